@@ -1,0 +1,47 @@
+# Stuurkit — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lab lint format demo-data clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Stuurkit needs Python >= 3.11 (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install Stuurkit with its test tools
+
+demo: install ## build every demo report into reports/demo/ (open reports/demo/index.html)
+	$(BIN)/stuurkit run demo $(if $(JOBS),--jobs $(JOBS))
+
+test: install ## run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: install ## run the tests that need no notebook kernel or browser
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: install ## open the notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+lint: install ## check code style with ruff
+	$(BIN)/ruff check src tests
+
+format: install ## format code with ruff
+	$(BIN)/ruff format src tests
+
+demo-data: install ## regenerate data/demo from its fixed seed (byte-identical)
+	$(BIN)/stuurkit demo-data
+
+clean: ## remove built reports and caches (keeps .venv)
+	rm -rf reports/*/ data/*/cache .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

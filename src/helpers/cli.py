@@ -1,0 +1,120 @@
+"""The ``stuurkit`` command.
+
+Sub-commands: ``demo-data`` (write the demo workspace), ``check`` (validate a
+workspace), ``run`` (make a workspace's scheduled reports), ``publish`` (executed
+notebook → HTML). User mistakes end with one clear message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from helpers import __version__
+from helpers.errors import StuurkitError
+
+__all__ = ["main", "build_parser"]
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from helpers.paths import data_dir
+    from helpers.sources import demo
+
+    target = Path(args.path) if args.path else data_dir() / "demo"
+    written = demo.generate(target)
+    print(f"Demo workspace written to {target} ({len(written)} files).")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from helpers.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    obs = ws.observations
+    years = sorted(obs["year"].unique())
+    print(f"{ws!r}: {len(ws.areas)} area records, {len(ws.catalogue)} indicators, "
+          f"{len(obs)} observations, years {years[0]}–{years[-1]}.")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from helpers import runner
+    from helpers.workspace import open_workspace
+
+    ws = open_workspace(args.workspace)
+    jobs = runner.expand(ws, only=args.only)
+    if not jobs:
+        print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
+        return 0
+    print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} "
+          f"with {args.jobs or 'all'} worker(s)…")
+    results = runner.run(ws, jobs, workers=args.jobs)
+    failed = [r for r in results if r.status != "ok"]
+    for r in results:
+        mark = "ok     " if r.status == "ok" else "FAILED "
+        print(f"{mark} {r.job.name:<40} {r.seconds:6.1f} s  {r.error}")
+    print(f"{len(results) - len(failed)} of {len(results)} report(s) made; index: "
+          f"{Path(jobs[0].html).parent / 'index.html'}")
+    return 1 if failed else 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from helpers.publish import publish_notebook
+
+    out = publish_notebook(args.notebook, args.output)
+    print(f"Published {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stuurkit",
+        description="Stuurkit: indicators per wijk, buurt and budget programme for a gemeente.",
+    )
+    parser.add_argument("--version", action="version", version=f"stuurkit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo-data", help="write the demo workspace (default: data/demo)",
+                       description="Generate the demo gemeente Voorbeeldstad (fixed seed).")
+    p.add_argument("path", nargs="?", help="target folder (default: data/demo)")
+    p.set_defaults(func=_demo_data)
+
+    p = sub.add_parser("check", help="validate a workspace and summarise its data",
+                       description="Read stuurkit.yml and every file it names.")
+    p.add_argument("workspace", help="workspace name (data/<name>) or path")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("run", help="make the scheduled reports of a workspace",
+                       description="Execute the schedule in stuurkit.yml and publish HTML "
+                                   "plus index.html in reports/<workspace>/.")
+    p.add_argument("workspace", help="workspace name (data/<name>) or path")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these schedule entries")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes (default: number of cores)")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("publish", help="turn an executed notebook into self-contained HTML",
+                       description="Export an executed report notebook as offline HTML.")
+    p.add_argument("notebook", help="executed .ipynb (e.g. from papermill)")
+    p.add_argument("output", help="the .html file to write")
+    p.set_defaults(func=_publish)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``stuurkit`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(message)s")
+    try:
+        return args.func(args)
+    except StuurkitError as exc:
+        print(f"stuurkit: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Catalogue indicators computed from tidy source variables into observations.
+
+Observations (one row per area × year × indicator) have the columns
+``area_code, level, year, indicator, value, numerator, denominator, status, source``.
+
+* count / proportion / rate: ``value = numerator / denominator × scale`` with both
+  kept, so comparisons and confidence intervals can use them. Variables that exist only
+  at buurt level (the gemeente's own registrations) are first summed to wijk and
+  gemeente — numerators and denominators are summed, percentages never averaged.
+* mean / median / index: taken as published at each level (cannot be re-aggregated).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.catalogue import Catalogue
+
+__all__ = ["OBSERVATION_COLUMNS", "aggregate_up", "compute"]
+
+OBSERVATION_COLUMNS = [
+    "area_code", "level", "year", "indicator", "value", "numerator", "denominator",
+    "status", "source",
+]
+_CHILD = {"wijk": "buurt", "gemeente": "wijk"}
+_STATUS_RANK = {"ok": 0, "provisional": 1, "missing": 2, "secret": 3}
+
+
+def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
+    """Add wijk and gemeente sums for variables that only exist at lower levels.
+
+    Parameters
+    ----------
+    variables : tidy rows (see ``helpers.sources.kwb.TIDY_COLUMNS``).
+    parents : ``year, code, parent, level`` — the area hierarchy valid in each year.
+
+    A sum is only as good as its parts: when any part is missing or secret the sum is
+    marked with that status and has no value.
+    """
+    out = [variables]
+    current = variables
+    for level in ("wijk", "gemeente"):
+        child = _CHILD[level]
+        have = set(map(tuple, current.loc[current["level"] == level, ["variable", "year"]]
+                       .drop_duplicates().to_numpy()))
+        rows = current[current["level"] == child]
+        rows = rows[[(v, y) not in have for v, y in zip(rows["variable"], rows["year"],
+                                                          strict=True)]]
+        if rows.empty:
+            continue
+        links = parents.loc[parents["level"] == child, ["year", "code", "parent"]]
+        rows = rows.merge(links, left_on=["year", "area_code"], right_on=["year", "code"],
+                          how="inner")
+        summed = rows.groupby(["parent", "year", "variable"], as_index=False).agg(
+            value=("value", "sum"), worst=("status", lambda s: s.map(_STATUS_RANK).max()),
+            source=("source", "first"))
+        status_names = {v: k for k, v in _STATUS_RANK.items()}
+        summed["status"] = summed["worst"].map(status_names)
+        summed.loc[summed["worst"] >= 2, "value"] = np.nan
+        summed = summed.rename(columns={"parent": "area_code"}).drop(columns="worst")
+        summed["level"] = level
+        out.append(summed)
+        current = pd.concat([current, summed], ignore_index=True)
+    return pd.concat(out, ignore_index=True)
+
+
+def _wide(variables: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                pd.DataFrame]:
+    subset = variables[variables["variable"].isin(names)]
+    grouped = subset.groupby(["area_code", "level", "year", "variable"], sort=False)[
+        ["value", "status", "source"]].first()
+    value = grouped["value"].unstack("variable")
+    status = grouped["status"].unstack("variable")
+    source = grouped["source"].unstack("variable")
+    return value, status, source
+
+
+def _combine_status(*statuses: pd.Series) -> pd.Series:
+    ranks = pd.concat([s.map(_STATUS_RANK).fillna(2) for s in statuses], axis=1).max(axis=1)
+    return ranks.map({v: k for k, v in _STATUS_RANK.items()})
+
+
+def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Compute every catalogue indicator for every area and year present."""
+    names = sorted({v for ind in catalogue.values() for v in ind.inputs})
+    value, status, source = _wide(variables, names)
+    empty = pd.Series(np.nan, index=value.index)
+    none = pd.Series("missing", index=value.index)
+    frames = []
+    for ind in catalogue.values():
+        def col(frame, name, default):
+            return frame[name] if name in frame.columns else default
+
+        if ind.computed:
+            num = col(value, ind.numerator, empty)
+            num_status = col(status, ind.numerator, none)
+            src = col(source, ind.numerator, empty)
+            if ind.denominator:
+                den = col(value, ind.denominator, empty)
+                st = _combine_status(num_status, col(status, ind.denominator, none))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    val = num / den.where(den > 0) * ind.scale
+                den_src = col(source, ind.denominator, empty)
+                src = src.where(src == den_src, src.astype(str) + "; " + den_src.astype(str))
+            else:
+                den = empty
+                st = num_status
+                val = num * ind.scale
+        else:
+            val = col(value, ind.variable, empty)
+            st = col(status, ind.variable, none)
+            num = den = empty
+            src = col(source, ind.variable, empty)
+        frame = pd.DataFrame({
+            "indicator": ind.id, "value": val, "numerator": num, "denominator": den,
+            "status": st.fillna("missing"), "source": src,
+        }, index=value.index).reset_index()
+        frame.loc[frame["value"].isna() & frame["status"].isin(["ok", "provisional"]),
+                  "status"] = "missing"
+        frame = frame[frame["level"].isin(ind.levels)]
+        frames.append(frame)
+    obs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=OBSERVATION_COLUMNS)
+    obs = obs[~(obs["value"].isna() & obs["source"].isna())]
+    obs["year"] = obs["year"].astype(int)
+    for c in ("value", "numerator", "denominator"):
+        obs[c] = obs[c].astype(float)
+    return obs[OBSERVATION_COLUMNS].sort_values(["indicator", "area_code", "year"]).reset_index(
+        drop=True)

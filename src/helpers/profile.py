@@ -1,0 +1,125 @@
+"""Area profile: one wijk (or buurt) against the gemeente, for one report year.
+
+``area_profile(ws, code, year)`` gathers what the wijkprofiel shows: the area and the
+gemeente, the key figures (each indicator's newest value up to ``year``, the same year
+for both areas), the trends, and where the area's boundary changed. Pure: reads from
+the workspace, does no display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers.catalogue import Indicator
+from helpers.errors import StuurkitError
+from helpers.workspace import Workspace
+
+__all__ = ["AreaProfile", "area_profile", "USABLE"]
+
+USABLE = ("ok", "provisional")
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """Everything the wijkprofiel report shows about one area."""
+
+    workspace: Workspace
+    code: str
+    name: str
+    level: str
+    year: int
+    gemeente_code: str
+    gemeente_name: str
+    indicators: list[Indicator]
+    observations: pd.DataFrame  # area and gemeente, years <= year, these indicators
+    break_year: int | None  # newest year with a boundary change of the area (ind_wbi 3)
+
+    @property
+    def title(self) -> str:
+        kind = {"wijk": "Wijkprofiel", "buurt": "Buurtprofiel"}.get(self.level, "Profiel")
+        return f"{kind} {self.name}"
+
+    def key_figures(self) -> pd.DataFrame:
+        """One row per indicator: newest usable year ≤ report year, area and gemeente."""
+        obs = self.observations
+        rows = []
+        for ind in self.indicators:
+            own = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.code)]
+            usable = own[own["status"].isin(USABLE)]
+            year = int(usable["year"].max()) if len(usable) else None
+            shown = own[own["year"] == year] if year else own[own["year"] == own["year"].max()]
+            gm = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.gemeente_code)
+                     & (obs["year"] == (year or self.year))]
+            rows.append({
+                "indicator": ind.id,
+                "theme": ind.theme,
+                "label": ind.label,
+                "unit": ind.unit,
+                "decimals": ind.decimals,
+                "polarity": ind.polarity,
+                "description": ind.description,
+                "source": ind.source,
+                "year": year,
+                "value": shown["value"].iloc[0] if len(shown) else None,
+                "status": shown["status"].iloc[0] if len(shown) else "missing",
+                "gemeente_value": gm["value"].iloc[0] if len(gm) else None,
+                "gemeente_status": gm["status"].iloc[0] if len(gm) else "missing",
+            })
+        return pd.DataFrame(rows)
+
+    def trends(self) -> pd.DataFrame:
+        """Usable values over the years: ``indicator, label, unit, year, value, gebied``.
+
+        Years before the area's newest boundary change are left out for the area
+        (not comparable); the gemeente keeps its full series. Counts are shown for the
+        area only (a wijk's count beside the gemeente's total says nothing).
+        """
+        obs = self.observations[self.observations["status"].isin(USABLE)]
+        counts = {i.id for i in self.indicators if i.kind == "count"}
+        obs = obs[~(obs["indicator"].isin(counts) & (obs["area_code"] == self.gemeente_code))]
+        if self.break_year is not None:
+            obs = obs[(obs["area_code"] != self.code) | (obs["year"] >= self.break_year)]
+        labels = {i.id: i.label for i in self.indicators}
+        units = {i.id: i.unit for i in self.indicators}
+        names = {self.code: self.name, self.gemeente_code: self.gemeente_name}
+        return pd.DataFrame({
+            "indicator": obs["indicator"],
+            "label": obs["indicator"].map(labels),
+            "unit": obs["indicator"].map(units),
+            "year": obs["year"].astype(int),
+            "value": obs["value"],
+            "gebied": obs["area_code"].map(names),
+        }).reset_index(drop=True)
+
+
+def area_profile(ws: Workspace, code: str, year: int) -> AreaProfile:
+    """Build the profile of ``code`` (a wijk or buurt) for report year ``year``."""
+    area = ws.area(code)
+    if area["level"] == "gemeente":
+        raise StuurkitError(
+            f"area_code {code!r} is the gemeente itself; give a wijk or buurt code "
+            f"(e.g. {ws.areas_for(year, 'wijk')['code'].iloc[0]})."
+        )
+    years = sorted(ws.observations["year"].unique())
+    if year not in years:
+        raise StuurkitError(
+            f"year {year} has no data in workspace '{ws.name}'; available years: "
+            f"{years[0]}–{years[-1]}. Pass one of these as the 'year' parameter."
+        )
+    gm = ws.config.gemeente
+    indicators = ws.catalogue.for_level(area["level"])
+    ids = {i.id for i in indicators}
+    obs = ws.observations
+    obs = obs[obs["indicator"].isin(ids) & obs["area_code"].isin([code, gm.code])
+              & (obs["year"] <= year)].reset_index(drop=True)
+    wbi = ws.variables[(ws.variables["area_code"] == code)
+                       & (ws.variables["variable"] == "ind_wbi") & (ws.variables["value"] == 3)
+                       & (ws.variables["year"] <= year)]
+    break_year = int(wbi["year"].max()) if len(wbi) else None
+    return AreaProfile(
+        workspace=ws, code=code, name=str(area["name"]), level=str(area["level"]), year=year,
+        gemeente_code=gm.code, gemeente_name=gm.name, indicators=indicators,
+        observations=obs, break_year=break_year,
+    )

@@ -1,0 +1,272 @@
+"""Executed notebook → one self-contained HTML file; the portal page of a workspace.
+
+Export happens in-process with nbconvert's ``HTMLExporter`` and the kit's own
+``stuurkit`` template: no code, no prompts, no external load (a Content-Security-Policy
+forbids every request), Dutch ``lang``, print CSS, and a footer with the report's
+parameters, sources, retrieval dates, kit version and generation time. Files are
+written to a temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import tempfile
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from helpers import __version__
+from helpers.errors import PublishError
+from helpers.paths import templates_dir
+
+__all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_references",
+           "write_text_atomic", "REPORT_CSS"]
+
+METADATA_KEY = "stuurkit"
+ANALYST_ONLY_TAG = "analyst-only"
+
+REPORT_CSS = """
+:root { --stuurkit-accent: #0072B2; }
+body.jp-Notebook { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
+  color: #1a1a1a; max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem; }
+.jp-RenderedHTMLCommon h1 { font-size: 1.9rem; color: #1a1a1a; }
+.jp-RenderedHTMLCommon h2 { border-bottom: 2px solid var(--stuurkit-accent); padding-bottom: .2rem; }
+.jp-RenderedHTMLCommon a.anchor-link { display: none; }
+table.stuurkit-table { border-collapse: collapse; font-size: .92rem; margin: .5rem 0 1rem; }
+table.stuurkit-table caption { caption-side: bottom; text-align: left; font-size: .8rem;
+  color: #444; padding-top: .4rem; }
+.jp-RenderedHTMLCommon table.stuurkit-table th, .jp-RenderedHTMLCommon table.stuurkit-table td {
+  padding: .25rem .6rem;
+  border-bottom: 1px solid #ddd; text-align: left; }
+table.stuurkit-table th[title] { text-decoration: underline dotted #767676; cursor: help; }
+table.stuurkit-table tbody th { font-weight: normal; }
+.jp-RenderedHTMLCommon table.stuurkit-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.stuurkit-footer { margin-top: 2.5rem; padding-top: 1rem; border-top: 1px solid #bbb;
+  font-size: .85rem; color: #333; }
+.stuurkit-footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+.stuurkit-footer dt { font-weight: 600; }
+.stuurkit-footer dd { margin: 0; }
+.stuurkit-portal li { margin: .4rem 0; }
+.status-mislukt { color: #b00020; font-weight: 600; }
+@media print {
+  @page { size: A4; margin: 15mm 12mm; }
+  body.jp-Notebook { max-width: none; padding: 0; font-size: 10pt; }
+  .stuurkit-chart, .vega-embed, table.stuurkit-table, figure { break-inside: avoid; }
+  .jp-RenderedHTMLCommon h2 { break-after: avoid; }
+}
+"""
+
+_EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.IGNORECASE)
+_URL_ATTRS = {"src", "href", "data", "action", "poster", "formaction", "background",
+              "xlink:href", "manifest", "cite"}
+_CSS_URL = re.compile(r"(url\(\s*['\"]?\s*(https?:|//)|@import)", re.IGNORECASE)
+_JS_IMPORT = re.compile(r"(\bimport\s*\(\s*['\"](https?:|//)|\bfrom\s*['\"](https?:|//)|"
+                        r"importScripts\s*\(\s*['\"](https?:|//))", re.IGNORECASE)
+
+
+class _ReferenceScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in = tag if tag in ("style", "script") else None
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in _URL_ATTRS and _EXTERNAL.match(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            elif name == "srcset" and any(_EXTERNAL.match(p) for p in value.split(",")):
+                self.found.append(f"<{tag} srcset={value!r}>")
+            elif name == "style" and _CSS_URL.search(value):
+                self.found.append(f"<{tag} style=…{_CSS_URL.search(value).group(0)}…>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "style" and _CSS_URL.search(data):
+            self.found.append(f"<style>…{_CSS_URL.search(data).group(0)}…")
+        elif self._in == "script" and _JS_IMPORT.search(data):
+            self.found.append(f"<script>…{_JS_IMPORT.search(data).group(0)}…")
+
+
+def external_references(document: str) -> list[str]:
+    """Every place where the HTML would load something from another host."""
+    scanner = _ReferenceScanner()
+    scanner.feed(document)
+    scanner.close()
+    return scanner.found
+
+
+def _report_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(METADATA_KEY)
+            if meta:
+                return dict(meta)
+    return {}
+
+
+def _failed(nb: nbformat.NotebookNode) -> str | None:
+    exception = nb.metadata.get("papermill", {}).get("exception")
+    if exception:
+        return "the notebook stopped with an error"
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"{output.get('ename')}: {output.get('evalue')}"
+    return None
+
+
+def _format_parameter(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _footer(meta: dict[str, Any], parameters: dict[str, Any], generated: datetime) -> str:
+    rows = []
+    if meta.get("gemeente"):
+        rows.append(("Gemeente", html.escape(meta["gemeente"])))
+    if parameters:
+        shown = ", ".join(f"{html.escape(k)} = {_format_parameter(v)}"
+                          for k, v in parameters.items())
+        rows.append(("Parameters", shown))
+    for src in meta.get("sources", []):
+        text = html.escape(src.get("source", ""))
+        if src.get("retrieved"):
+            text += f", opgehaald {html.escape(src['retrieved'])}"
+        if src.get("licence"):
+            text += f", licentie {html.escape(src['licence'])}"
+        rows.append(("Bron", text))
+    rows.append(("Gemaakt", f"{generated.strftime('%d-%m-%Y %H:%M')} met Stuurkit "
+                            f"{html.escape(__version__)}"))
+    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f"<h2 class='stuurkit-footer-title'>Verantwoording</h2><dl>{items}</dl>"
+
+
+_exporter = None
+
+
+def _html_exporter():
+    global _exporter
+    if _exporter is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        config = Config()
+        config.TemplateExporter.extra_template_basedirs = [str(templates_dir())]
+        # cells meant for analysts only (a usage guide, say) are not published
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_ONLY_TAG}
+        _exporter = HTMLExporter(
+            config=config,
+            template_name="stuurkit",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            language_code="nl",
+        )
+    return _exporter
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None) -> str:
+    """Render an executed report notebook as self-contained Dutch HTML.
+
+    Raises ``PublishError`` when the notebook failed or the HTML would load anything
+    from another host.
+    """
+    failure = _failed(nb)
+    if failure:
+        raise PublishError(f"Not publishing a failed report: {failure}.")
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)  # saved widget state would pull a CDN manager
+    meta = _report_metadata(nb)
+    title = meta.get("title") or "Stuurkit-rapport"
+    if meta.get("gemeente"):
+        title = f"{title} – {meta['gemeente']}"
+    nb.metadata["title"] = title
+    parameters = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
+    resources = {
+        "metadata": {"name": title},
+        "stuurkit": {
+            "css": REPORT_CSS,
+            "footer": _footer(meta, parameters, generated or datetime.now()),
+            "version": __version__,
+        },
+    }
+    body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    leaks = external_references(body)
+    if leaks:
+        raise PublishError("The report would load from other hosts: " + "; ".join(leaks[:5])
+                           + ". Remove the output that refers to them.")
+    return body
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
+                     ) -> Path:
+    """Export an executed notebook (path or node) to ``html_path`` atomically."""
+    nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(
+        str(executed), as_version=4)
+    return write_text_atomic(Path(html_path), notebook_to_html(nb))
+
+
+def write_index(folder: str | Path, title: str, entries: list[dict[str, Any]],
+                generated: datetime | None = None) -> Path:
+    """The portal page ``index.html``: one link per report, failed ones marked.
+
+    Each entry: ``title``, ``file`` (relative to ``folder``), ``status`` (``ok`` or
+    ``mislukt``), optional ``detail``.
+    """
+    folder = Path(folder)
+    generated = generated or datetime.now()
+    items = []
+    for entry in entries:
+        link = f"<a href='{html.escape(entry['file'], quote=True)}'>{html.escape(entry['title'])}</a>"
+        if entry.get("status", "ok") != "ok":
+            detail = html.escape(entry.get("detail", ""))
+            link = (f"{html.escape(entry['title'])} <span class='status-mislukt'>mislukt</span>"
+                    f" <small>{detail}</small>")
+        items.append(f"<li>{link}</li>")
+    document = f"""<!DOCTYPE html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<title>{html.escape(title)}</title>
+<style>{REPORT_CSS}</style>
+</head>
+<body class="jp-Notebook">
+<main class="jp-RenderedHTMLCommon">
+<h1>{html.escape(title)}</h1>
+<ul class="stuurkit-portal">
+{''.join(items)}
+</ul>
+<footer class="stuurkit-footer">Gemaakt {generated.strftime('%d-%m-%Y %H:%M')} met Stuurkit {html.escape(__version__)}.</footer>
+</main>
+</body>
+</html>
+"""
+    return write_text_atomic(folder / "index.html", document)

@@ -1,0 +1,124 @@
+"""How charts reach the reader: offline in JupyterLab and in self-contained HTML.
+
+Three modes, picked by ``mode()``:
+
+``jupyter``  (interactive JupyterLab; the default when ``JPY_SESSION_NAME`` is set)
+    altair's anywidget-based ``jupyter`` renderer with ``offline=True``: the JavaScript
+    comes from vl-convert, nothing from the internet.
+``html``  (papermill and batch runs; the default otherwise)
+    the Vega/Vega-Lite/vega-embed bundle is displayed *once* per notebook and every
+    chart becomes a small ``<div>`` plus a call to ``window.vegaEmbed``. The exported
+    HTML carries the JavaScript once, however many charts there are.
+``svg``  static SVG images rendered by vl-convert (no JavaScript at all).
+
+``STUURKIT_RENDER`` (``jupyter`` | ``html`` | ``svg``) overrides the choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+
+import altair as alt
+
+from helpers.paths import cache_dir
+from helpers.theme import enable as enable_theme
+
+__all__ = ["mode", "setup", "javascript_bundle", "BUNDLE_ID", "RENDERER"]
+
+log = logging.getLogger(__name__)
+
+BUNDLE_ID = "stuurkit-vega-bundle"
+RENDERER = "stuurkit_html"
+MODES = ("jupyter", "html", "svg")
+_EMBED_OPTIONS = {"renderer": "svg", "actions": False}
+_state = {"counter": 0, "bundle_shown": False}
+
+
+def mode() -> str:
+    """The render mode for this process (see the module docstring)."""
+    chosen = os.environ.get("STUURKIT_RENDER", "").strip().lower()
+    if chosen:
+        if chosen not in MODES:
+            raise ValueError(f"STUURKIT_RENDER={chosen!r}: use one of {', '.join(MODES)}.")
+        return chosen
+    return "jupyter" if os.environ.get("JPY_SESSION_NAME") else "html"
+
+
+def _vl_version() -> str:
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vl_version_for_vl_convert()
+
+
+def javascript_bundle() -> str:
+    """The vega + vega-lite + vega-embed bundle, cached on disk per vl-convert version.
+
+    Generating it takes ~3 s, so it is computed once and kept in the user cache.
+    """
+    import vl_convert as vlc
+
+    version = _vl_version()
+    path = cache_dir() / f"vega-bundle-{vlc.__version__}-{version}.js"
+    if path.exists():
+        return path.read_text(encoding="utf-8")
+    bundle = vlc.javascript_bundle(vl_version=version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(bundle)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home is no reason to fail a report
+        log.warning("could not cache the chart bundle in %s: %s", path, exc)
+    return bundle
+
+
+def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
+    """altair renderer: a div and a vegaEmbed call; the bundle is on the page once."""
+    _state["counter"] += 1
+    digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    div = f"stuurkit-chart-{_state['counter']}-{digest}"
+    payload = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    options = json.dumps(_EMBED_OPTIONS)
+    html = (
+        f'<div id="{div}" class="stuurkit-chart"></div>\n'
+        "<script>(function(){var el=document.getElementById(" + json.dumps(div) + ");"
+        "if(!window.vegaEmbed){el.textContent='Grafiek kan niet worden getoond: "
+        "de grafiekbibliotheek ontbreekt.';return;}"
+        f"window.vegaEmbed(el,{payload},{options}).catch(function(e){{console.error(e);"
+        "el.textContent='Grafiek kan niet worden getoond.';});})();</script>"
+    )
+    return {"text/html": html}
+
+
+def _bundle_html() -> str:
+    bundle = javascript_bundle()
+    return f'<script id="{BUNDLE_ID}">(function(){{\n{bundle}\n}})();</script>'
+
+
+def setup() -> str:
+    """Activate the theme and the renderer for this process; return the mode used.
+
+    In ``html`` mode this also displays the chart bundle, once per kernel.
+    """
+    enable_theme()
+    alt.data_transformers.disable_max_rows()
+    chosen = mode()
+    if chosen == "jupyter":
+        alt.renderers.enable("jupyter", offline=True)
+    elif chosen == "svg":
+        alt.renderers.enable("svg")
+    else:
+        if RENDERER not in alt.renderers.names():
+            alt.renderers.register(RENDERER, _html_renderer)
+        alt.renderers.enable(RENDERER)
+        if not _state["bundle_shown"]:
+            from IPython.display import HTML, display
+
+            display(HTML(_bundle_html()))
+            _state["bundle_shown"] = True
+    return chosen

@@ -1,0 +1,124 @@
+"""CBS wijk- en buurtkaart geometries, in every naming era, as the Areas frame.
+
+``read_kaart(path, level, vintage)`` returns one row per area with the columns of the
+Areas model (``code, name, level, parent, vintage, geometry``) in EPSG:28992, land only
+(CBS splits areas in a land part ``WATER == "NEE"`` and a water part ``"JA"``), and
+``read_water`` returns the water parts for map backgrounds.
+
+Attribute names differ per era: ≤2021 upper case (``BU_CODE``), 2022+ PDOK camelCase
+(``buurtcode``) and snake_case (``buurt_code``); all are recognised.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from helpers.errors import DataError
+
+__all__ = ["read_kaart", "read_water", "AREA_COLUMNS", "CRS"]
+
+log = logging.getLogger(__name__)
+
+CRS = "EPSG:28992"
+AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
+_PREFIX = {"gemeente": ("GM", "gemeente"), "wijk": ("WK", "wijk"), "buurt": ("BU", "buurt")}
+_PARENT = {"buurt": "wijk", "wijk": "gemeente", "gemeente": None}
+
+
+def _candidates(level: str, what: str) -> list[str]:
+    short, long = _PREFIX[level]
+    suffix = {"code": "CODE", "naam": "NAAM"}[what]
+    return [f"{short}_{suffix}", f"{long}{what}", f"{long}_{what}", f"{short.lower()}_{what}",
+            "statcode" if what == "code" else "statnaam"]
+
+
+def _pick(frame: pd.DataFrame, names: list[str], path: Path, what: str) -> str:
+    lower = {c.lower(): c for c in frame.columns}
+    for name in names:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    raise DataError(
+        f"{path}: no {what} column found (looked for {', '.join(names)}). Is this a CBS "
+        "wijk- en buurtkaart layer of the right level?"
+    )
+
+
+def _read(path: Path) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check the 'kaart' entries in stuurkit.yml.")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
+    if frame.crs is None:
+        raise DataError(f"{path}: the file has no coordinate reference system. Add one "
+                        "(CBS files are EPSG:28992, RD New).")
+    if frame.crs.to_epsg() != 28992:
+        frame = frame.to_crs(CRS)
+    return frame
+
+
+def _water_mask(frame: pd.DataFrame) -> pd.Series:
+    column = next((c for c in frame.columns if c.lower() == "water"), None)
+    if column is None:
+        return pd.Series(False, index=frame.index)
+    return frame[column].astype(str).str.strip().str.upper().eq("JA")
+
+
+def _repair(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():
+        warnings.warn(
+            f"{path}: {int(invalid.sum())} invalid geometries repaired with make_valid.",
+            stacklevel=3,
+        )
+        frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry[invalid].values)
+    return frame
+
+
+def read_kaart(path: str | Path, level: str, vintage: int) -> gpd.GeoDataFrame:
+    """Read one kaart layer (gemeente, wijk or buurt) as land polygons per area.
+
+    Examples
+    --------
+    >>> read_kaart("data/demo/raw/buurten_2022.geojson", "buurt", 2022)  # doctest: +SKIP
+    """
+    if level not in _PREFIX:
+        raise DataError(f"{path}: level {level!r} is not one of gemeente, wijk, buurt.")
+    path = Path(path)
+    frame = _repair(_read(path), path)
+    code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
+    name = _pick(frame, _candidates(level, "naam"), path, f"{level} name")
+    parent_level = _PARENT[level]
+    land = frame[~_water_mask(frame)].copy()
+    land["code"] = land[code].astype(str).str.strip()
+    land = land[land["code"].str.match(r"^(GM|WK|BU)[0-9A-Z]+$")]
+    land = land[~land["code"].str.match(r"^BU\d{4}99(97|98|99)$")]
+    if parent_level:
+        parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
+        land["parent"] = land[parent].astype(str).str.strip()
+    else:
+        land["parent"] = None
+    land["name"] = land[name].astype(str).str.strip()
+    dissolved = land.dissolve(by="code", as_index=False, aggfunc={"name": "first",
+                                                                 "parent": "first"})
+    dissolved["level"] = level
+    dissolved["vintage"] = int(vintage)
+    dissolved = dissolved.sort_values("code").reset_index(drop=True)
+    return gpd.GeoDataFrame(dissolved[AREA_COLUMNS], geometry="geometry", crs=CRS)
+
+
+def read_water(path: str | Path) -> gpd.GeoSeries:
+    """The water parts of a kaart layer, dissolved into one geometry series."""
+    path = Path(path)
+    frame = _read(path)
+    water = frame[_water_mask(frame)]
+    if water.empty:
+        return gpd.GeoSeries([], crs=CRS)
+    return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)

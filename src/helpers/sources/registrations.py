@@ -1,0 +1,68 @@
+"""The gemeente's own registrations in long form (CSV or Excel).
+
+Required columns: ``area_code, year, variable, value``; optional ``numerator`` and
+``denominator``. Every problem is reported at once, naming file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError
+
+__all__ = ["read_registrations", "REQUIRED"]
+
+REQUIRED = ["area_code", "year", "variable", "value"]
+_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+_LEVEL = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFrame:
+    """Read and validate a registrations file into tidy rows (see ``kwb.TIDY_COLUMNS``)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check 'registrations' in stuurkit.yml.")
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        table = pd.read_excel(path, dtype=str, keep_default_na=False)
+    else:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.columns = [c.strip().lower() for c in table.columns]
+    missing = [c for c in REQUIRED if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"{path}: missing column(s) {', '.join(missing)}. A registrations file needs "
+            f"the columns {', '.join(REQUIRED)} (one row per area, year and variable)."
+        )
+    problems: list[str] = []
+    codes = table["area_code"].str.strip()
+    for idx in table.index[~codes.str.match(_CODE)][:5]:
+        problems.append(f"row {idx + 2}, column area_code: {table.at[idx, 'area_code']!r} is "
+                        "not a CBS area code (GMdddd, WKdddddd or BUdddddddd)")
+    years = pd.to_numeric(table["year"], errors="coerce")
+    for idx in table.index[years.isna() | (years % 1 != 0)][:5]:
+        problems.append(f"row {idx + 2}, column year: {table.at[idx, 'year']!r} is not a year")
+    values = pd.to_numeric(table["value"].str.replace(",", ".", regex=False), errors="coerce")
+    blank = table["value"].str.strip().eq("")
+    for idx in table.index[values.isna() & ~blank][:5]:
+        problems.append(f"row {idx + 2}, column value: {table.at[idx, 'value']!r} is not a "
+                        "number (leave the cell empty for an unknown value)")
+    duplicated = table.duplicated(["area_code", "year", "variable"], keep="first")
+    for idx in table.index[duplicated][:5]:
+        problems.append(f"row {idx + 2}: a second value for {table.at[idx, 'area_code']} / "
+                        f"{table.at[idx, 'year']} / {table.at[idx, 'variable']}")
+    if problems:
+        raise DataError(f"{path}: " + "; ".join(problems) + ". Correct these rows and retry.")
+    tidy = pd.DataFrame({
+        "area_code": codes,
+        "level": codes.str[:2].map(_LEVEL),
+        "year": years.astype(int),
+        "variable": table["variable"].str.strip(),
+        "value": values,
+        "status": np.where(values.isna(), "missing", "ok"),
+        "source": source or f"Eigen registratie ({path.name})",
+    })
+    return tidy.reset_index(drop=True)

@@ -1,0 +1,270 @@
+"""A gemeente's workspace: ``data/<name>/stuurkit.yml`` and the files it names.
+
+``open_workspace("demo")`` reads and validates the configuration, checks that every
+file it names exists, and gives lazy access to the areas (all boundary vintages), the
+tidy source variables, the computed observations (disclosure control applied) and the
+provenance of the raw files.
+
+Examples
+--------
+>>> ws = open_workspace("demo")  # doctest: +SKIP
+>>> ws.area("WK990101")["name"]  # doctest: +SKIP
+'Binnenstad'
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from helpers import catalogue as catalogue_module
+from helpers import indicators, privacy
+from helpers.errors import ConfigError, DataError, UnknownAreaError
+from helpers.paths import data_dir
+from helpers.sources import kaart, kwb, registrations
+
+__all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE"]
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "stuurkit.yml"
+Level = Literal["gemeente", "wijk", "buurt"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Gemeente(_Model):
+    code: str = Field(pattern=r"^GM\d{4}$")
+    name: str = Field(min_length=1)
+
+
+class KaartLayer(_Model):
+    file: str
+    level: Level
+    vintage: int = Field(ge=1990, le=2100)
+
+
+class Sources(_Model):
+    kwb: list[str] = Field(min_length=1)
+    kaart: list[KaartLayer] = Field(min_length=1)
+    registrations: list[str] = []
+
+
+class ScheduleEntry(_Model):
+    name: str
+    notebook: str
+    for_each: Literal["wijk", "buurt"] | None = None
+    parameters: dict[str, Any] = {}
+
+
+class Config(_Model):
+    """The validated content of ``stuurkit.yml``."""
+
+    gemeente: Gemeente
+    demo: bool = False
+    sources: Sources
+    programme: str = "begroting.yml"
+    duiding: str = "duiding"
+    catalogue: str | None = None
+    schedule: list[ScheduleEntry] = []
+
+
+def _config_error(path: Path, exc: ValidationError) -> ConfigError:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        given = err.get("input")
+        shown = "" if isinstance(given, dict | list) else f" (given: {given!r})"
+        lines.append(f"  {key}: {err['msg']}{shown}")
+    return ConfigError(f"{path}: invalid configuration:\n" + "\n".join(lines)
+                       + "\nFix these keys; see data/demo/stuurkit.yml for a complete example.")
+
+
+def _read_config(path: Path) -> Config:
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: workspace configuration not found. Create the demo workspace with "
+            "`stuurkit demo-data`, or point to a folder that holds a stuurkit.yml."
+        )
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}. Fix the file.") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping with keys gemeente, sources, …")
+    try:
+        return Config(**doc)
+    except ValidationError as exc:
+        raise _config_error(path, exc) from exc
+
+
+def resolve(workspace: str | Path) -> Path:
+    """Folder of a workspace given its name (``data/<name>``) or a path."""
+    candidate = Path(workspace).expanduser()
+    if candidate.is_absolute() or (candidate / CONFIG_FILE).exists():
+        return candidate.resolve()
+    return (data_dir() / str(workspace)).resolve()
+
+
+class Workspace:
+    """One gemeente's configuration and data (see the module docstring)."""
+
+    def __init__(self, root: Path, config: Config):
+        self.root = root
+        self.config = config
+        self.name = root.name
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.name!r}, {self.config.gemeente.code} {self.config.gemeente.name})"
+
+    # ------------------------------------------------------------------ files
+    def path(self, relative: str) -> Path:
+        """Absolute path of a file named in the configuration."""
+        return (self.root / relative).resolve()
+
+    def check_files(self) -> None:
+        """Raise ``ConfigError`` naming every configured file that does not exist."""
+        named = [(f"sources.kwb[{i}]", f) for i, f in enumerate(self.config.sources.kwb)]
+        named += [(f"sources.kaart[{i}].file", k.file)
+                  for i, k in enumerate(self.config.sources.kaart)]
+        named += [(f"sources.registrations[{i}]", f)
+                  for i, f in enumerate(self.config.sources.registrations)]
+        named.append(("programme", self.config.programme))
+        missing = [f"  {key}: {value} (looked for {self.path(value)})"
+                   for key, value in named if not self.path(value).exists()]
+        if missing:
+            raise ConfigError(
+                f"{self.root / CONFIG_FILE}: files named in the configuration do not exist:\n"
+                + "\n".join(missing)
+                + "\nRestore the files (for the demo: `stuurkit demo-data`) or correct the paths."
+            )
+
+    # ------------------------------------------------------------------ data
+    @cached_property
+    def catalogue(self) -> catalogue_module.Catalogue:
+        """The indicator catalogue (the workspace's own file when configured)."""
+        return catalogue_module.load(self.path(self.config.catalogue)
+                                     if self.config.catalogue else None)
+
+    @cached_property
+    def areas(self) -> gpd.GeoDataFrame:
+        """All areas of all boundary vintages (Areas model, EPSG:28992, land only)."""
+        frames = [kaart.read_kaart(self.path(layer.file), layer.level, layer.vintage)
+                  for layer in self.config.sources.kaart]
+        areas = pd.concat(frames, ignore_index=True)
+        return gpd.GeoDataFrame(areas, geometry="geometry", crs=kaart.CRS)
+
+    @cached_property
+    def water(self) -> gpd.GeoSeries:
+        """Water surfaces of the newest gemeente layer, for map backgrounds."""
+        layers = [k for k in self.config.sources.kaart if k.level == "gemeente"]
+        if not layers:
+            return gpd.GeoSeries([], crs=kaart.CRS)
+        newest = max(layers, key=lambda k: k.vintage)
+        return kaart.read_water(self.path(newest.file))
+
+    @property
+    def vintages(self) -> list[int]:
+        return sorted({k.vintage for k in self.config.sources.kaart})
+
+    def vintage_for(self, year: int) -> int:
+        """The boundary vintage that applies to a statistics year."""
+        earlier = [v for v in self.vintages if v <= year]
+        return max(earlier) if earlier else min(self.vintages)
+
+    def areas_for(self, year: int, level: str | None = None) -> gpd.GeoDataFrame:
+        """Areas as they were in ``year`` (optionally one level)."""
+        areas = self.areas[self.areas["vintage"] == self.vintage_for(year)]
+        if level:
+            areas = areas[areas["level"] == level]
+        return areas.reset_index(drop=True)
+
+    @cached_property
+    def hierarchy(self) -> pd.DataFrame:
+        """``year, code, parent, level`` for every statistics year."""
+        years = sorted(self.variables_raw["year"].unique())
+        rows = []
+        for year in years:
+            part = self.areas_for(int(year))[["code", "parent", "level"]].assign(year=int(year))
+            rows.append(part)
+        return pd.concat(rows, ignore_index=True)
+
+    @cached_property
+    def variables_raw(self) -> pd.DataFrame:
+        """Tidy source variables as read (KWB and registrations)."""
+        frames = [kwb.read_kwb(self.path(f)) for f in self.config.sources.kwb]
+        frames += [registrations.read_registrations(self.path(f))
+                   for f in self.config.sources.registrations]
+        tidy = pd.concat(frames, ignore_index=True)
+        foreign = tidy[~tidy["area_code"].str[2:6].eq(self.config.gemeente.code[2:])]
+        if len(foreign):
+            raise DataError(
+                f"{self.root / CONFIG_FILE}: the data holds areas of another gemeente, e.g. "
+                f"{foreign['area_code'].iloc[0]} (source: {foreign['source'].iloc[0]}); this "
+                f"workspace is for {self.config.gemeente.code}. Filter the file to this gemeente."
+            )
+        return tidy
+
+    @cached_property
+    def variables(self) -> pd.DataFrame:
+        """Tidy variables with buurt-only variables summed to wijk and gemeente."""
+        return indicators.aggregate_up(self.variables_raw, self.hierarchy)
+
+    @cached_property
+    def observations(self) -> pd.DataFrame:
+        """All catalogue indicators for all areas and years, disclosure control applied."""
+        return privacy.suppress(indicators.compute(self.variables, self.catalogue),
+                                self.catalogue)
+
+    @cached_property
+    def provenance(self) -> list[dict[str, Any]]:
+        """Entries of ``raw/provenance.yml`` (source, url, retrieved, licence, sha256)."""
+        path = self.root / "raw" / "provenance.yml"
+        if not path.exists():
+            return []
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return list(doc.get("files", []))
+
+    # ------------------------------------------------------------------ areas
+    def area(self, code: str, level: str | None = None) -> pd.Series:
+        """The newest record of one area; ``UnknownAreaError`` names the known codes."""
+        areas = self.areas
+        if level:
+            areas = areas[areas["level"] == level]
+        hits = areas[areas["code"] == code]
+        if hits.empty:
+            known = areas.drop_duplicates("code")
+            wijken = known[known["level"] == (level or "wijk")]
+            listing = ", ".join(f"{c} ({n})" for c, n in zip(wijken["code"], wijken["name"],
+                                                              strict=True))
+            close = difflib.get_close_matches(str(code), known["code"].tolist(), n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UnknownAreaError(
+                f"Area code {code!r} is not in workspace '{self.name}' "
+                f"({self.config.gemeente.code} {self.config.gemeente.name}, "
+                f"{self.root / CONFIG_FILE}).{hint} Known {level or 'wijk'} codes: {listing}."
+            )
+        return hits.sort_values("vintage").iloc[-1]
+
+
+def open_workspace(workspace: str | Path = "demo", check: bool = True) -> Workspace:
+    """Open a workspace by name (``data/<name>``) or path and validate its configuration."""
+    root = resolve(workspace)
+    config = _read_config(root / CONFIG_FILE)
+    ws = Workspace(root, config)
+    if check:
+        ws.check_files()
+    return ws

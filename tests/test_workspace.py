@@ -1,0 +1,155 @@
+"""Workspace loading, configuration errors, indicators, disclosure control."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import catalogue, indicators, privacy
+from helpers.errors import ConfigError, DataError, UnknownAreaError
+from helpers.workspace import open_workspace
+
+
+def test_demo_workspace_opens(demo_ws):
+    assert demo_ws.config.gemeente.code == "GM9901"
+    assert demo_ws.config.gemeente.name == "Voorbeeldstad"
+    assert demo_ws.vintages == [2017, 2022]
+    assert demo_ws.vintage_for(2021) == 2017 and demo_ws.vintage_for(2024) == 2022
+    wijken = demo_ws.areas_for(2024, "wijk")
+    assert len(wijken) == 11 and wijken["parent"].eq("GM9901").all()
+    assert demo_ws.area("WK990101")["name"] == "Binnenstad"
+    assert len(demo_ws.provenance) >= 10
+
+
+def test_workspace_opens_by_name_from_any_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert open_workspace("demo").config.gemeente.code == "GM9901"
+
+
+def test_unknown_area_names_the_workspace_and_the_valid_codes(demo_ws):
+    with pytest.raises(UnknownAreaError) as err:
+        demo_ws.area("WK990199")
+    message = str(err.value)
+    assert "'WK990199'" in message and "stuurkit.yml" in message
+    assert "WK990101 (Binnenstad)" in message and "Did you mean" in message
+
+
+def test_missing_config(tmp_path):
+    with pytest.raises(ConfigError, match=r"stuurkit\.yml: workspace configuration not found"):
+        open_workspace(tmp_path)
+
+
+def test_missing_file_names_the_key_and_the_fix(ws_copy):
+    (ws_copy / "raw" / "kwb-2019.csv").unlink()
+    with pytest.raises(ConfigError) as err:
+        open_workspace(ws_copy)
+    assert "sources.kwb[2]: raw/kwb-2019.csv" in str(err.value)
+    assert "stuurkit demo-data" in str(err.value)
+
+
+def test_broken_yaml_names_line_and_column(ws_copy):
+    path = ws_copy / "stuurkit.yml"
+    path.write_text(path.read_text().replace("  name: Voorbeeldstad", "  name: [Voorbeeldstad"))
+    with pytest.raises(ConfigError, match=r"stuurkit\.yml: not valid YAML at line \d+"):
+        open_workspace(ws_copy)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["gemeente"].update(code="0344"), r"gemeente\.code: String should match"),
+    (lambda d: d["sources"].update(kwb=[]), r"sources\.kwb: List should have at least 1"),
+    (lambda d: d.update(schedul=[]), r"schedul: Extra inputs are not permitted"),
+    (lambda d: d["sources"]["kaart"][0].update(level="stad"), r"sources\.kaart\.0\.level"),
+])
+def test_invalid_config_names_the_key(ws_copy, change, message):
+    path = ws_copy / "stuurkit.yml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ConfigError, match=message):
+        open_workspace(ws_copy)
+
+
+def test_catalogue_is_valid_and_errors_name_file_and_key(tmp_path):
+    cat = catalogue.load()
+    assert len(cat) >= 20 and all(i.label and i.description for i in cat.values())
+    bad = tmp_path / "cat.yml"
+    bad.write_text("defaults: {levels: [wijk], theme: T, source: S}\nindicators:\n"
+                   "  x:\n    label: X\n    description: d\n    unit: '%'\n    kind: rate\n"
+                   "    numerator: a\n  y:\n    label: Y\n    description: d\n    unit: u\n"
+                   "    kind: mean\n    polarity: up\n    variable: v\n")
+    with pytest.raises(ConfigError) as err:
+        catalogue.load(bad)
+    text = str(err.value)
+    assert "cat.yml: indicator 'x'" in text and "needs a 'denominator'" in text
+    assert "cat.yml: indicator 'y': polarity" in text
+
+
+def test_own_registrations_are_summed_to_wijk_and_gemeente(demo_ws):
+    var = demo_ws.variables
+    meld = var[(var["variable"] == "meldingen_openbare_ruimte") & (var["year"] == 2023)]
+    buurten = meld[meld["level"] == "buurt"]
+    wijk = meld[meld["area_code"] == "WK990101"]["value"].iloc[0]
+    members = demo_ws.areas_for(2023, "buurt")
+    members = members[members["parent"] == "WK990101"]["code"]
+    assert wijk == buurten[buurten["area_code"].isin(members)]["value"].sum()
+    gemeente = meld[meld["area_code"] == "GM9901"]["value"].iloc[0]
+    assert gemeente == buurten["value"].sum()
+
+
+def test_rates_sum_numerators_and_denominators(demo_ws):
+    obs = demo_ws.observations
+    row = obs[(obs["indicator"] == "bijstand_per_1000") & (obs["area_code"] == "WK990101")
+              & (obs["year"] == 2022)].iloc[0]
+    assert row["value"] == pytest.approx(row["numerator"] / row["denominator"] * 1000)
+
+
+def test_secret_cbs_cells_stay_secret(demo_ws):
+    obs = demo_ws.observations
+    income = obs[(obs["indicator"] == "gemiddeld_inkomen_per_inwoner") & (obs["year"] == 2024)]
+    assert (income["status"] == "secret").all() and income["value"].isna().all()
+
+
+def test_small_counts_are_suppressed_without_a_trace():
+    cat = catalogue.load()
+    obs = pd.DataFrame({
+        "area_code": ["BU1", "BU2", "BU3"], "level": "buurt", "year": 2023,
+        "indicator": "bijstand_per_1000", "value": [3 / 40 * 1000, 25 / 1000 * 1000, 0.0],
+        "numerator": [3.0, 25.0, 0.0], "denominator": [40.0, 1000.0, 5.0],
+        "status": "ok", "source": "test",
+    })
+    out = privacy.suppress(obs, cat).set_index("area_code")
+    assert out.loc["BU1", "status"] == "suppressed"
+    assert np.isnan(out.loc["BU1", ["value", "numerator", "denominator"]].astype(float)).all()
+    assert out.loc["BU2", "status"] == "ok" and out.loc["BU2", "value"] == 25
+    assert out.loc["BU3", "status"] == "suppressed"  # a denominator of 5 reveals people
+
+
+def test_published_observations_show_no_small_counts(demo_ws):
+    obs = demo_ws.observations
+    cat = demo_ws.catalogue
+    threshold = obs["indicator"].map({k: v.min_count for k, v in cat.items()})
+    shown = obs[obs["status"] == "ok"]
+    small = shown[(shown["numerator"] > 0) & (shown["numerator"] < threshold[shown.index])]
+    assert small.empty, small[["indicator", "area_code", "year", "numerator"]].head()
+
+
+def test_compute_marks_missing_inputs():
+    cat = catalogue.load()
+    tidy = pd.DataFrame({
+        "area_code": ["GM0001"] * 2, "level": "gemeente", "year": 2020,
+        "variable": ["a_soz_wb", "a_inw"], "value": [np.nan, 1000.0],
+        "status": ["secret", "ok"], "source": "CBS",
+    })
+    obs = indicators.compute(tidy, cat)
+    row = obs[obs["indicator"] == "bijstand_per_1000"].iloc[0]
+    assert row["status"] == "secret" and np.isnan(row["value"])
+
+
+def test_foreign_areas_are_refused(ws_copy):
+    path = ws_copy / "raw" / "registraties.csv"
+    path.write_text(path.read_text() + "BU03440101,2020,wmo_clienten,4\n")
+    ws = open_workspace(ws_copy)
+    with pytest.raises(DataError, match="another gemeente, e.g. BU03440101"):
+        _ = ws.variables_raw
