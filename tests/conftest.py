@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
+NOTEBOOK = ROOT / "notebooks" / "10_wijkprofiel.ipynb"
+BIN = Path(sys.executable).parent
 REAL_DATA = ROOT.parent / "shared" / "real-data" / "GM0344_Utrecht"
 
 
@@ -39,3 +44,26 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real CBS data not available ({REAL_DATA} does not exist)")
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory) -> Path:
+    """The wijkprofiel of Rivierkwartier, run by the papermill CLI from another folder."""
+    work = tmp_path_factory.mktemp("elders")
+    out = work / "out.ipynb"
+    env = {k: v for k, v in os.environ.items() if k not in ("STUURKIT_RENDER",
+                                                            "JPY_SESSION_NAME")}
+    subprocess.run(
+        [str(BIN / "papermill"), str(NOTEBOOK), str(out), "-p", "area_code", "WK990103",
+         "-p", "year", "2024", "--no-progress-bar"],
+        cwd=work, env=env, check=True, capture_output=True, text=True, timeout=300,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_html(executed, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("rapport") / "wijkprofiel_WK990103.html"
+    subprocess.run([str(BIN / "stuurkit"), "publish", str(executed), str(target)],
+                   check=True, capture_output=True, text=True)
+    return target

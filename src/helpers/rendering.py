@@ -82,8 +82,8 @@ def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
     _state["counter"] += 1
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     div = f"stuurkit-chart-{_state['counter']}-{digest}"
-    payload = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
-    options = json.dumps(_EMBED_OPTIONS)
+    payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    options = json.dumps(_EMBED_OPTIONS, separators=(",", ":"))
     html = (
         f'<div id="{div}" class="stuurkit-chart"></div>\n'
         "<script>(function(){var el=document.getElementById(" + json.dumps(div) + ");"

@@ -10,6 +10,7 @@ good HTML) and writes the portal ``index.html``.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
@@ -129,7 +130,9 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None) -> list[Resu
             results.append(run_job(job))
             _log_result(results[-1])
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        # spawn, not fork: the parent may hold kernel clients and threads
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
             futures = {pool.submit(run_job, job): job for job in jobs}
             for future in as_completed(futures):
                 results.append(future.result())

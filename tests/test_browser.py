@@ -1,0 +1,121 @@
+"""Headless Chromium opens a published report and the index offline.
+
+Chromium runs with DNS blocked (``--host-resolver-rules=MAP * ~NOTFOUND``) and no
+background networking, so anything the page tried to fetch from the internet would
+fail; the test also reads the browser's network log to prove nothing was requested.
+Skips with a reason when Debian's ``chromium``/``chromedriver`` are absent, unless
+``STUURKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where their absence fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and DRIVER):
+        reason = "headless Chromium not installed (Debian packages chromium, chromium-driver)"
+        if os.environ.get("STUURKIT_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " but STUURKIT_REQUIRE_BROWSER=1")
+        pytest.skip(reason)
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="stuurkit-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND",
+                 "--window-size=1200,2000"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(driver, path: Path) -> None:
+    driver.get_log("browser"), driver.get_log("performance")  # clear earlier entries
+    driver.get(path.as_uri())
+
+
+def _wait_for(driver, script: str, expected, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script)
+        if value == expected or (isinstance(expected, int) and isinstance(value, int)
+                                 and value >= expected):
+            return value
+        time.sleep(0.25)
+    return value
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_report_renders_its_charts_offline(browser, report_html):
+    _open(browser, report_html)
+    count = _wait_for(browser, "return document.querySelectorAll("
+                               "'.stuurkit-chart svg.marks').length", 2)
+    assert count == 2, "both charts (map and trends) rendered as SVG"
+    paths = browser.execute_script(
+        "return document.querySelectorAll('.stuurkit-chart svg.marks path').length")
+    assert paths > 20, "the map draws its areas"
+    assert "Wijkprofiel Rivierkwartier" in browser.title
+    assert _errors(browser) == []
+    foreign = [u for u in _requests(browser)
+               if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:", "//"))]
+    assert foreign == [], f"requests left the machine: {foreign}"
+    browser.save_screenshot(str(report_html.with_suffix(".png")))
+
+
+def test_index_opens_offline_and_links_the_report(browser, report_html):
+    from helpers.publish import write_index
+
+    index = write_index(report_html.parent, "Rapporten Voorbeeldstad", [
+        {"title": "Wijkprofiel Rivierkwartier", "file": report_html.name, "status": "ok"}])
+    _open(browser, index)
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+    assert links == [report_html.name]
+    assert _errors(browser) == []
+    browser.find_element("link text", "Wijkprofiel Rivierkwartier").click()
+    assert _wait_for(browser, "return document.querySelectorAll("
+                              "'.stuurkit-chart svg.marks').length", 2) == 2
+
+
+def test_network_log_sees_an_external_request(browser, tmp_path):
+    """The check above can fail: a page that loads from the internet is caught."""
+    page = tmp_path / "lek.html"
+    page.write_text('<html><body><img src="https://example.invalid/x.png"></body></html>')
+    _open(browser, page)
+    time.sleep(0.5)
+    assert any(u.startswith("https://example.invalid") for u in _requests(browser))
