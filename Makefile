@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lab lint format demo-data clean
+.PHONY: help install demo test test-fast lab lint format demo-data bench clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: install ## check code style with ruff
 
 format: install ## format code with ruff
 	$(BIN)/ruff format src tests
+
+bench: install ## run the benchmarks and print a table of medians
+	$(BIN)/python benchmarks/run.py
 
 demo-data: install ## regenerate data/demo from its fixed seed (byte-identical)
 	$(BIN)/stuurkit demo-data
