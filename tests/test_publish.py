@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import publish
+from helpers import files, publish
 from helpers.errors import PublishError
 
 
@@ -83,8 +83,8 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(publish.os, "replace", fail)
+    monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(OSError):
-        publish.write_text_atomic(target, "nieuwe versie")
+        files.write_text_atomic(target, "nieuwe versie")
     assert target.read_text() == "oude versie"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["rapport.html"]

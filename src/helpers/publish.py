@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import copy
 import html
-import os
 import re
-import tempfile
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,10 +21,11 @@ import nbformat
 
 from helpers import __version__
 from helpers.errors import PublishError
+from helpers.files import write_text_atomic
 from helpers.paths import templates_dir
 
 __all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_references",
-           "write_text_atomic", "REPORT_CSS"]
+           "REPORT_CSS"]
 
 METADATA_KEY = "stuurkit"
 ANALYST_ONLY_TAG = "analyst-only"
@@ -207,21 +206,6 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
         raise PublishError("The report would load from other hosts: " + "; ".join(leaks[:5])
                            + ". Remove the output that refers to them.")
     return body
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: str | Path

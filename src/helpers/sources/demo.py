@@ -15,8 +15,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import pandas as pd
 import shapely
 import yaml
 
+from helpers.files import write_text_atomic
 from helpers.sources import demo_begroting, demo_names
 from helpers.sources.demo_geometry import BOUNDARY_CHANGE_YEAR, CENTRE, RADIUS, build_city
 from helpers.sources.demo_stats import (
@@ -531,19 +530,6 @@ def build_files() -> dict[str, str]:
     return files
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def generate(out_dir: str | Path) -> list[Path]:
     """Write the demo workspace into ``out_dir`` and return the written paths.
 
@@ -559,7 +545,7 @@ def generate(out_dir: str | Path) -> list[Path]:
     written = []
     for name, text in sorted(files.items()):
         target = out / name
-        _write_atomic(target, text)
+        write_text_atomic(target, text)
         written.append(target)
     log.info("wrote %d demo files to %s", len(written), out)
     return written
