@@ -61,7 +61,7 @@ def test_kwb_semicolon_file_with_decimal_commas(tmp_path):
 
 
 def test_kwb_errors_name_the_file_row_and_fix(tmp_path):
-    with pytest.raises(DataError, match=r"not_kwb\.csv.*cannot tell the KWB year"):
+    with pytest.raises(DataError, match=r"not_kwb\.csv.*cannot tell the statistics year"):
         kwb.read_kwb(_write(tmp_path, "not_kwb.csv", "a,b\n1,2\n"))
     with pytest.raises(DataError, match=r"columns \['gwb_code_10', 'recs'\] not found"):
         kwb.read_kwb(_write(tmp_path, "kwb-2020.csv", "a,b\n1,2\n"))
@@ -130,3 +130,34 @@ def test_registrations_are_validated_with_row_and_column(tmp_path):
     assert "row 6: a second value for BU99010101 / 2020 / x" in message
     with pytest.raises(DataError, match="missing column\\(s\\) value"):
         registrations.read_registrations(_write(tmp_path, "c.csv", "area_code,year,variable\n"))
+
+
+def test_statline_export_loads_with_mapped_variables(real_data):
+    path = (real_data / "original"
+            / "CBS-Utrecht_Nabijheid_voorzieningen__buurt_2023_14102024_164034.csv")
+    from helpers.sources import variables
+
+    mapping = variables.load_mapping()
+    tidy = kwb.read_kwb(path, mapping=mapping)
+    assert (tidy["year"] == 2023).all()
+    codes = tidy.drop_duplicates("area_code")
+    assert "NL00" not in set(codes["area_code"])  # the national row is not an area
+    assert codes["level"].value_counts().to_dict() == {"buurt": 111, "wijk": 10, "gemeente": 1}
+    assert {"g_afs_hp", "g_afs_gs", "g_afs_sc", "ind_wbi"} <= set(tidy["variable"])
+    assert mapping.unmapped["statline"], "labels without a mapping entry are reported"
+    ind = tidy[(tidy["variable"] == "ind_wbi") & (tidy["area_code"] == "GM0344")]
+    assert ind["value"].iloc[0] == 1
+
+
+def test_statline_padded_values_and_decimal_comma(tmp_path):
+    path = _write(tmp_path, "export_2022.csv",
+                  '\ufeff"Wijken en buurten";"Regioaanduiding/Soort regio (omschrijving)";'
+                  '"Regioaanduiding/Codering (code)";"Bevolking/Aantal inwoners (aantal)";'
+                  '"Wonen/Gemiddelde woningwaarde (x 1 000 euro)"\n'
+                  '"Utrecht";"Gemeente  ";"GM0344    ";"  367947";"   458,5"\n'
+                  '"West";"Wijk      ";"WK034401  ";"       .";"  451,0"\n')
+    tidy = kwb.read_kwb(path)
+    inw = tidy[tidy["variable"] == "a_inw"].set_index("area_code")
+    assert inw.loc["GM0344", "value"] == 367947 and inw.loc["WK034401", "status"] == "secret"
+    woz = tidy[tidy["variable"] == "wonen_gemiddelde_woningwaarde"]
+    assert woz["value"].tolist() == [458.5, 451.0]

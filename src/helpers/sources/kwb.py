@@ -1,19 +1,20 @@
 """CBS Kerncijfers wijken en buurten (KWB) in the download layout (``kwb-YYYY``).
 
-Reads the CSV form of CBS's ``kwb-YYYY.xlsx`` download (and the xlsx itself) into the
-tidy long form used throughout the kit:
+Reads CBS's ``kwb-YYYY.xlsx`` download (and CSV conversions of it) and StatLine CSV
+exports (``read_kwb`` detects which) into the tidy long form used throughout the kit:
 
 ``area_code, level, year, variable, value, status, source``
 
 CBS markers become missing values with a status, never zeros: ``.`` (unknown, not
 reliable enough or secret) and ``x`` → ``secret``; blank, ``-`` and ``–`` →
 ``missing``; a trailing ``*``/``**`` marks a provisional value. Codes stay text.
-Special buurten (codes ending in 9997, 9998, 9999) are left out.
+Special buurten (codes ending in 9997, 9998, 9999) are left out. Column names become
+stable variable ids through ``helpers.sources.variables`` (the mapping data file).
 """
 
 from __future__ import annotations
 
-import csv
+import io
 import logging
 import re
 from pathlib import Path
@@ -22,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.sources import variables as varmap
 
-__all__ = ["read_kwb", "TIDY_COLUMNS", "LEVELS"]
+__all__ = ["read_kwb", "read_table", "is_statline", "TIDY_COLUMNS", "LEVELS"]
 
 log = logging.getLogger(__name__)
 
@@ -35,35 +37,70 @@ _SECRET = {".", "x", "X"}
 _MISSING = {"", "-", "–"}
 _CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _YEAR = re.compile(r"kwb-(\d{4})", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_STATLINE_CODE = "Codering (code)"
 
 
-def _year_from_name(path: Path) -> int:
-    match = _YEAR.search(path.name)
+def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
+    match = pattern.search(path.name)
     if not match:
         raise DataError(
-            f"{path}: cannot tell the KWB year from the file name. Name the file "
-            "'kwb-YYYY.csv' (as CBS does) or pass year=."
+            f"{path}: cannot tell the statistics year from the file name. Name the file "
+            "'kwb-YYYY.csv' (as CBS does) or give the year explicitly (--year)."
         )
     return int(match.group(1))
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _sniff(path: Path, sample: str) -> str:
+    first = sample.splitlines()[0] if sample else ""
+    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=counts.get)
+    if counts[sep] == 0:
+        raise DataError(f"{path}: the first line has no ';', ',' or tab separators; this is "
+                        "not a CSV table. Export the table again as CSV.")
+    return sep
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Any KWB-like table (xlsx or CSV in UTF-8), every cell as text."""
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(4096)
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty. Download it again.")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl/xlrd raise many kinds
+            raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
+        for frame in sheets.values():
+            if "gwb_code_10" in frame.columns:
+                return frame
+        raise DataError(
+            f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
+            "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
+        )
+    raw = path.read_bytes()
     try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t")
-        sep = dialect.delimiter
-    except (csv.Error, IndexError):
-        sep = ","
-    return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: not UTF-8 (byte {exc.start} cannot be decoded). Save the file as "
+            "UTF-8 (CBS downloads are UTF-8; Excel 'CSV UTF-8' does this)."
+        ) from exc
+    sep = _sniff(path, text[:4096])
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: not a well-formed table ({exc}).") from exc
+
+
+def is_statline(columns) -> bool:
+    """True for a StatLine CSV export (header of labels with theme path and unit)."""
+    return any(str(c).strip().endswith(_STATLINE_CODE) for c in columns)
 
 
 def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
-    text = raw.str.strip()
+    text = raw.astype(str).str.strip()
     provisional = text.str.endswith("*")
     number = text.str.rstrip("*").str.strip()
     if decimal == ",":
@@ -77,55 +114,36 @@ def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
     return value, pd.Series(status, index=raw.index)
 
 
-def read_kwb(path: str | Path, year: int | None = None, source: str | None = None
-             ) -> pd.DataFrame:
-    """Read one KWB download file into tidy rows.
+def _decimal(values: pd.DataFrame) -> str:
+    stacked = values.stack().astype(str).str.strip()
+    comma = stacked.str.fullmatch(r"-?\d+,\d+").sum()
+    point = stacked.str.fullmatch(r"-?\d+\.\d+").sum()
+    return "," if comma > point else "."
 
-    Parameters
-    ----------
-    path : the ``kwb-YYYY.csv`` / ``.xlsx`` file.
-    year : the statistics year; taken from the file name when omitted.
-    source : label stored with every row (default: ``"CBS KWB <year>"``).
 
-    Examples
-    --------
-    >>> tidy = read_kwb("data/demo/raw/kwb-2023.csv")  # doctest: +SKIP
-    >>> tidy.query("variable == 'a_inw' and level == 'gemeente'")  # doctest: +SKIP
-    """
-    path = Path(path)
-    year = year or _year_from_name(path)
-    table = _read_table(path)
-    missing = [c for c in ("gwb_code_10", "recs") if c not in table.columns]
-    if missing:
-        raise DataError(
-            f"{path}: columns {missing} not found; this is not a CBS 'Kerncijfers wijken en "
-            "buurten' download (kwb-YYYY). Expected the columns gwb_code_10, recs, a_inw, …"
-        )
-    table["gwb_code_10"] = table["gwb_code_10"].str.strip()
-    bad = table.loc[~table["gwb_code_10"].str.match(_CODE), "gwb_code_10"]
-    bad = bad[~bad.str.match(r"^(NL\d{2}|PV\d{2})$")]
+def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
+          year: int, source: str) -> pd.DataFrame:
+    """Shared tail of every reader: check codes, melt, parse values, report problems."""
+    codes = codes.astype(str).str.strip()
+    duplicated = codes[codes.duplicated()]
+    if len(duplicated):
+        raise DataError(f"{path}, row {int(duplicated.index[0]) + 2}: area code "
+                        f"{duplicated.iloc[0]} occurs twice. Remove the duplicate row.")
+    national = codes.str.match(r"^(NL\d{2}|PV\d{2}|LD\d{2}|CR\d{2})$")
+    bad = codes[~codes.str.match(_CODE) & ~national]
     if len(bad):
         row = int(bad.index[0]) + 2
+        hint = (" It looks like a code without its leading zeros; read codes as text."
+                if bad.iloc[0].isdigit() else "")
         raise DataError(
             f"{path}, row {row}: area code {bad.iloc[0]!r} is not a CBS code "
-            "(GMdddd, WKdddddd, BUdddddddd). Check that codes were read as text."
+            f"(GMdddd, WKdddddd, BUdddddddd).{hint}"
         )
-    table = table[table["gwb_code_10"].str.match(_CODE)]
-    special = table["gwb_code_10"].str.match(r"^BU\d{4}\w{0,2}99(97|98|99)$")
-    table = table[~special]
-    level = table["recs"].str.strip().map(LEVELS)
-    unknown = level.isna()
-    if unknown.any():
-        level[unknown] = table.loc[unknown, "gwb_code_10"].str[:2].map(
-            {"GM": "gemeente", "WK": "wijk", "BU": "buurt"})
-    variables = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
-    sample = table[variables].stack()
-    decimal = "," if sample.str.contains(r"^\s*-?\d+,\d+\s*$", regex=True).any() else "."
-    long = (
-        table.assign(level=level)[["gwb_code_10", "level", *variables]]
-        .melt(id_vars=["gwb_code_10", "level"], var_name="variable", value_name="raw")
-        .rename(columns={"gwb_code_10": "area_code"})
-    )
+    keep = codes.str.match(_CODE) & ~codes.str.match(r"^BU\d{4}99(97|98|99)$")
+    codes, levels, values = codes[keep], levels[keep], values[keep]
+    decimal = _decimal(values) if len(values.columns) else "."
+    long = values.assign(area_code=codes.values, level=levels.values).melt(
+        id_vars=["area_code", "level"], var_name="variable", value_name="raw")
     long["value"], long["status"] = _parse_values(long["raw"], decimal)
     invalid = long[long["status"] == "invalid"]
     if len(invalid):
@@ -133,9 +151,79 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
         raise DataError(
             f"{path}: {len(invalid)} cells are neither numbers nor CBS markers, e.g. "
             f"{first['area_code']} / {first['variable']} = {first['raw']!r}. Fix the file or "
-            "re-download it from CBS."
+            "download it again from CBS."
         )
-    long["year"] = year
-    long["source"] = source or f"CBS Kerncijfers wijken en buurten {year}"
+    long["year"] = int(year)
+    long["source"] = source
     long.loc[long["status"].isin(["secret", "missing"]), "value"] = np.nan
     return long[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
+    prefix = codes.astype(str).str.strip().str[:2].map(
+        {"GM": "gemeente", "WK": "wijk", "BU": "buurt"})
+    if recs is None:
+        return prefix
+    level = recs.astype(str).str.strip().map(LEVELS)
+    return level.fillna(prefix)
+
+
+def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None,
+                  mapping: varmap.Mapping) -> pd.DataFrame:
+    """The ``kwb-YYYY`` download layout (short names)."""
+    missing = [c for c in ("gwb_code_10", "recs") if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"{path}: columns {missing} not found; this is not a CBS 'Kerncijfers wijken en "
+            "buurten' download (kwb-YYYY). Expected the columns gwb_code_10, recs, a_inw, …"
+        )
+    names = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
+    values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
+    if values.columns.duplicated().any():
+        twice = values.columns[values.columns.duplicated()][0]
+        raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
+    return _tidy(path, table["gwb_code_10"], _levels(path, table["recs"], table["gwb_code_10"]),
+                 values, year, source or f"CBS Kerncijfers wijken en buurten {year}")
+
+
+def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None,
+                  mapping: varmap.Mapping) -> pd.DataFrame:
+    """A StatLine CSV export: labelled columns, padded values, a 'Codering' column."""
+    columns = [str(c).strip() for c in table.columns]
+    table.columns = columns
+    code = next(c for c in columns if c.endswith(_STATLINE_CODE))
+    kind = next((c for c in columns if c.endswith("Soort regio (omschrijving)")), None)
+    wbi = next((c for c in columns if "Indelingswijziging" in c), None)
+    ids = {code, kind, columns[0]} | ({c for c in columns if c.startswith("Regioaanduiding/")})
+    names = [c for c in columns if c not in ids]
+    values = table[names].rename(columns=varmap.rename(names, "statline", mapping))
+    if wbi:
+        values["ind_wbi"] = table[wbi]
+    return _tidy(path, table[code], _levels(path, table[kind] if kind else None, table[code]),
+                 values, year, source or f"CBS StatLine-export {path.name}")
+
+
+def read_kwb(path: str | Path, year: int | None = None, source: str | None = None,
+             mapping: varmap.Mapping | None = None) -> pd.DataFrame:
+    """Read one KWB file (download layout or StatLine export) into tidy rows.
+
+    Parameters
+    ----------
+    path : a ``kwb-YYYY.csv``/``.xlsx`` download or a StatLine CSV export.
+    year : the statistics year; taken from the file name when omitted.
+    source : label stored with every row (default: names the CBS table and year).
+    mapping : the variable mapping to use and to record use in (default: the kit's).
+
+    Examples
+    --------
+    >>> tidy = read_kwb("data/demo/raw/kwb-2023.csv")  # doctest: +SKIP
+    >>> tidy.query("variable == 'a_inw' and level == 'gemeente'")  # doctest: +SKIP
+    """
+    path = Path(path)
+    mapping = mapping or varmap.load_mapping()
+    table = read_table(path)
+    if is_statline(table.columns):
+        year = year or _year_from_name(path, _ANY_YEAR)
+        return read_statline(path, table, year, source, mapping)
+    year = year or _year_from_name(path)
+    return read_download(path, table, year, source, mapping)
