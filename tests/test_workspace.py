@@ -58,7 +58,8 @@ def test_broken_yaml_names_line_and_column(ws_copy):
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["gemeente"].update(code="0344"), r"gemeente\.code: String should match"),
-    (lambda d: d["sources"].update(kwb=[]), r"sources\.kwb: List should have at least 1"),
+    (lambda d: d["sources"]["kaart"][0].update(vintage=1800),
+     r"sources\.kaart\.0\.vintage: Input should be greater than or equal to 1990"),
     (lambda d: d.update(schedul=[]), r"schedul: Extra inputs are not permitted"),
     (lambda d: d["sources"]["kaart"][0].update(level="stad"), r"sources\.kaart\.0\.level"),
 ])
@@ -147,7 +148,7 @@ def test_compute_marks_missing_inputs():
     assert row["status"] == "secret" and np.isnan(row["value"])
 
 
-def test_foreign_areas_are_refused(ws_copy):
+def test_foreign_registrations_are_refused(ws_copy):
     path = ws_copy / "raw" / "registraties.csv"
     path.write_text(path.read_text() + "BU03440101,2020,wmo_clienten,4\n")
     ws = open_workspace(ws_copy)

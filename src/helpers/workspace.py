@@ -27,9 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpers import catalogue as catalogue_module
 from helpers import indicators, privacy
+from helpers.cache import SourceCache
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.paths import data_dir
 from helpers.sources import kaart, kwb, registrations
+from helpers.sources import variables as varmap
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE"]
 
@@ -52,12 +54,22 @@ class KaartLayer(_Model):
     file: str
     level: Level
     vintage: int = Field(ge=1990, le=2100)
+    layer: str | None = None  # for files with several layers (GeoPackage)
+
+
+class KwbFile(_Model):
+    file: str
+    year: int | None = Field(default=None, ge=1990, le=2100)  # when not in the file name
 
 
 class Sources(_Model):
-    kwb: list[str] = Field(min_length=1)
-    kaart: list[KaartLayer] = Field(min_length=1)
+    kwb: list[str | KwbFile] = []
+    kaart: list[KaartLayer] = []
     registrations: list[str] = []
+
+    def kwb_files(self) -> list[KwbFile]:
+        """KWB entries in one form (a plain string is a file whose name gives the year)."""
+        return [KwbFile(file=k) if isinstance(k, str) else k for k in self.kwb]
 
 
 class ScheduleEntry(_Model):
@@ -137,7 +149,8 @@ class Workspace:
 
     def check_files(self) -> None:
         """Raise ``ConfigError`` naming every configured file that does not exist."""
-        named = [(f"sources.kwb[{i}]", f) for i, f in enumerate(self.config.sources.kwb)]
+        named = [(f"sources.kwb[{i}]", k.file)
+                 for i, k in enumerate(self.config.sources.kwb_files())]
         named += [(f"sources.kaart[{i}].file", k.file)
                   for i, k in enumerate(self.config.sources.kaart)]
         named += [(f"sources.registrations[{i}]", f)
@@ -162,8 +175,20 @@ class Workspace:
     @cached_property
     def areas(self) -> gpd.GeoDataFrame:
         """All areas of all boundary vintages (Areas model, EPSG:28992, land only)."""
-        frames = [kaart.read_kaart(self.path(layer.file), layer.level, layer.vintage)
-                  for layer in self.config.sources.kaart]
+        if not self.config.sources.kaart:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layers yet. Add them with "
+                              "`stuurkit fetch` or `stuurkit import`.")
+        frames = []
+        for layer in self.config.sources.kaart:
+            path = self.path(layer.file)
+            areas = self.cache.geoframe(
+                path, f"kaart-{layer.level}-{layer.vintage}-{layer.layer or ''}",
+                lambda p=path, k=layer: kaart.read_kaart(p, k.level, k.vintage, k.layer))
+            areas = areas[areas["code"].str[2:6] == self.config.gemeente.code[2:]]
+            if areas.empty:
+                raise DataError(f"{path}: no {layer.level} areas of "
+                                f"{self.config.gemeente.code}; is this the right file?")
+            frames.append(areas)
         areas = pd.concat(frames, ignore_index=True)
         return gpd.GeoDataFrame(areas, geometry="geometry", crs=kaart.CRS)
 
@@ -178,19 +203,30 @@ class Workspace:
 
     @property
     def vintages(self) -> list[int]:
+        """All boundary vintages among the configured kaart layers."""
         return sorted({k.vintage for k in self.config.sources.kaart})
 
-    def vintage_for(self, year: int) -> int:
-        """The boundary vintage that applies to a statistics year."""
-        earlier = [v for v in self.vintages if v <= year]
-        return max(earlier) if earlier else min(self.vintages)
+    def vintage_for(self, year: int, level: str | None = None) -> int:
+        """The boundary vintage that applies to a statistics year (per level).
+
+        The newest vintage not after ``year``; when every vintage of that level is
+        newer (geometry only from later years), the oldest one.
+        """
+        layers = [k.vintage for k in self.config.sources.kaart if level in (None, k.level)]
+        if not layers:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layer for level {level!r}; "
+                              "add one under sources.kaart.")
+        earlier = [v for v in layers if v <= year]
+        return max(earlier) if earlier else min(layers)
 
     def areas_for(self, year: int, level: str | None = None) -> gpd.GeoDataFrame:
         """Areas as they were in ``year`` (optionally one level)."""
-        areas = self.areas[self.areas["vintage"] == self.vintage_for(year)]
-        if level:
-            areas = areas[areas["level"] == level]
-        return areas.reset_index(drop=True)
+        levels = [level] if level else sorted(set(self.areas["level"]))
+        parts = [self.areas[(self.areas["level"] == lvl)
+                            & (self.areas["vintage"] == self.vintage_for(year, lvl))]
+                 for lvl in levels]
+        return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                crs=self.areas.crs)
 
     @cached_property
     def hierarchy(self) -> pd.DataFrame:
@@ -203,20 +239,48 @@ class Workspace:
         return pd.concat(rows, ignore_index=True)
 
     @cached_property
+    def cache(self) -> SourceCache:
+        """Parsed sources as parquet in ``cache/``, rebuilt when a raw file changes."""
+        return SourceCache(self.root / "cache")
+
+    @cached_property
+    def variable_mapping(self) -> varmap.Mapping:
+        """The variable mapping used for this workspace's KWB files (records use)."""
+        return varmap.load_mapping()
+
+    def _own(self, tidy: pd.DataFrame) -> pd.DataFrame:
+        """Rows of this gemeente only (national downloads hold every gemeente)."""
+        return tidy[tidy["area_code"].str[2:6] == self.config.gemeente.code[2:]]
+
+    @cached_property
     def variables_raw(self) -> pd.DataFrame:
-        """Tidy source variables as read (KWB and registrations)."""
-        frames = [kwb.read_kwb(self.path(f)) for f in self.config.sources.kwb]
-        frames += [registrations.read_registrations(self.path(f))
-                   for f in self.config.sources.registrations]
-        tidy = pd.concat(frames, ignore_index=True)
-        foreign = tidy[~tidy["area_code"].str[2:6].eq(self.config.gemeente.code[2:])]
-        if len(foreign):
-            raise DataError(
-                f"{self.root / CONFIG_FILE}: the data holds areas of another gemeente, e.g. "
-                f"{foreign['area_code'].iloc[0]} (source: {foreign['source'].iloc[0]}); this "
-                f"workspace is for {self.config.gemeente.code}. Filter the file to this gemeente."
-            )
-        return tidy
+        """Tidy source variables as read (KWB and registrations) for this gemeente."""
+        if not self.config.sources.kwb:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
+                              "`stuurkit fetch` or `stuurkit import`.")
+        frames = []
+        for entry in self.config.sources.kwb_files():
+            path = self.path(entry.file)
+            tidy = self.cache.frame(path, "kwb", lambda p=path, e=entry: kwb.read_kwb(
+                p, year=e.year, mapping=self.variable_mapping))
+            own = self._own(tidy)
+            if own.empty:
+                raise DataError(f"{path}: no rows for {self.config.gemeente.code}; is this the "
+                                "right file for this gemeente?")
+            frames.append(own)
+        for name in self.config.sources.registrations:
+            path = self.path(name)
+            tidy = self.cache.frame(path, "registrations",
+                                    lambda p=path: registrations.read_registrations(p))
+            foreign = tidy[tidy["area_code"].str[2:6] != self.config.gemeente.code[2:]]
+            if len(foreign):
+                raise DataError(
+                    f"{path}: holds areas of another gemeente, e.g. "
+                    f"{foreign['area_code'].iloc[0]}; this workspace is for "
+                    f"{self.config.gemeente.code}. Correct the area codes."
+                )
+            frames.append(tidy)
+        return pd.concat(frames, ignore_index=True)
 
     @cached_property
     def variables(self) -> pd.DataFrame:

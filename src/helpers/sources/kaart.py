@@ -21,7 +21,7 @@ import shapely
 
 from helpers.errors import DataError
 
-__all__ = ["read_kaart", "read_water", "AREA_COLUMNS", "CRS"]
+__all__ = ["read_kaart", "read_water", "detect_level", "AREA_COLUMNS", "CRS"]
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +49,57 @@ def _pick(frame: pd.DataFrame, names: list[str], path: Path, what: str) -> str:
     )
 
 
-def _read(path: Path) -> gpd.GeoDataFrame:
+def _layer_for(path: Path, level: str | None) -> str | None:
+    """The layer of a multi-layer file (GeoPackage) that holds ``level``."""
+    if path.suffix.lower() != ".gpkg":
+        return None
+    import pyogrio
+
+    layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    if len(layers) == 1 or level is None:
+        return layers[0]
+    words = {"buurt": ("buurt",), "wijk": ("wijk",), "gemeente": ("gemeente", "gem_")}[level]
+    hits = [name for name in layers if any(w in name.lower() for w in words)]
+    if not hits:
+        raise DataError(f"{path}: no layer for {level} among {', '.join(layers)}. "
+                        "Name the layer in stuurkit.yml (kaart: layer:).")
+    return hits[0]
+
+
+def _read(path: Path, level: str | None = None, layer: str | None = None) -> gpd.GeoDataFrame:
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the 'kaart' entries in stuurkit.yml.")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty. Download the kaart again.")
     try:
-        frame = gpd.read_file(path)
+        frame = gpd.read_file(path, layer=layer or _layer_for(path, level))
+    except DataError:
+        raise
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
     if frame.crs is None:
         raise DataError(f"{path}: the file has no coordinate reference system. Add one "
-                        "(CBS files are EPSG:28992, RD New).")
+                        "(CBS files are EPSG:28992, RD New; for a shapefile keep the .prj).")
+    if frame.empty:
+        raise DataError(f"{path}: the layer has no features.")
     if frame.crs.to_epsg() != 28992:
         frame = frame.to_crs(CRS)
     return frame
+
+
+def detect_level(path: str | Path) -> str:
+    """The lowest level a kaart file describes (buurt, wijk or gemeente)."""
+    path = Path(path)
+    frame = _read(path)
+    lower = {c.lower() for c in frame.columns}
+    for level in ("buurt", "wijk", "gemeente"):
+        if any(c.lower() in lower for c in _candidates(level, "code")[:4]):
+            return level
+    if "statcode" in lower:
+        codes = frame[[c for c in frame.columns if c.lower() == "statcode"][0]].astype(str)
+        return {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(codes.iloc[0][:2], "buurt")
+    raise DataError(f"{path}: no buurt, wijk or gemeente code column found; is this a CBS "
+                    "wijk- en buurtkaart layer?")
 
 
 def _water_mask(frame: pd.DataFrame) -> pd.Series:
@@ -82,8 +120,13 @@ def _repair(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def read_kaart(path: str | Path, level: str, vintage: int) -> gpd.GeoDataFrame:
+def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = None
+               ) -> gpd.GeoDataFrame:
     """Read one kaart layer (gemeente, wijk or buurt) as land polygons per area.
+
+    Rows without a usable code (empty, ``-99999999``) are skipped with a warning, as
+    are areas that only have water. A ``jaar`` column (files that hold several years)
+    selects the rows of ``vintage``.
 
     Examples
     --------
@@ -92,13 +135,29 @@ def read_kaart(path: str | Path, level: str, vintage: int) -> gpd.GeoDataFrame:
     if level not in _PREFIX:
         raise DataError(f"{path}: level {level!r} is not one of gemeente, wijk, buurt.")
     path = Path(path)
-    frame = _repair(_read(path), path)
+    frame = _repair(_read(path, level, layer), path)
+    year_column = next((c for c in frame.columns if c.lower() == "jaar"), None)
+    if year_column is not None:
+        frame = frame[pd.to_numeric(frame[year_column], errors="coerce") == int(vintage)]
+        if frame.empty:
+            raise DataError(f"{path}: no rows with jaar = {vintage}. Give the right vintage.")
     code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
     name = _pick(frame, _candidates(level, "naam"), path, f"{level} name")
     parent_level = _PARENT[level]
-    land = frame[~_water_mask(frame)].copy()
-    land["code"] = land[code].astype(str).str.strip()
-    land = land[land["code"].str.match(r"^(GM|WK|BU)[0-9A-Z]+$")]
+    frame = frame.assign(code=frame[code].astype(str).str.strip())
+    usable = frame["code"].str.match(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+    if (~usable).any():
+        warnings.warn(f"{path}: {int((~usable).sum())} rows without a valid {level} code "
+                      f"skipped (e.g. {frame.loc[~usable, 'code'].iloc[0]!r}).", stacklevel=2)
+    frame = frame[usable]
+    water = _water_mask(frame)
+    land = frame[~water].copy()
+    water_only = sorted(set(frame.loc[water, "code"]) - set(land["code"]))
+    if water_only:
+        warnings.warn(f"{path}: {len(water_only)} areas are water only and have no land to "
+                      f"draw: {', '.join(water_only[:5])}.", stacklevel=2)
+    if land.empty:
+        raise DataError(f"{path}: no land areas with a {level} code.")
     land = land[~land["code"].str.match(r"^BU\d{4}99(97|98|99)$")]
     if parent_level:
         parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
@@ -106,6 +165,11 @@ def read_kaart(path: str | Path, level: str, vintage: int) -> gpd.GeoDataFrame:
     else:
         land["parent"] = None
     land["name"] = land[name].astype(str).str.strip()
+    duplicated = land.drop_duplicates(["code", "name"])["code"]
+    if duplicated.duplicated().any():
+        twice = duplicated[duplicated.duplicated()].iloc[0]
+        raise DataError(f"{path}: code {twice} appears with different names; one code must "
+                        "be one area. Fix the file or use CBS's original.")
     dissolved = land.dissolve(by="code", as_index=False, aggfunc={"name": "first",
                                                                  "parent": "first"})
     dissolved["level"] = level
@@ -117,7 +181,7 @@ def read_kaart(path: str | Path, level: str, vintage: int) -> gpd.GeoDataFrame:
 def read_water(path: str | Path) -> gpd.GeoSeries:
     """The water parts of a kaart layer, dissolved into one geometry series."""
     path = Path(path)
-    frame = _read(path)
+    frame = _read(path, "gemeente")
     water = frame[_water_mask(frame)]
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)

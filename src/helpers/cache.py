@@ -1,0 +1,83 @@
+"""Parsed source files cached as parquet, rebuilt when the raw file changes.
+
+The cache key is the raw file's SHA-256 plus the kit version, so a changed raw file
+or a new parser never serves stale data. Files are written atomically; an unreadable
+cache entry is simply rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from helpers import __version__
+
+__all__ = ["SourceCache", "sha256"]
+
+log = logging.getLogger(__name__)
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class SourceCache:
+    """A folder of parquet files keyed by the raw file's content."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, raw: Path, kind: str) -> Path:
+        key = hashlib.sha256(f"{sha256(raw)}|{kind}|{__version__}".encode()).hexdigest()[:20]
+        return self.folder / f"{raw.name}.{key}.parquet"
+
+    def _write(self, frame: pd.DataFrame, target: Path) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            os.close(fd)
+            frame.to_parquet(tmp)
+            os.replace(tmp, target)
+        except OSError as exc:  # a read-only workspace still works, just slower
+            log.warning("cannot write cache %s: %s", target, exc)
+
+    def frame(self, raw: Path, kind: str, parse: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The parsed frame of ``raw``, from the cache when the raw file is unchanged."""
+        if not raw.exists():
+            return parse()  # let the parser raise its own, clear error
+        target = self._path(raw, kind)
+        if target.exists():
+            try:
+                return pd.read_parquet(target)
+            except Exception as exc:  # a damaged cache entry is rebuilt
+                log.warning("cache %s unreadable (%s); rebuilding", target, exc)
+        frame = parse()
+        self._write(frame, target)
+        return frame
+
+    def geoframe(self, raw: Path, kind: str, parse: Callable[[], gpd.GeoDataFrame]
+                 ) -> gpd.GeoDataFrame:
+        """Like ``frame`` for GeoDataFrames (GeoParquet)."""
+        if not raw.exists():
+            return parse()
+        target = self._path(raw, kind)
+        if target.exists():
+            try:
+                return gpd.read_parquet(target)
+            except Exception as exc:
+                log.warning("cache %s unreadable (%s); rebuilding", target, exc)
+        frame = parse()
+        self._write(frame, target)
+        return frame
