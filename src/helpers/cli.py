@@ -1,8 +1,8 @@
 """The ``stuurkit`` command.
 
-Sub-commands: ``demo-data`` (write the demo workspace), ``check`` (validate a
-workspace), ``run`` (make a workspace's scheduled reports), ``publish`` (executed
-notebook → HTML). User mistakes end with one clear message and exit code 2.
+Sub-commands: ``demo-data`` (write the demo workspace), ``init`` (a new workspace),
+``import`` (add downloaded files), ``check`` (validate a workspace), ``run`` (make a
+workspace's scheduled reports), ``publish`` (executed notebook → HTML). User mistakes end with one clear message and exit code 2.
 """
 
 from __future__ import annotations
@@ -29,13 +29,42 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from helpers.checks import check_workspace
     from helpers.workspace import open_workspace
 
+    problems = check_workspace(args.workspace)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "fout"]
+    if errors:
+        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s).")
+        return 1
     ws = open_workspace(args.workspace)
     obs = ws.observations
     years = sorted(obs["year"].unique())
     print(f"{ws!r}: {len(ws.areas)} area records, {len(ws.catalogue)} indicators, "
-          f"{len(obs)} observations, years {years[0]}–{years[-1]}.")
+          f"{len(obs)} observations, years {years[0]}–{years[-1]}; "
+          f"{len(problems)} warning(s).")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from helpers.importer import init_workspace
+
+    root = init_workspace(args.path, args.gemeente, args.name)
+    print(f"Workspace for {args.gemeente} created in {root}. Next: `stuurkit fetch {root}` "
+          f"or `stuurkit import {root} FILE…`.")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from helpers.importer import import_files
+
+    for item in import_files(args.workspace, args.files, year=args.year,
+                             vintage=args.vintage, level=args.level):
+        state = "added" if item.new else "already present"
+        details = ", ".join(f"{k} {v}" for k, v in item.detail.items())
+        print(f"{state:<16} {item.kind:<13} raw/{item.target.name}  ({details})")
     return 0
 
 
@@ -82,10 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="target folder (default: data/demo)")
     p.set_defaults(func=_demo_data)
 
-    p = sub.add_parser("check", help="validate a workspace and summarise its data",
-                       description="Read stuurkit.yml and every file it names.")
+    p = sub.add_parser("check", help="validate a workspace and list every problem",
+                       description="Read stuurkit.yml and every file it names; print every "
+                                   "problem at once. Exit code 1 when there are errors.")
     p.add_argument("workspace", help="workspace name (data/<name>) or path")
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("init", help="create a new workspace for a gemeente",
+                       description="Create stuurkit.yml, raw/, a begroting.yml template and "
+                                   "duiding/ in a new folder.")
+    p.add_argument("path", help="folder for the new workspace (e.g. data/utrecht)")
+    p.add_argument("--gemeente", required=True, metavar="GMxxxx", help="CBS gemeente code")
+    p.add_argument("--name", help="gemeente name (default: 'Gemeente GMxxxx')")
+    p.set_defaults(func=_init)
+
+    p = sub.add_parser("import", help="add downloaded files to a workspace",
+                       description="Add KWB tables, StatLine exports, kaart layers or "
+                                   "registrations to raw/ with provenance; the kind of each "
+                                   "file is detected. Nothing changes when a file is invalid.")
+    p.add_argument("workspace", help="workspace name (data/<name>) or path")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--year", type=int, help="statistics year when not in the file name")
+    p.add_argument("--vintage", type=int, help="kaart year when not in the file name")
+    p.add_argument("--level", choices=["gemeente", "wijk", "buurt"],
+                   help="kaart level when it cannot be detected")
+    p.set_defaults(func=_import)
 
     p = sub.add_parser("run", help="make the scheduled reports of a workspace",
                        description="Execute the schedule in stuurkit.yml and publish HTML "

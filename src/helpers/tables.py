@@ -38,7 +38,7 @@ def key_figures_html(profile: AreaProfile) -> str:
             f"<td class='num'>{esc(own)}</td>"
             f"<td class='num'>{esc(gemeente)}</td>"
             f"<td>{esc(row.unit)}</td>"
-            f"<td class='num'>{row.year if pd.notna(row.year) else '–'}</td>"
+            f"<td class='num'>{int(row.year) if pd.notna(row.year) else '–'}</td>"
             "</tr>"
         )
     caption = (f"Kerncijfers {esc(profile.name)} en {esc(profile.gemeente_name)}: nieuwste "

@@ -1,0 +1,129 @@
+"""``stuurkit check``: validate a whole workspace and report every problem at once.
+
+Each problem names where it is (file and row or key) and what to do. Errors make the
+workspace unusable; warnings are worth reading (areas without geometry, geometry
+without statistics, names that did not map, raw files without provenance).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from helpers.cache import sha256
+from helpers.errors import StuurkitError
+from helpers.sources import kaart, kwb, registrations
+from helpers.sources import variables as varmap
+from helpers.workspace import CONFIG_FILE, Workspace, open_workspace
+
+__all__ = ["Problem", "check_workspace"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # "fout" (error) | "waarschuwing" (warning)
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity.upper():<12} {self.where}: {self.message}"
+
+
+def _try(problems: list[Problem], where: str, func):
+    """Run ``func``; turn kit errors and warnings into problems; return its result."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = func()
+        except StuurkitError as exc:
+            problems.append(Problem("fout", where, str(exc)))
+            result = None
+    for warning in caught:
+        problems.append(Problem("waarschuwing", where, str(warning.message)))
+    return result
+
+
+def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]]:
+    gemeente = ws.config.gemeente.code[2:]
+    mapping = varmap.load_mapping()
+    stat_codes: set[str] = set()
+    for entry in ws.config.sources.kwb_files():
+        path = ws.path(entry.file)
+        tidy = _try(problems, entry.file, lambda p=path, e=entry: kwb.read_kwb(
+            p, year=e.year, mapping=mapping))
+        if tidy is not None:
+            own = tidy[tidy["area_code"].str[2:6] == gemeente]
+            if own.empty:
+                problems.append(Problem("fout", entry.file,
+                                        f"no rows for {ws.config.gemeente.code}."))
+            stat_codes |= set(own["area_code"])
+    for scheme, names in mapping.unmapped.items():
+        problems.append(Problem(
+            "waarschuwing", f"variabelen ({scheme})",
+            f"{len(names)} names are not in the variable mapping and keep their own name, "
+            f"e.g. {', '.join(sorted(names)[:3])}. Add them to {varmap.MAPPING_FILE.name} "
+            "to link them across years."))
+    geo_codes: set[str] = set()
+    for i, layer in enumerate(ws.config.sources.kaart):
+        path = ws.path(layer.file)
+        areas = _try(problems, f"sources.kaart[{i}] {layer.file}",
+                     lambda p=path, k=layer: kaart.read_kaart(p, k.level, k.vintage, k.layer))
+        if areas is not None:
+            geo_codes |= set(areas.loc[areas["code"].str[2:6] == gemeente, "code"])
+    for name in ws.config.sources.registrations:
+        path = ws.path(name)
+        _try(problems, name, lambda p=path: registrations.read_registrations(p))
+    return stat_codes, geo_codes
+
+
+def _provenance(ws: Workspace, problems: list[Problem]) -> None:
+    raw = ws.root / "raw"
+    recorded = {e.get("file"): e for e in ws.provenance}
+    for path in sorted(p for p in raw.glob("*") if p.is_file() and p.name != "provenance.yml"):
+        entry = recorded.get(path.name)
+        if entry is None:
+            problems.append(Problem("waarschuwing", f"raw/{path.name}",
+                                    "no provenance recorded; add it with `stuurkit import`."))
+        elif entry.get("sha256") and entry["sha256"] != sha256(path):
+            problems.append(Problem("fout", f"raw/{path.name}",
+                                    "content differs from the checksum in provenance.yml; raw "
+                                    "files are immutable. Restore the original file."))
+
+
+def check_workspace(workspace: str | Path) -> list[Problem]:
+    """Every problem of a workspace (empty list: all is well)."""
+    problems: list[Problem] = []
+    ws = _try(problems, CONFIG_FILE, lambda: open_workspace(workspace, check=False))
+    if ws is None:
+        return problems
+    _try(problems, CONFIG_FILE, ws.check_files)
+    if not ws.config.sources.kwb:
+        problems.append(Problem("fout", "sources.kwb", "no KWB files; add them with "
+                                "`stuurkit fetch` or `stuurkit import`."))
+    if not ws.config.sources.kaart:
+        problems.append(Problem("fout", "sources.kaart", "no kaart layers; add them with "
+                                "`stuurkit fetch` or `stuurkit import`."))
+    stat_codes, geo_codes = _sources(ws, problems)
+    if stat_codes and geo_codes:
+        levels = {c[:2] for c in geo_codes}
+        no_geometry = sorted(c for c in stat_codes - geo_codes if c[:2] in levels)
+        no_statistics = sorted(geo_codes - stat_codes)
+        if no_geometry:
+            problems.append(Problem("waarschuwing", "kaart",
+                                    f"{len(no_geometry)} areas have statistics but no geometry "
+                                    f"(e.g. {', '.join(no_geometry[:5])}); they cannot be drawn."))
+        if no_statistics:
+            problems.append(Problem("waarschuwing", "kaart",
+                                    f"{len(no_statistics)} areas have geometry but no statistics "
+                                    f"(e.g. {', '.join(no_statistics[:5])})."))
+    programme = ws.path(ws.config.programme)
+    if programme.exists():
+        try:
+            yaml.safe_load(programme.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            problems.append(Problem("fout", ws.config.programme, f"not valid YAML ({exc})."))
+    _provenance(ws, problems)
+    return problems
