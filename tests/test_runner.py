@@ -70,9 +70,12 @@ def test_broken_config_exits_2_with_one_message_and_writes_nothing(ws_copy, tmp_
 def test_missing_workspace_file_exits_2(ws_copy, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "reports"))
     (ws_copy / "begroting.yml").unlink()
-    assert main(["check", str(ws_copy)]) == 2
+    assert main(["run", str(ws_copy)]) == 2
     assert "programme: begroting.yml" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()
+    assert main(["check", str(ws_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "FOUT" in out and "programme: begroting.yml" in out and "1 error(s)" in out
 
 
 def test_check_summarises_the_demo(capsys):

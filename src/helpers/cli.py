@@ -2,7 +2,8 @@
 
 Sub-commands: ``demo-data`` (write the demo workspace), ``init`` (a new workspace),
 ``import`` (add downloaded files), ``check`` (validate a workspace), ``run`` (make a
-workspace's scheduled reports), ``publish`` (executed notebook → HTML). User mistakes end with one clear message and exit code 2.
+workspace's scheduled reports), ``publish`` (executed notebook → HTML). User mistakes
+end with one clear message and exit code 2.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 from helpers import __version__
@@ -154,16 +156,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings about the user's data, without a file/line of our code."""
+    print(f"stuurkit: waarschuwing: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``stuurkit`` console script."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(message)s")
+    shown, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return args.func(args)
     except StuurkitError as exc:
         print(f"stuurkit: {exc}", file=sys.stderr)
         return 2
+    finally:
+        warnings.showwarning = shown
 
 
 if __name__ == "__main__":

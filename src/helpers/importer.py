@@ -141,7 +141,7 @@ def detect_kind(path: Path) -> str:
         return "kwb"
     if kwb.is_statline(table.columns):
         return "statline"
-    if set(registrations.REQUIRED) <= columns:
+    if {"area_code", "variable"} <= columns:
         return "registrations"
     shown = ", ".join(list(map(str, table.columns))[:6])
     raise DataError(

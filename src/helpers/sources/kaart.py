@@ -16,12 +16,15 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from helpers.errors import DataError
+from helpers.sources import variables as varmap
 
-__all__ = ["read_kaart", "read_water", "detect_level", "AREA_COLUMNS", "CRS"]
+__all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "AREA_COLUMNS",
+           "CRS", "MISSING_BELOW"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ CRS = "EPSG:28992"
 AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
 _PREFIX = {"gemeente": ("GM", "gemeente"), "wijk": ("WK", "wijk"), "buurt": ("BU", "buurt")}
 _PARENT = {"buurt": "wijk", "wijk": "gemeente", "gemeente": None}
+MISSING_BELOW = -99_999_990  # CBS kaart sentinels: -99999999, -99999998, -99999997
 
 
 def _candidates(level: str, what: str) -> list[str]:
@@ -93,8 +97,12 @@ def detect_level(path: str | Path) -> str:
     frame = _read(path)
     lower = {c.lower() for c in frame.columns}
     for level in ("buurt", "wijk", "gemeente"):
-        if any(c.lower() in lower for c in _candidates(level, "code")[:4]):
+        codes = _candidates(level, "code")[:4]
+        if any(c.lower() in lower for c in codes):
             return level
+        if any(c.lower() in lower for c in _candidates(level, "naam")[:4]):
+            raise DataError(f"{path}: has {level} names but no {level} code column (looked "
+                            f"for {', '.join(codes)}). Use CBS's original file.")
     if "statcode" in lower:
         codes = frame[[c for c in frame.columns if c.lower() == "statcode"][0]].astype(str)
         return {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(codes.iloc[0][:2], "buurt")
@@ -186,3 +194,49 @@ def read_water(path: str | Path) -> gpd.GeoSeries:
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)
     return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)
+
+
+def read_attributes(path: str | Path, year: int,
+                    mapping: varmap.Mapping | None = None) -> pd.DataFrame:
+    """The statistics in a kaart's attribute table (``.dbf``, CSV, or any layer) as tidy rows.
+
+    Sentinels ≤ -99999990 become missing values (status ``missing``), never numbers.
+    Only land rows are read (``WATER`` = ``NEE``); names map through the variable
+    mapping's ``kaart`` scheme (``AANT_INW`` → ``a_inw``), others keep their own name.
+    """
+    path = Path(path)
+    mapping = mapping or varmap.load_mapping()
+    if not path.exists():
+        raise DataError(f"{path}: file not found.")
+    if path.suffix.lower() in (".csv", ".txt"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        import pyogrio
+
+        try:
+            frame = pyogrio.read_dataframe(path, read_geometry=False)
+        except Exception as exc:
+            raise DataError(f"{path}: cannot read attribute table ({exc}).") from exc
+    level = next((lvl for lvl in ("buurt", "wijk", "gemeente")
+                  if any(c.lower() in {x.lower() for x in frame.columns}
+                         for c in _candidates(lvl, "code")[:4])), None)
+    if level is None:
+        raise DataError(f"{path}: no BU_CODE, WK_CODE or GM_CODE column; is this a kaart "
+                        "attribute table?")
+    code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
+    frame = frame[~_water_mask(frame)]
+    skip = {code.lower(), "water"} | {c.lower() for lvl in _PREFIX
+                                      for c in _candidates(lvl, "code") + _candidates(lvl, "naam")}
+    columns = [c for c in frame.columns if c.lower() not in skip]
+    numeric = frame[columns].apply(pd.to_numeric, errors="coerce")
+    columns = [c for c in columns if numeric[c].notna().any()]
+    renamed = varmap.rename(columns, "kaart", mapping)
+    long = numeric[columns].rename(columns=renamed).assign(
+        area_code=frame[code].astype(str).str.strip().values, level=level
+    ).melt(id_vars=["area_code", "level"], var_name="variable", value_name="value")
+    sentinel = long["value"] <= MISSING_BELOW
+    long["status"] = np.where(sentinel | long["value"].isna(), "missing", "ok")
+    long.loc[sentinel, "value"] = np.nan
+    long["year"] = int(year)
+    long["source"] = f"CBS wijk- en buurtkaart {year} ({path.name})"
+    return long[["area_code", "level", "year", "variable", "value", "status", "source"]]

@@ -177,6 +177,8 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
             f"{path}: columns {missing} not found; this is not a CBS 'Kerncijfers wijken en "
             "buurten' download (kwb-YYYY). Expected the columns gwb_code_10, recs, a_inw, …"
         )
+    if table.empty:
+        raise DataError(f"{path}: the table has a header but no rows. Download it again.")
     names = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
     values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
     if values.columns.duplicated().any():

@@ -3,8 +3,9 @@
 CBS names the same variable differently per channel and sometimes per year: short
 names in the ``kwb-YYYY`` download (``a_inw``; the 2024 legend says ``a_gebl_eu`` where
 the data has ``a_gbl_eu``), ``Key`` values in OData ``DataProperties``
-(``AantalInwoners``; the ``_N`` suffix shifts every year and is never used), and label
-paths in StatLine exports (``Bevolking/Aantal inwoners (aantal)``). The mapping is a
+(``AantalInwoners``; the ``_N`` suffix shifts every year and is never used), label
+paths in StatLine exports (``Bevolking/Aantal inwoners (aantal)``) and attribute names
+of the wijk- en buurtkaart (``AANT_INW`` ≤2021, ``aantalInwoners`` 2022+). The mapping is a
 data file, ``kwb_variables.csv`` beside this module, applied in one place: ``rename``.
 Names that do not map keep their own (normalised) name and are reported; mapping
 entries that no file used are reported by ``unused``.
@@ -24,7 +25,8 @@ __all__ = ["MAPPING_FILE", "Mapping", "load_mapping", "rename", "normalise", "un
 log = logging.getLogger(__name__)
 
 MAPPING_FILE = Path(__file__).with_name("kwb_variables.csv")
-SCHEMES = ("kwb", "odata", "statline")
+SCHEMES = ("kwb", "odata", "statline", "kaart")
+_CASELESS = {"kwb", "kaart"}
 
 
 @dataclass
@@ -51,10 +53,10 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
     rows = _read(Path(path) if path else MAPPING_FILE)
     ids: dict[str, dict[str, str]] = {s: {} for s in SCHEMES}
     labels, units = {}, {}
-    for id_, kwb, odata, statline, label, unit in rows:
-        for scheme, names in zip(SCHEMES, (kwb, odata, statline), strict=True):
+    for id_, kwb, odata, statline, kaart, label, unit in rows:
+        for scheme, names in zip(SCHEMES, (kwb, odata, statline, kaart), strict=True):
             for name in filter(None, (n.strip() for n in names.split("|"))):
-                key = name.lower() if scheme == "kwb" else name
+                key = name.lower() if scheme in _CASELESS else name
                 ids[scheme][key] = id_
         labels[id_], units[id_] = label, unit
     return Mapping(ids=ids, labels=labels, units=units)
@@ -72,14 +74,14 @@ def rename(names: list[str], scheme: str, mapping: Mapping) -> dict[str, str]:
     table = mapping.ids[scheme]
     result = {}
     for name in names:
-        key = name.strip().lower() if scheme == "kwb" else name.strip()
+        key = name.strip().lower() if scheme in _CASELESS else name.strip()
         if scheme == "odata":
             key = re.sub(r"_\d+$", "", key)
         if key in table:
             result[name] = table[key]
             mapping.used.add(table[key])
         else:
-            fallback = key.lower() if scheme == "kwb" else normalise(key)
+            fallback = key if scheme in _CASELESS else normalise(key)
             result[name] = fallback
             mapping.unmapped.setdefault(scheme, set()).add(name.strip())
     return result
