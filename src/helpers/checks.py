@@ -82,7 +82,8 @@ def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]
 def _provenance(ws: Workspace, problems: list[Problem]) -> None:
     raw = ws.root / "raw"
     recorded = {e.get("file"): e for e in ws.provenance}
-    for path in sorted(p for p in raw.glob("*") if p.is_file() and p.name != "provenance.yml"):
+    for path in sorted(p for p in raw.glob("*")
+                       if p.name != "provenance.yml" and not p.name.startswith(".")):
         entry = recorded.get(path.name)
         if entry is None:
             problems.append(Problem("waarschuwing", f"raw/{path.name}",

@@ -59,6 +59,31 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _years(text: str) -> list[int]:
+    """'2019-2024' or '2022,2024' → a list of years."""
+    years: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            start, end = int(first), int(last or first)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a year range like 2019-2024"
+                                             ) from exc
+        years.extend(range(start, end + 1))
+    return sorted(set(years))
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from helpers import fetch
+
+    results = fetch.fetch(args.workspace, args.years, kaart_years=args.kaart_years,
+                          catalog=args.catalog, https=not args.no_https,
+                          pdok_url=args.pdok_url)
+    for item, state in results:
+        print(f"{state:<11} {item.label:<28} {item.target}")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     from helpers.importer import import_files
 
@@ -126,6 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gemeente", required=True, metavar="GMxxxx", help="CBS gemeente code")
     p.add_argument("--name", help="gemeente name (default: 'Gemeente GMxxxx')")
     p.set_defaults(func=_init)
+
+    p = sub.add_parser("fetch", help="download KWB tables and the kaart from CBS and PDOK",
+                       description="Download the KWB tables (CBS OData) and the wijk- en "
+                                   "buurtkaart (PDOK WFS) of the workspace's gemeente into "
+                                   "raw/, with provenance. Resumes where it stopped.")
+    p.add_argument("workspace", help="workspace name (data/<name>) or path")
+    p.add_argument("--years", type=_years, default=_years("2019-2024"), metavar="YYYY-YYYY",
+                   help="KWB years (default 2019-2024)")
+    p.add_argument("--kaart-years", type=_years, default=None, metavar="YYYY[,YYYY]",
+                   help="kaart years (default: the newest KWB year)")
+    p.add_argument("--catalog", default="opendata.cbs.nl", help=argparse.SUPPRESS)
+    p.add_argument("--no-https", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--pdok-url", default="https://service.pdok.nl/cbs/wijkenbuurten/{year}/"
+                                         "wfs/v1_0", help=argparse.SUPPRESS)
+    p.set_defaults(func=_fetch)
 
     p = sub.add_parser("import", help="add downloaded files to a workspace",
                        description="Add KWB tables, StatLine exports, kaart layers or "

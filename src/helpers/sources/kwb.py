@@ -211,7 +211,8 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
 
     Parameters
     ----------
-    path : a ``kwb-YYYY.csv``/``.xlsx`` download or a StatLine CSV export.
+    path : a ``kwb-YYYY.csv``/``.xlsx`` download, a StatLine CSV export, or a folder with
+        a table downloaded from the OData API (see ``kwb_odata``).
     year : the statistics year; taken from the file name when omitted.
     source : label stored with every row (default: names the CBS table and year).
     mapping : the variable mapping to use and to record use in (default: the kit's).
@@ -223,6 +224,10 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
     """
     path = Path(path)
     mapping = mapping or varmap.load_mapping()
+    if path.is_dir():
+        from helpers.sources import kwb_odata
+
+        return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping)
     table = read_table(path)
     if is_statline(table.columns):
         year = year or _year_from_name(path, _ANY_YEAR)

@@ -70,13 +70,14 @@ def normalise(name: str) -> str:
 
 
 def rename(names: list[str], scheme: str, mapping: Mapping) -> dict[str, str]:
-    """Map source names to variable ids; record used entries and unmapped names."""
+    """Map source names to variable ids; record used entries and unmapped names.
+
+    OData names are given without their ``_N`` position suffix (see ``kwb_odata``).
+    """
     table = mapping.ids[scheme]
     result = {}
     for name in names:
         key = name.strip().lower() if scheme in _CASELESS else name.strip()
-        if scheme == "odata":
-            key = re.sub(r"_\d+$", "", key)
         if key in table:
             result[name] = table[key]
             mapping.used.add(table[key])

@@ -1,0 +1,122 @@
+"""KWB tables from the CBS OData v3 API, as saved by ``cbsodata.download_data``.
+
+A downloaded table is a folder (``raw/cbs-85618NED/``) with one JSON file per entity
+set: ``TableInfos.json``, ``DataProperties.json``, ``TypedDataSet.json``, …. Columns
+are mapped through the table's own ``DataProperties`` (``Key`` → variable id through
+the mapping's ``odata`` scheme, else the ``Title``), never through the ``_N`` position
+suffix, which shifts every year. Codes come from the padded ``Codering_…`` column,
+stripped; the level from ``SoortRegio_…``. A null in the typed data set is CBS's ``.``
+(unknown or secret) and becomes a missing value with status ``secret``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import DataError
+from helpers.sources import variables as varmap
+
+__all__ = ["read_odata", "is_odata_folder", "table_year"]
+
+_LEVELS = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
+_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+_NUMERIC = {"Long", "Double", "Float", "Integer", "Decimal", "Int32", "Int64", "Short"}
+
+
+def is_odata_folder(path: Path) -> bool:
+    """True for a folder holding a downloaded OData table."""
+    return path.is_dir() and (path / "DataProperties.json").exists() and (
+        (path / "TypedDataSet.json").exists() or (path / "UntypedDataSet.json").exists())
+
+
+def _load(path: Path, name: str) -> list[dict[str, Any]]:
+    file = path / f"{name}.json"
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataError(f"{file}: missing; download the table again (stuurkit fetch).") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{file}: not valid JSON ({exc}); download the table again.") from exc
+    if isinstance(data, dict) and "value" in data:
+        data = data["value"]
+    if not isinstance(data, list):
+        raise DataError(f"{file}: expected a list of records.")
+    return data
+
+
+def table_year(path: Path) -> int | None:
+    """The statistics year from ``TableInfos`` (its title ends in the year)."""
+    try:
+        infos = _load(path, "TableInfos")
+    except DataError:
+        return None
+    for info in infos:
+        match = re.search(r"((?:19|20)\d\d)\s*$", str(info.get("Title", "")))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _find(properties: list[dict], prefix: str) -> str | None:
+    for prop in properties:
+        key = str(prop.get("Key", ""))
+        if re.sub(r"_\d+$", "", key) == prefix:
+            return key
+    return None
+
+
+def read_odata(path: str | Path, year: int | None = None, source: str | None = None,
+               mapping: varmap.Mapping | None = None) -> pd.DataFrame:
+    """Read a downloaded OData KWB table folder into tidy rows."""
+    path = Path(path)
+    mapping = mapping or varmap.load_mapping()
+    properties = _load(path, "DataProperties")
+    typed = path / "TypedDataSet.json"
+    rows = _load(path, "TypedDataSet" if typed.exists() else "UntypedDataSet")
+    year = year or table_year(path)
+    if year is None:
+        raise DataError(f"{path}: cannot tell the year of this table (no TableInfos title "
+                        "ending in a year); give it with --year.")
+    code_key = _find(properties, "Codering")
+    kind_key = _find(properties, "SoortRegio")
+    if code_key is None:
+        raise DataError(f"{path}: DataProperties has no 'Codering' topic; is this a "
+                        "'Kerncijfers wijken en buurten' table?")
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        raise DataError(f"{path}: the data set has no rows.")
+    codes = frame[code_key].astype(str).str.strip()
+    levels = (frame[kind_key].astype(str).str.strip().str.lower().map(_LEVELS)
+              if kind_key else codes.str[:2].map({"GM": "gemeente", "WK": "wijk",
+                                                   "BU": "buurt"}))
+    topics = {}
+    for prop in properties:
+        key = str(prop.get("Key", ""))
+        if prop.get("Type") != "Topic" or key not in frame.columns:
+            continue
+        base = re.sub(r"_\d+$", "", key)
+        if base == "IndelingswijzigingWijkenEnBuurten":
+            topics[key] = "ind_wbi"
+        elif prop.get("Datatype") in _NUMERIC:
+            topics[key] = base
+    names = varmap.rename(list(topics.values()), "odata", mapping)
+    keep = codes.str.match(_CODE) & ~codes.str.match(r"^BU\d{4}99(97|98|99)$")
+    values = frame.loc[keep, list(topics)].rename(
+        columns={k: names[v] for k, v in topics.items()})
+    values = values.apply(lambda c: c if pd.api.types.is_numeric_dtype(c)
+                          else c.astype("string").str.strip())
+    long = values.assign(area_code=codes[keep].values, level=levels[keep].values).melt(
+        id_vars=["area_code", "level"], var_name="variable", value_name="value")
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    long["status"] = np.where(long["value"].isna(), "secret", "ok")
+    long["year"] = int(year)
+    table_id = path.name.removeprefix("cbs-")
+    long["source"] = source or f"CBS Kerncijfers wijken en buurten {year} (OData {table_id})"
+    return long[["area_code", "level", "year", "variable", "value", "status", "source"]
+                ].reset_index(drop=True)
