@@ -161,3 +161,37 @@ def test_statline_padded_values_and_decimal_comma(tmp_path):
     assert inw.loc["GM0344", "value"] == 367947 and inw.loc["WK034401", "status"] == "secret"
     woz = tidy[tidy["variable"] == "wonen_gemiddelde_woningwaarde"]
     assert woz["value"].tolist() == [458.5, 451.0]
+
+
+def test_kaart_geopackage_layers_and_snake_case_names(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "wijkenbuurten_2023_v1.gpkg"
+    buurten = gpd.GeoDataFrame(
+        {"buurt_code": ["BU99010101"], "buurt_naam": ["Markt"], "wijk_code": ["WK990101"],
+         "water": ["NEE"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=28992)
+    wijken = gpd.GeoDataFrame(
+        {"wijk_code": ["WK990101"], "wijk_naam": ["Binnenstad"], "gemeente_code": ["GM9901"],
+         "water": ["NEE"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=28992)
+    wijken.to_file(path, layer="wijken", driver="GPKG")
+    buurten.to_file(path, layer="buurten", driver="GPKG")
+    got = kaart.read_kaart(path, "buurt", 2023)
+    assert got[["code", "name", "parent"]].values.tolist() == [["BU99010101", "Markt",
+                                                                 "WK990101"]]
+    assert kaart.read_kaart(path, "wijk", 2023)["name"].tolist() == ["Binnenstad"]
+    with pytest.raises(DataError, match="no layer for gemeente among wijken, buurten"):
+        kaart.read_kaart(path, "gemeente", 2023)
+
+
+def test_kaart_in_wgs84_is_reprojected_to_rd(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "buurten_2023.geojson"
+    gpd.GeoDataFrame({"buurtcode": ["BU99010101"], "buurtnaam": ["Markt"],
+                      "wijkcode": ["WK990101"]},
+                     geometry=[shapely.box(5.10, 52.08, 5.12, 52.10)], crs=4326).to_file(path)
+    got = kaart.read_kaart(path, "buurt", 2023)
+    x, y = got.geometry.iloc[0].centroid.coords[0]
+    assert got.crs.to_epsg() == 28992 and 130_000 < x < 140_000 and 450_000 < y < 460_000

@@ -15,7 +15,7 @@ import yaml
 
 from helpers.cache import sha256
 from helpers.errors import StuurkitError
-from helpers.sources import kaart, kwb, registrations
+from helpers.sources import boundaries, kaart, kwb, registrations
 from helpers.sources import variables as varmap
 from helpers.workspace import CONFIG_FILE, Workspace, open_workspace
 
@@ -24,7 +24,7 @@ __all__ = ["Problem", "check_workspace"]
 
 @dataclass(frozen=True)
 class Problem:
-    severity: str  # "fout" (error) | "waarschuwing" (warning)
+    severity: str  # "fout" (error) | "waarschuwing" (warning) | "info"
     where: str
     message: str
 
@@ -66,6 +66,13 @@ def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]
             f"{len(names)} names are not in the variable mapping and keep their own name, "
             f"e.g. {', '.join(sorted(names)[:3])}. Add them to {varmap.MAPPING_FILE.name} "
             "to link them across years."))
+    if stat_codes:
+        unused = varmap.unused(mapping)
+        if unused:
+            problems.append(Problem(
+                "info", "variabelen", f"{len(unused)} entries of the variable mapping occur in "
+                f"none of the KWB files (e.g. {', '.join(unused[:4])}); variables CBS did not "
+                "publish for these years."))
     geo_codes: set[str] = set()
     for i, layer in enumerate(ws.config.sources.kaart):
         path = ws.path(layer.file)
@@ -120,6 +127,18 @@ def check_workspace(workspace: str | Path) -> list[Problem]:
             problems.append(Problem("waarschuwing", "kaart",
                                     f"{len(no_statistics)} areas have geometry but no statistics "
                                     f"(e.g. {', '.join(no_statistics[:5])})."))
+    for i, name in enumerate(ws.config.sources.code_changes):
+        path = ws.path(name)
+        _try(problems, f"sources.code_changes[{i}] {name}",
+             lambda p=path: boundaries.read_code_changes(p))
+    unlinked = _try(problems, "code changes", lambda: boundaries.unlinked_code_changes(
+        ws.variables_raw, ws.code_changes))
+    if unlinked:
+        problems.append(Problem("waarschuwing", "ind_wbi",
+                                f"{len(unlinked)} areas got a new code (ind_wbi 2) without an "
+                                f"entry in sources.code_changes, so their series start anew: "
+                                f"{', '.join(unlinked[:5])}. Add 'jaar, oude_code, "
+                                "nieuwe_code' rows to link them."))
     programme = ws.path(ws.config.programme)
     if programme.exists():
         try:

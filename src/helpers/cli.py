@@ -38,15 +38,16 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "fout"]
+    warned = [p for p in problems if p.severity == "waarschuwing"]
     if errors:
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s).")
+        print(f"{len(errors)} error(s), {len(warned)} warning(s).")
         return 1
     ws = open_workspace(args.workspace)
     obs = ws.observations
     years = sorted(obs["year"].unique())
     print(f"{ws!r}: {len(ws.areas)} area records, {len(ws.catalogue)} indicators, "
           f"{len(obs)} observations, years {years[0]}–{years[-1]}; "
-          f"{len(problems)} warning(s).")
+          f"{len(warned)} warning(s).")
     return 0
 
 

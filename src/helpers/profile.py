@@ -114,10 +114,8 @@ def area_profile(ws: Workspace, code: str, year: int) -> AreaProfile:
     obs = ws.observations
     obs = obs[obs["indicator"].isin(ids) & obs["area_code"].isin([code, gm.code])
               & (obs["year"] <= year)].reset_index(drop=True)
-    wbi = ws.variables[(ws.variables["area_code"] == code)
-                       & (ws.variables["variable"] == "ind_wbi") & (ws.variables["value"] == 3)
-                       & (ws.variables["year"] <= year)]
-    break_year = int(wbi["year"].max()) if len(wbi) else None
+    found = ws.breaks.get(code)
+    break_year = int(found) if found is not None and found <= year else None
     return AreaProfile(
         workspace=ws, code=code, name=str(area["name"]), level=str(area["level"]), year=year,
         gemeente_code=gm.code, gemeente_name=gm.name, indicators=indicators,

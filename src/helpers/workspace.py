@@ -30,7 +30,7 @@ from helpers import indicators, privacy
 from helpers.cache import SourceCache
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.paths import data_dir
-from helpers.sources import kaart, kwb, registrations
+from helpers.sources import boundaries, kaart, kwb, registrations
 from helpers.sources import variables as varmap
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE"]
@@ -66,6 +66,7 @@ class Sources(_Model):
     kwb: list[str | KwbFile] = []
     kaart: list[KaartLayer] = []
     registrations: list[str] = []
+    code_changes: list[str] = []  # CSV: jaar, oude_code, nieuwe_code
 
     def kwb_files(self) -> list[KwbFile]:
         """KWB entries in one form (a plain string is a file whose name gives the year)."""
@@ -155,6 +156,8 @@ class Workspace:
                   for i, k in enumerate(self.config.sources.kaart)]
         named += [(f"sources.registrations[{i}]", f)
                   for i, f in enumerate(self.config.sources.registrations)]
+        named += [(f"sources.code_changes[{i}]", f)
+                  for i, f in enumerate(self.config.sources.code_changes)]
         named.append(("programme", self.config.programme))
         missing = [f"  {key}: {value} (looked for {self.path(value)})"
                    for key, value in named if not self.path(value).exists()]
@@ -280,7 +283,21 @@ class Workspace:
                     f"{self.config.gemeente.code}. Correct the area codes."
                 )
             frames.append(tidy)
-        return pd.concat(frames, ignore_index=True)
+        return boundaries.apply_code_changes(pd.concat(frames, ignore_index=True),
+                                             self.code_changes)
+
+    @cached_property
+    def code_changes(self) -> pd.DataFrame:
+        """Known code changes (``year, old, new``) from ``sources.code_changes``."""
+        frames = [boundaries.read_code_changes(self.path(f))
+                  for f in self.config.sources.code_changes]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=["year", "old", "new"]))
+
+    @cached_property
+    def breaks(self) -> pd.Series:
+        """Per area code, the newest year whose boundary change breaks its series."""
+        return boundaries.breaks(self.variables_raw)
 
     @cached_property
     def variables(self) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """The gemeente's own registrations in long form (CSV or Excel).
 
 Required columns: ``area_code, year, variable, value``; optional ``numerator`` and
-``denominator``. Every problem is reported at once, naming file, row and column.
+``denominator`` (validated and kept as columns of the same name). Every problem is
+reported at once, naming file, row and column.
 """
 
 from __future__ import annotations
@@ -50,6 +51,21 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
     for idx in table.index[values.isna() & ~blank][:5]:
         problems.append(f"row {idx + 2}, column value: {table.at[idx, 'value']!r} is not a "
                         "number (leave the cell empty for an unknown value)")
+    extra = {}
+    for column in ("numerator", "denominator"):
+        if column in table.columns:
+            parsed = pd.to_numeric(table[column].str.replace(",", ".", regex=False),
+                                   errors="coerce")
+            empty = table[column].str.strip().eq("")
+            for idx in table.index[parsed.isna() & ~empty][:5]:
+                problems.append(f"row {idx + 2}, column {column}: {table.at[idx, column]!r} "
+                                "is not a number")
+            extra[column] = parsed
+    if "numerator" in extra and "denominator" in extra:
+        over = extra["numerator"] > extra["denominator"]
+        for idx in table.index[over][:5]:
+            problems.append(f"row {idx + 2}: numerator {table.at[idx, 'numerator']} is larger "
+                            f"than denominator {table.at[idx, 'denominator']}")
     duplicated = table.duplicated(["area_code", "year", "variable"], keep="first")
     for idx in table.index[duplicated][:5]:
         problems.append(f"row {idx + 2}: a second value for {table.at[idx, 'area_code']} / "
@@ -64,5 +80,6 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
         "value": values,
         "status": np.where(values.isna(), "missing", "ok"),
         "source": source or f"Eigen registratie ({path.name})",
+        **extra,
     })
     return tidy.reset_index(drop=True)

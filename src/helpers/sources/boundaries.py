@@ -1,0 +1,79 @@
+"""Boundary and code changes: continue a series only where areas are comparable.
+
+CBS marks every area per year with ``ind_wbi``: 1 unchanged, 2 code changed (same
+boundary), 3 boundary changed (not comparable with earlier years). Two things follow:
+
+* ``breaks(variables)``: per area, the newest year with ``ind_wbi`` = 3. Values from
+  before that year are not comparable with later ones; trends start anew there.
+* ``read_code_changes`` / ``apply_code_changes``: a code change (``ind_wbi`` = 2) only
+  continues a series when the old code is known. A workspace may list them in a CSV
+  (``jaar, oude_code, nieuwe_code`` — e.g. from CBS's grenswijzigingen overview); the
+  old code's earlier rows are then carried under the new code. Areas with
+  ``ind_wbi`` = 2 that have no entry are reported by ``unlinked_code_changes``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.errors import DataError
+
+__all__ = ["breaks", "read_code_changes", "apply_code_changes", "unlinked_code_changes"]
+
+_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+COLUMNS = ["jaar", "oude_code", "nieuwe_code"]
+
+
+def breaks(variables: pd.DataFrame) -> pd.Series:
+    """Newest year with a boundary change (``ind_wbi`` = 3) per area code."""
+    wbi = variables[(variables["variable"] == "ind_wbi") & (variables["value"] == 3)]
+    return wbi.groupby("area_code")["year"].max().astype(int)
+
+
+def read_code_changes(path: str | Path) -> pd.DataFrame:
+    """Read and validate a code-change table (``jaar, oude_code, nieuwe_code``)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check 'sources.code_changes' in stuurkit.yml.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.columns = [c.strip().lower() for c in table.columns]
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}; a code-change table "
+                        f"has the columns {', '.join(COLUMNS)}.")
+    problems = []
+    for idx, row in table.iterrows():
+        if not row["jaar"].strip().isdigit():
+            problems.append(f"row {idx + 2}, column jaar: {row['jaar']!r} is not a year")
+        for column in ("oude_code", "nieuwe_code"):
+            if not _CODE.match(row[column].strip()):
+                problems.append(f"row {idx + 2}, column {column}: {row[column]!r} is not a "
+                                "CBS area code")
+    if problems:
+        raise DataError(f"{path}: " + "; ".join(problems[:10]) + ". Correct these rows.")
+    out = pd.DataFrame({"year": table["jaar"].astype(int),
+                        "old": table["oude_code"].str.strip(),
+                        "new": table["nieuwe_code"].str.strip()})
+    return out
+
+
+def apply_code_changes(variables: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Carry rows of an old code before its change year under the new code."""
+    if changes.empty:
+        return variables
+    out = variables.copy()
+    for change in changes.itertuples(index=False):
+        rows = (out["area_code"] == change.old) & (out["year"] < change.year)
+        out.loc[rows, "area_code"] = change.new
+    return out
+
+
+def unlinked_code_changes(variables: pd.DataFrame, changes: pd.DataFrame) -> list[str]:
+    """Areas whose code changed (``ind_wbi`` = 2) without an entry naming the old code."""
+    wbi = variables[(variables["variable"] == "ind_wbi") & (variables["value"] == 2)]
+    linked = set(zip(changes["new"], changes["year"], strict=True)) if len(changes) else set()
+    return sorted(f"{r.area_code} ({r.year})" for r in wbi.itertuples(index=False)
+                  if (r.area_code, r.year) not in linked)
