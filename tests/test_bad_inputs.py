@@ -64,6 +64,7 @@ def test_corpus_is_complete():
     assert files - {"buurten_2021_invalid_geometry.geojson"} == set(CASES)
 
 
+@pytest.mark.filterwarnings("ignore:.*water only:UserWarning")
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_input_is_refused_with_its_message_and_changes_nothing(workspace, name):
     before = _snapshot(workspace)
