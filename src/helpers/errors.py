@@ -8,6 +8,7 @@ __all__ = [
     "DataError",
     "UnknownAreaError",
     "PublishError",
+    "StatisticsError",
 ]
 
 
@@ -29,3 +30,7 @@ class UnknownAreaError(StuurkitError):
 
 class PublishError(StuurkitError):
     """A report could not be turned into published HTML."""
+
+
+class StatisticsError(StuurkitError, ValueError):
+    """Invalid input to a statistical function (negative count, bad confidence, …)."""

@@ -1,0 +1,219 @@
+"""The programme budget (``begroting.yml``): programmes → goals → indicators and targets.
+
+``load_programme(ws)`` reads and validates the file against the model below and the
+indicator catalogue, and reports every problem at once with its key path
+(``programmas[0].doelen[1].indicatoren[0].streefwaarde.jaar: …``): an indicator that is
+not in the catalogue, a target year not after the baseline year, a target that
+contradicts the indicator's polarity, duplicate ids. Commentary (duiding) comes from
+``duiding/<jaar>/<doel-id>.md`` and from ``duiding:`` in the goal itself.
+
+``evaluate(programme, ws, year)`` gives per goal indicator the newest value, the trend
+and the forecast-based target status (``helpers.trends``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from helpers.catalogue import Catalogue
+from helpers.errors import ConfigError
+from helpers.trends import direction, forecast, trend_test
+from helpers.workspace import Workspace
+
+__all__ = ["Begroting", "Programme", "Goal", "GoalIndicator", "Action", "load_programme",
+           "evaluate", "ACTION_STATUS"]
+
+ACTION_STATUS = ("niet gestart", "lopend", "vertraagd", "afgerond", "vervallen")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Measurement(_Model):
+    jaar: int = Field(ge=1990, le=2100)
+    waarde: float
+
+
+class GoalIndicator(_Model):
+    indicator: str
+    nulmeting: Measurement
+    streefwaarde: Measurement
+    gebied: str | None = None  # default: the gemeente
+
+
+class Action(_Model):
+    wat: str = Field(min_length=1)
+    wie: str = Field(min_length=1)
+    gereed: date
+    status: Literal["niet gestart", "lopend", "vertraagd", "afgerond", "vervallen"]
+
+
+class Goal(_Model):
+    id: str = Field(min_length=1)
+    titel: str = Field(min_length=1)
+    eigenaar: str = Field(min_length=1)
+    indicatoren: list[GoalIndicator] = Field(min_length=1)
+    acties: list[Action] = []
+    duiding: dict[int, str] = {}
+
+
+class BudgetLine(_Model):
+    jaar: int
+    begroot: float
+    realisatie: float | None = None
+
+
+class Programme(_Model):
+    id: str = Field(min_length=1)
+    naam: str = Field(min_length=1)
+    portefeuillehouder: str | None = None
+    budget_eenheid: str = "euro"
+    budget: list[BudgetLine] = []
+    doelen: list[Goal] = []
+
+
+class Begroting(_Model):
+    gemeente: str
+    begrotingsjaar: int
+    programmas: list[Programme] = []
+
+    def goals(self) -> list[tuple[Programme, Goal]]:
+        return [(p, g) for p in self.programmas for g in p.doelen]
+
+
+@dataclass(frozen=True)
+class LoadedProgramme:
+    """The validated budget plus its commentary."""
+
+    begroting: Begroting
+    duiding: dict[tuple[str, int], str]  # (goal id, year) -> markdown
+    source: Path
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _semantic_problems(begroting: Begroting, catalogue: Catalogue) -> list[str]:
+    problems = []
+    seen: dict[str, str] = {}
+    for i, programme in enumerate(begroting.programmas):
+        key = f"programmas[{i}]"
+        if programme.id in seen:
+            problems.append(f"{key}.id: {programme.id!r} is also used at {seen[programme.id]}")
+        seen[programme.id] = key
+        for j, goal in enumerate(programme.doelen):
+            gkey = f"{key}.doelen[{j}]"
+            if goal.id in seen:
+                problems.append(f"{gkey}.id: {goal.id!r} is also used at {seen[goal.id]}")
+            seen[goal.id] = gkey
+            for k, entry in enumerate(goal.indicatoren):
+                ikey = f"{gkey}.indicatoren[{k}]"
+                indicator = catalogue.get(entry.indicator)
+                if indicator is None:
+                    problems.append(f"{ikey}.indicator: {entry.indicator!r} is not in the "
+                                    f"catalogue ({catalogue.source_file.name}); check the "
+                                    "spelling or add it there")
+                    continue
+                base, target = entry.nulmeting, entry.streefwaarde
+                if target.jaar <= base.jaar:
+                    problems.append(f"{ikey}.streefwaarde.jaar: {target.jaar} is not after the "
+                                    f"baseline year {base.jaar}")
+                wrong = ((indicator.polarity == "higher_is_better" and target.waarde < base.waarde)
+                         or (indicator.polarity == "lower_is_better"
+                             and target.waarde > base.waarde))
+                if wrong:
+                    better = "higher" if indicator.polarity == "higher_is_better" else "lower"
+                    problems.append(f"{ikey}.streefwaarde.waarde: {target.waarde:g} is worse than "
+                                    f"the baseline {base.waarde:g}, but for "
+                                    f"'{entry.indicator}' {better} is better")
+    return problems
+
+
+def _duiding(root: Path, folder: str, begroting: Begroting) -> dict[tuple[str, int], str]:
+    texts: dict[tuple[str, int], str] = {}
+    for _, goal in begroting.goals():
+        for year, text in goal.duiding.items():
+            texts[(goal.id, int(year))] = text
+    base = root / folder
+    if base.is_dir():
+        for path in sorted(base.glob("*/*.md")):
+            if path.parent.name.isdigit():
+                texts[(path.stem, int(path.parent.name))] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def load_programme(ws: Workspace) -> LoadedProgramme:
+    """Read, validate and return the workspace's programme budget."""
+    path = ws.path(ws.config.programme)
+    if not path.exists():
+        raise ConfigError(f"{path}: programme budget not found (stuurkit.yml key 'programme').")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc}).") from exc
+    try:
+        begroting = Begroting(**doc)
+    except ValidationError as exc:
+        lines = [f"  {_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"{path}: invalid programme budget:\n" + "\n".join(lines)
+                          + "\nFix these keys (see data/demo/begroting.yml).") from exc
+    except TypeError as exc:
+        raise ConfigError(f"{path}: expected a mapping with gemeente, begrotingsjaar and "
+                          f"programmas ({exc}).") from exc
+    problems = _semantic_problems(begroting, ws.catalogue)
+    if problems:
+        raise ConfigError(f"{path}: " + str(len(problems)) + " problem(s):\n  "
+                          + "\n  ".join(problems))
+    return LoadedProgramme(begroting, _duiding(ws.root, ws.config.duiding, begroting), path)
+
+
+def evaluate(programme: LoadedProgramme, ws: Workspace, year: int) -> pd.DataFrame:
+    """One row per goal indicator: newest value up to ``year``, trend, target status."""
+    obs = ws.observations
+    rows = []
+    for prog, goal in programme.begroting.goals():
+        for entry in goal.indicatoren:
+            indicator = ws.catalogue[entry.indicator]
+            area = entry.gebied or ws.config.gemeente.code
+            series = obs[(obs["indicator"] == entry.indicator) & (obs["area_code"] == area)
+                         & (obs["year"] <= year) & obs["status"].isin(["ok", "provisional"])]
+            start = ws.breaks.get(area)
+            if start is not None:
+                series = series[series["year"] >= start]
+            series = series.sort_values("year")
+            way = direction(indicator.polarity, entry.nulmeting.waarde, entry.streefwaarde.waarde)
+            outlook = forecast(series["year"], series["value"], entry.streefwaarde.jaar,
+                               entry.streefwaarde.waarde, way, indicator.decimals)
+            trend = trend_test(series["year"], series["value"],
+                               series["numerator"] if indicator.computed else None,
+                               series["denominator"] if indicator.computed else None,
+                               indicator.polarity if indicator.polarity != "neutral" else
+                               ("higher_is_better" if way == "up" else "lower_is_better"))
+            last = series.iloc[-1] if len(series) else None
+            rows.append({
+                "programma": prog.id, "programma_naam": prog.naam, "doel": goal.id,
+                "titel": goal.titel, "eigenaar": goal.eigenaar, "indicator": entry.indicator,
+                "label": indicator.label, "unit": indicator.unit, "decimals": indicator.decimals,
+                "gebied": area,
+                "nulmeting_jaar": entry.nulmeting.jaar, "nulmeting": entry.nulmeting.waarde,
+                "streefjaar": entry.streefwaarde.jaar, "streefwaarde": entry.streefwaarde.waarde,
+                "jaar": int(last["year"]) if last is not None else None,
+                "waarde": float(last["value"]) if last is not None else None,
+                "trend": trend.assessment, "status": outlook.status,
+                "verwacht": outlook.expected, "ondergrens": outlook.lower,
+                "bovengrens": outlook.upper, "uitleg": outlook.explanation,
+                "jaren": f"{outlook.years[0]}–{outlook.years[-1]}" if outlook.years else "",
+            })
+    return pd.DataFrame(rows)

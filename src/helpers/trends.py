@@ -1,0 +1,151 @@
+"""Trend tests and forecasts: is an indicator moving, and will the target be met?
+
+``trend_test`` follows Fingertips: only the last five comparable years count and the
+test is at the 99.8% level. With numerators and denominators it is the χ² test for
+trend in proportions (Cochran–Armitage, year as score; rates whose numerator is part of
+the denominator population are tested the same way). Published values without counts
+(averages, medians) use the t-test of an ordinary least-squares slope.
+
+``forecast`` fits a robust line (Theil–Sen) through the comparable years and gives a
+95% prediction interval at the target year (from the fit's residual spread, t with
+n − 2 degrees of freedom). Compared with the target that gives the target status:
+``op koers`` (the whole interval meets the target), ``risico`` (the target lies in the
+interval), ``uit koers`` (the whole interval misses it) or ``onbekend`` (fewer than four
+comparable years) — each with a one-sentence Dutch explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+from helpers.numbers import format_number
+
+__all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "TREND_YEARS",
+           "MIN_FORECAST_YEARS", "direction"]
+
+TREND_YEARS = 5
+MIN_FORECAST_YEARS = 4
+TREND_ALPHA = 0.002  # 99.8%
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    trend: str  # stijgend | dalend | geen trend | onbekend
+    assessment: str  # verbetert | verslechtert | stijgend | dalend | geen trend | onbekend
+    p_value: float | None
+    years: tuple[int, ...]
+    method: str
+
+
+def _assess(trend: str, polarity: str) -> str:
+    if trend not in ("stijgend", "dalend") or polarity == "neutral":
+        return trend
+    up_is_good = polarity == "higher_is_better"
+    return "verbetert" if (trend == "stijgend") == up_is_good else "verslechtert"
+
+
+def trend_test(years, values, numerators=None, denominators=None,
+               polarity: str = "neutral") -> TrendResult:
+    """Test the last five comparable years for a trend (see the module docstring)."""
+    years = np.asarray(years, dtype=float)
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(years)
+    years, values = years[order], values[order]
+    num = None if numerators is None else np.asarray(numerators, dtype=float)[order]
+    den = None if denominators is None else np.asarray(denominators, dtype=float)[order]
+    keep = ~np.isnan(values)
+    if num is not None and den is not None:
+        keep &= ~(np.isnan(num) | np.isnan(den))
+    years, values = years[keep][-TREND_YEARS:], values[keep][-TREND_YEARS:]
+    used = tuple(int(y) for y in years)
+    if len(years) < TREND_YEARS:
+        return TrendResult("onbekend", "onbekend", None, used, "te weinig jaren")
+    if num is not None and den is not None:
+        r, n = num[keep][-TREND_YEARS:], den[keep][-TREND_YEARS:]
+        if np.all(r <= n) and np.all(n > 0):
+            p_bar = r.sum() / n.sum()
+            t = years - years.mean()
+            statistic = np.sum(t * (r - n * p_bar))
+            variance = p_bar * (1 - p_bar) * (np.sum(n * t**2) - np.sum(n * t) ** 2 / n.sum())
+            if variance > 0:
+                chi2 = statistic**2 / variance
+                p = float(sps.chi2.sf(chi2, 1))
+                trend = ("geen trend" if p >= TREND_ALPHA
+                         else "stijgend" if statistic > 0 else "dalend")
+                return TrendResult(trend, _assess(trend, polarity), p, used,
+                                   "χ²-toets voor trend (99,8%)")
+    fit = sps.linregress(years, values)
+    p = float(fit.pvalue) if np.isfinite(fit.pvalue) else 1.0
+    if np.allclose(values, values[0]):
+        p = 1.0
+    trend = "geen trend" if p >= TREND_ALPHA else "stijgend" if fit.slope > 0 else "dalend"
+    return TrendResult(trend, _assess(trend, polarity), p, used, "t-toets op de helling (99,8%)")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    status: str  # op koers | risico | uit koers | onbekend
+    expected: float | None
+    lower: float | None
+    upper: float | None
+    target_year: int
+    target: float
+    years: tuple[int, ...]
+    explanation: str
+
+
+def direction(polarity: str, baseline: float | None, target: float) -> str:
+    """``up`` or ``down``: the way the goal wants the indicator to move."""
+    if polarity == "higher_is_better":
+        return "up"
+    if polarity == "lower_is_better":
+        return "down"
+    if baseline is not None and np.isfinite(baseline) and target != baseline:
+        return "up" if target > baseline else "down"
+    return "up"
+
+
+def forecast(years, values, target_year: int, target: float, way: str = "up",
+             decimals: int = 1, confidence: float = 0.95) -> Forecast:
+    """Forecast the indicator at ``target_year`` and judge the target (``way`` up/down)."""
+    years = np.asarray(years, dtype=float)
+    values = np.asarray(values, dtype=float)
+    keep = ~np.isnan(values)
+    years, values = years[keep], values[keep]
+    order = np.argsort(years)
+    years, values = years[order], values[order]
+    used = tuple(int(y) for y in years)
+    goal = format_number(target, decimals)
+    if len(years) < MIN_FORECAST_YEARS:
+        return Forecast("onbekend", None, None, None, target_year, target, used,
+                        f"Te weinig vergelijkbare jaren ({len(years)}) om te voorspellen of de "
+                        f"streefwaarde {goal} in {target_year} wordt gehaald; minimaal "
+                        f"{MIN_FORECAST_YEARS} nodig.")
+    slope, intercept, _, _ = sps.theilslopes(values, years)
+    fitted = intercept + slope * years
+    n = len(years)
+    spread = np.sqrt(np.sum((values - fitted) ** 2) / (n - 2))
+    sxx = np.sum((years - years.mean()) ** 2)
+    t = sps.t.ppf(1 - (1 - confidence) / 2, n - 2)
+    expected = intercept + slope * target_year
+    half = t * spread * np.sqrt(1 + 1 / n + (target_year - years.mean()) ** 2 / sxx)
+    lower, upper = expected - half, expected + half
+    meets_all = lower >= target if way == "up" else upper <= target
+    misses_all = upper < target if way == "up" else lower > target
+    status = "op koers" if meets_all else "uit koers" if misses_all else "risico"
+    span = f"tussen {format_number(lower, decimals)} en {format_number(upper, decimals)}"
+    text = {
+        "op koers": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+                    f"verwachting {span} uit: de streefwaarde {goal} wordt gehaald.",
+        "risico": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+                  f"verwachting {span} uit: de streefwaarde {goal} ligt binnen die marge en "
+                  "wordt mogelijk niet gehaald.",
+        "uit koers": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+                     f"verwachting {span} uit: de streefwaarde {goal} wordt niet gehaald "
+                     "zonder bijsturing.",
+    }[status]
+    return Forecast(status, float(expected), float(lower), float(upper), target_year, target,
+                    used, text)
