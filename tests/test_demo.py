@@ -163,7 +163,7 @@ def test_registrations_are_long_form(files):
     assert list(reg.columns) == ["area_code", "year", "variable", "value"]
     assert {"meldingen_openbare_ruimte", "wmo_clienten", "bijstandsuitkeringen"} <= set(
         reg["variable"])
-    assert set(reg["year"]) == set(demo.YEARS)
+    assert set(demo.YEARS) <= set(reg["year"])
     assert not reg.duplicated(["area_code", "year", "variable"]).any()
 
 

@@ -96,12 +96,13 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
             num = col(value, ind.numerator, empty)
             num_status = col(status, ind.numerator, none)
             src = col(source, ind.numerator, empty)
-            if ind.denominator:
-                den = col(value, ind.denominator, empty)
-                st = _combine_status(num_status, col(status, ind.denominator, none))
+            if ind.denominators:
+                parts = ind.denominators
+                den = sum(col(value, d, empty) for d in parts)
+                st = _combine_status(num_status, *(col(status, d, none) for d in parts))
                 with np.errstate(divide="ignore", invalid="ignore"):
                     val = num / den.where(den > 0) * ind.scale
-                den_src = col(source, ind.denominator, empty)
+                den_src = col(source, parts[0], empty)
                 src = src.where(src == den_src, src.astype(str) + "; " + den_src.astype(str))
             else:
                 den = empty

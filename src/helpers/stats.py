@@ -72,7 +72,7 @@ def wilson_ci(numerator, denominator, confidence: float = 0.95):
     valid = ~(np.isnan(num) | np.isnan(den))
     if np.any(num[valid] < 0) or np.any(den[valid] < 0):
         raise StatisticsError("wilson_ci: numerators and denominators cannot be negative.")
-    if np.any(num[valid] > den[valid]):
+    if np.any((num > den)[valid & (den > 0)]):
         raise StatisticsError("wilson_ci: a numerator is larger than its denominator; a "
                               "proportion needs numerator <= denominator.")
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,8 +7,9 @@ the denominator population are tested the same way). Published values without co
 (averages, medians) use the t-test of an ordinary least-squares slope.
 
 ``forecast`` fits a robust line (Theil–Sen) through the comparable years and gives a
-95% prediction interval at the target year (from the fit's residual spread, t with
-n − 2 degrees of freedom). Compared with the target that gives the target status:
+95% prediction interval at the target year (from the fit's residual spread — never
+less than the rounding error of the published values — and t with n − 2 degrees of
+freedom). Compared with the target that gives the target status:
 ``op koers`` (the whole interval meets the target), ``risico`` (the target lies in the
 interval), ``uit koers`` (the whole interval misses it) or ``onbekend`` (fewer than four
 comparable years) — each with a one-sentence Dutch explanation.
@@ -127,7 +128,10 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
     slope, intercept, _, _ = sps.theilslopes(values, years)
     fitted = intercept + slope * years
     n = len(years)
-    spread = np.sqrt(np.sum((values - fitted) ** 2) / (n - 2))
+    # published values are rounded to `decimals`: their error is at least that of
+    # rounding (uniform over one unit of the last decimal, sd = unit / sqrt(12))
+    floor = 10.0 ** -decimals / np.sqrt(12)
+    spread = max(np.sqrt(np.sum((values - fitted) ** 2) / (n - 2)), floor)
     sxx = np.sum((years - years.mean()) ** 2)
     t = sps.t.ppf(1 - (1 - confidence) / 2, n - 2)
     expected = intercept + slope * target_year

@@ -308,7 +308,7 @@ class Workspace:
     def observations(self) -> pd.DataFrame:
         """All catalogue indicators for all areas and years, disclosure control applied."""
         return privacy.suppress(indicators.compute(self.variables, self.catalogue),
-                                self.catalogue)
+                                self.catalogue, self.hierarchy)
 
     @cached_property
     def provenance(self) -> list[dict[str, Any]]:

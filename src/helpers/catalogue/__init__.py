@@ -1,8 +1,9 @@
 """The indicator catalogue: definitions kept as YAML, validated on load.
 
-``load()`` reads ``indicators.yml`` beside this file (or another file), merges each
-entry with the file's ``defaults`` and validates it; every error names the file and
-the indicator key.
+``load()`` reads every ``*.yml`` beside this file (``kwb.yml``, ``bbv.yml``,
+``eigen.yml``) — or the file or folder given — merges each entry with its file's
+``defaults`` and validates it; every error names the file and the indicator key, and an
+id defined twice names both files.
 
 Examples
 --------
@@ -18,13 +19,13 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from helpers.errors import ConfigError
 
-__all__ = ["Indicator", "Catalogue", "load", "DEFAULT_FILE"]
+__all__ = ["Indicator", "Catalogue", "load", "DEFAULT_FOLDER"]
 
-DEFAULT_FILE = Path(__file__).with_name("indicators.yml")
+DEFAULT_FOLDER = Path(__file__).parent
 Level = Literal["gemeente", "wijk", "buurt"]
 
 
@@ -40,43 +41,58 @@ class Indicator(BaseModel):
     kind: Literal["count", "proportion", "rate", "mean", "median", "index"]
     scale: float = 1
     numerator: str | None = None
-    denominator: str | None = None
+    denominator: str | list[str] | None = None  # a list is summed
     variable: str | None = None
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
     decimals: int = 1
     comparison: Literal["wilson", "byar", "t", "none"] = "none"
     min_count: int = 10
-    levels: list[Level]
+    max_age: int = Field(default=2, ge=0)  # years before the newest value is stale
+    levels: list[Level] = Field(min_length=1)
     theme: str
     source: str
-    bbv: int | None = None
+    bbv: str | None = None  # BBV number where known, else "taakveld N"
 
     @model_validator(mode="after")
     def _inputs_match_kind(self) -> Indicator:
-        if self.kind in ("count", "proportion", "rate"):
-            if not self.numerator:
-                raise ValueError(f"kind {self.kind!r} needs a 'numerator' variable")
+        if self.numerator and self.variable:
+            raise ValueError("give either 'numerator' (computed) or 'variable' (published)")
+        if self.numerator:
+            if self.kind not in ("count", "proportion", "rate"):
+                raise ValueError(f"kind {self.kind!r} cannot be computed from a numerator; "
+                                 "use 'variable' for a published value")
             if self.kind != "count" and not self.denominator:
                 raise ValueError(f"kind {self.kind!r} needs a 'denominator' variable")
         elif not self.variable:
-            raise ValueError(f"kind {self.kind!r} needs 'variable' (the published value)")
+            raise ValueError(f"kind {self.kind!r} needs a 'numerator' or 'variable'")
+        if self.comparison == "wilson" and self.kind != "proportion":
+            raise ValueError("comparison 'wilson' is for proportions; use 'byar' for rates")
         return self
 
     @property
     def computed(self) -> bool:
         """True when the value is computed from numerator/denominator (aggregatable)."""
-        return self.kind in ("count", "proportion", "rate")
+        return self.numerator is not None
+
+    @property
+    def denominators(self) -> list[str]:
+        """The denominator variables (summed when several)."""
+        if self.denominator is None:
+            return []
+        return [self.denominator] if isinstance(self.denominator, str) else list(self.denominator)
 
     @property
     def inputs(self) -> list[str]:
         """Source variables this indicator reads."""
-        return [v for v in (self.numerator, self.denominator, self.variable) if v]
+        return [v for v in (self.numerator, *self.denominators, self.variable) if v]
 
 
 class Catalogue(dict[str, Indicator]):
-    """Indicators by id, in file order. ``source_file`` says where they came from."""
+    """Indicators by id, in file order. ``source_file`` is the file or folder read,
+    ``file_of`` the file each indicator came from."""
 
     source_file: Path
+    file_of: dict[str, Path]
 
     def for_level(self, level: str) -> list[Indicator]:
         """Indicators defined for a level (gemeente, wijk, buurt)."""
@@ -91,36 +107,56 @@ def _format_error(path: Path, key: str, exc: ValidationError) -> str:
     return f"{path}: indicator '{key}': " + "; ".join(parts)
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: Path, mtime: float) -> Catalogue:
+def _read_file(path: Path) -> tuple[dict[str, Indicator], list[str]]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc}).") from exc
+        return {}, [f"{path}: not valid YAML ({exc})."]
     if not isinstance(doc.get("indicators"), dict):
-        raise ConfigError(f"{path}: expected a mapping 'indicators:' with one entry per id.")
+        return {}, [f"{path}: expected a mapping 'indicators:' with one entry per id."]
     defaults = doc.get("defaults") or {}
-    catalogue = Catalogue()
-    catalogue.source_file = path
+    found: dict[str, Indicator] = {}
     errors = []
     for key, entry in doc["indicators"].items():
         if not isinstance(entry, dict):
             errors.append(f"{path}: indicator '{key}': expected a mapping of fields")
             continue
         try:
-            catalogue[key] = Indicator(id=key, **{**defaults, **entry})
+            found[key] = Indicator(id=key, **{**defaults, **entry})
         except ValidationError as exc:
             errors.append(_format_error(path, key, exc))
         except TypeError as exc:
             errors.append(f"{path}: indicator '{key}': {exc}")
+    return found, errors
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, stamp: tuple) -> Catalogue:
+    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    catalogue = Catalogue()
+    catalogue.source_file = path
+    catalogue.file_of = {}
+    errors = []
+    for file in files:
+        found, problems = _read_file(file)
+        errors += problems
+        for key, indicator in found.items():
+            if key in catalogue:
+                errors.append(f"{file}: indicator '{key}' is also defined in "
+                              f"{catalogue.file_of[key]}; ids must be unique")
+                continue
+            catalogue[key] = indicator
+            catalogue.file_of[key] = file
     if errors:
         raise ConfigError("\n".join(errors) + "\nFix the entries named above.")
     return catalogue
 
 
 def load(path: str | Path | None = None) -> Catalogue:
-    """Load and validate a catalogue file (default: the kit's own ``indicators.yml``)."""
-    path = Path(path) if path else DEFAULT_FILE
+    """Load and validate a catalogue file or folder (default: the kit's own folder)."""
+    path = Path(path) if path else DEFAULT_FOLDER
     if not path.exists():
         raise ConfigError(f"{path}: indicator catalogue not found.")
-    return _load_cached(path.resolve(), path.stat().st_mtime)
+    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    stamp = tuple((str(f), f.stat().st_mtime) for f in files)
+    return _load_cached(path.resolve(), stamp)

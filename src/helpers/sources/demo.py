@@ -206,13 +206,19 @@ def _statistics(city, codes) -> tuple[dict[str, str], pd.DataFrame, dict[int, di
                                                        "gm_naam", "recs", "gwb_code"])
                                .apply(pd.to_numeric, errors="coerce").assign(year=year))
 
+    for variable, (start, step, noise, decimals, first, last) in sorted(
+            demo_begroting.BBV_SERIES.items()):
+        for year in range(first, last + 1):
+            value = start + step * (year - 2017) + rng_reg.normal(0, noise)
+            registrations.append((DEMO_CODE, year, variable, round(float(value), decimals)))
     reg = pd.DataFrame(registrations, columns=["area_code", "year", "variable", "value"])
     reg = reg.sort_values(["year", "area_code", "variable"], kind="stable").reset_index(drop=True)
     gm = pd.concat(gemeente_frames).set_index("year")
     gm["meldingen_openbare_ruimte"] = reg[reg.variable == "meldingen_openbare_ruimte"].groupby(
         "year")["value"].sum()
-    for var in ("restafval_kg_per_inwoner", "formatie_fte", "overhead_pct"):
-        gm[var] = reg[reg.variable == var].set_index("year")["value"]
+    own = reg[reg.area_code == DEMO_CODE]
+    for var in sorted(own["variable"].unique()):
+        gm[var] = own[own.variable == var].set_index("year")["value"]
     files["raw/registraties.csv"] = reg.to_csv(index=False, lineterminator="\n")
     return files, gm, ind_wbi
 

@@ -8,7 +8,7 @@ catalogue; a test checks that both agree). Targets are the baseline moved by
 
 from __future__ import annotations
 
-__all__ = ["PROGRAMMES", "FORMULAS", "DUIDING"]
+__all__ = ["PROGRAMMES", "FORMULAS", "DUIDING", "BBV_SERIES"]
 
 # indicator id -> (numerator variable, denominator variable or None, scale)
 FORMULAS: dict[str, tuple[str, str | None, float]] = {
@@ -26,6 +26,8 @@ FORMULAS: dict[str, tuple[str, str | None, float]] = {
     "formatie_fte_per_1000": ("formatie_fte", "a_inw", 1000),
     "overhead_pct": ("overhead_pct", None, 1),
     "bedrijfsvestigingen_per_1000": ("a_bedv", "a_inw", 1000),
+    "absoluut_verzuim": ("bbv_absoluut_verzuim", None, 1),
+    "hernieuwbare_elektriciteit": ("bbv_hernieuwbaar", None, 1),
 }
 
 # Each goal: id, title, owner, indicators as (id, baseline year, target year, change),
@@ -73,6 +75,10 @@ PROGRAMMES: list[dict] = [
              [("afstand_huisarts", 2019, 2026, -0.05)],
              [("Huisvesting voor nieuwe huisartsenpraktijk De Horsten", "Vastgoed",
                "2026-06-30", "vertraagd")]),
+            ("P2.3", "Alle leerplichtige kinderen naar school", "Team Leerplicht",
+             [("absoluut_verzuim", 2019, 2026, -0.25)],
+             [("Aanpak thuiszitters met onderwijs en jeugdhulp", "Team Leerplicht",
+               "2025-08-31", "lopend")]),
         ],
     },
     {
@@ -117,6 +123,10 @@ PROGRAMMES: list[dict] = [
             ("P4.3", "Schoner autoverkeer", "Team Mobiliteit",
              [("aandeel_auto_overige_brandstof", 2019, 2026, 0.35)],
              [("200 extra openbare laadpalen", "Team Mobiliteit", "2025-12-31", "afgerond")]),
+            ("P4.4", "Meer duurzame stroom", "Team Energietransitie",
+             [("hernieuwbare_elektriciteit", 2019, 2026, 1.0)],
+             [("Zonnepanelen op alle gemeentelijke daken", "Vastgoed", "2025-12-31",
+               "vertraagd")]),
         ],
     },
     {
@@ -178,4 +188,40 @@ DUIDING: dict[tuple[int, str], str] = {
         "De stijging in Rivierkwartier is reden om daar vanaf 2024 een wijkgerichte aanpak "
         "te starten.\n"
     ),
+}
+
+# BBV indicators the demo gemeente holds as own data / waarstaatjegemeente export:
+# variable -> (value in 2017, change per year, noise sd, decimals, first year, last year).
+# Some series stop early, as real ones do (health monitor every few years; Verwey-Jonker
+# figures not updated), so that the kit's "stale data" warning has something to find.
+BBV_SERIES: dict[str, tuple[float, float, float, int, int, int]] = {
+    "bbv_bezetting": (6.6, 0.05, 0.05, 2, 2017, 2024),
+    "bbv_apparaatskosten": (610, 14, 6, 0, 2017, 2024),
+    "bbv_externe_inhuur": (12.5, 0.6, 0.8, 1, 2017, 2024),
+    "bbv_halt": (14.0, -0.4, 0.6, 1, 2017, 2024),
+    "bbv_winkeldiefstal": (2.4, -0.05, 0.15, 1, 2017, 2024),
+    "bbv_geweld": (6.1, -0.08, 0.25, 1, 2017, 2024),
+    "bbv_woninginbraak": (3.8, -0.3, 0.15, 1, 2017, 2024),
+    "bbv_vernieling": (7.9, 0.1, 0.3, 1, 2017, 2024),
+    "bbv_functiemenging": (52.0, 0.2, 0.3, 1, 2017, 2024),
+    "bbv_vestigingen": (128.0, 2.5, 1.5, 1, 2017, 2024),
+    "bbv_absoluut_verzuim": (2.1, 0.15, 0.1, 1, 2017, 2021),
+    "bbv_relatief_verzuim": (31.0, 0.9, 1.5, 1, 2017, 2024),
+    "bbv_vsv": (2.2, -0.05, 0.1, 1, 2017, 2023),
+    "bbv_niet_sporters": (48.0, -0.4, 0.5, 1, 2016, 2022),
+    "bbv_banen": (820.0, 6.0, 4.0, 1, 2017, 2024),
+    "bbv_jongeren_delict": (1.4, -0.05, 0.05, 2, 2015, 2019),
+    "bbv_kinderen_uitkering": (7.4, 0.2, 0.2, 1, 2017, 2023),
+    "bbv_werkloze_jongeren": (2.1, -0.05, 0.15, 1, 2017, 2022),
+    "bbv_bijstand": (438.0, -4.0, 6.0, 1, 2017, 2024),
+    "bbv_reintegratie": (295.0, -3.0, 8.0, 1, 2017, 2024),
+    "bbv_jeugdhulp": (11.8, 0.25, 0.2, 1, 2017, 2024),
+    "bbv_jeugdbescherming": (1.1, -0.02, 0.05, 2, 2017, 2024),
+    "bbv_jeugdreclassering": (0.45, -0.01, 0.03, 2, 2017, 2024),
+    "bbv_wmo": (720.0, 12.0, 10.0, 0, 2017, 2024),
+    "bbv_hernieuwbaar": (9.0, 2.1, 0.6, 1, 2017, 2023),
+    "bbv_nieuwbouw": (9.5, 0.8, 1.2, 1, 2017, 2024),
+    "bbv_demografische_druk": (62.0, 0.5, 0.2, 1, 2017, 2024),
+    "bbv_woonlasten_1p": (690.0, 22.0, 4.0, 0, 2017, 2024),
+    "bbv_woonlasten_mp": (835.0, 26.0, 5.0, 0, 2017, 2024),
 }
