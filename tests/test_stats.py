@@ -85,7 +85,7 @@ def test_wilson_properties(den, share, c1, c2):
     p = num / den
     assert lo1 - 1e-12 <= p <= hi1 + 1e-12, "contains the estimate"
     assert lo2 <= lo1 + 1e-12 and hi2 >= hi1 - 1e-12, "widens with confidence"
-    assert 0 - 1e-12 <= lo1 and hi1 <= 1 + 1e-12
+    assert lo1 >= 0 - 1e-12 and hi1 <= 1 + 1e-12
 
 
 @settings(max_examples=200, deadline=None)
