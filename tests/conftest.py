@@ -67,3 +67,72 @@ def report_html(executed, tmp_path_factory) -> Path:
     subprocess.run([str(BIN / "stuurkit"), "publish", str(executed), str(target)],
                    check=True, capture_output=True, text=True)
     return target
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DEMO_PARAMETERS = {"10_wijkprofiel": {"area_code": "WK990108"},
+                   "20_programmamonitor": {"programme": "P1"}}
+
+
+def _run_and_publish(notebook: Path, folder: Path, parameters: dict) -> Path:
+    import papermill as pm
+
+    from helpers import publish
+
+    executed = folder / notebook.name
+    pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
+                        progress_bar=False, cwd=str(folder))
+    return publish.publish_notebook(executed, folder / f"{notebook.stem}.html")
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory) -> dict[str, Path]:
+    """Every notebook executed on the demo workspace and published, once per session."""
+    folder = tmp_path_factory.mktemp("demo_reports")
+    return {nb.stem: _run_and_publish(nb, folder, DEMO_PARAMETERS.get(nb.stem, {}))
+            for nb in NOTEBOOKS}
+
+
+UTRECHT_BEGROTING = """\
+gemeente: GM0344
+begrotingsjaar: 2025
+programmas:
+  - id: W
+    naam: Wonen
+    budget: [{jaar: 2024, begroot: 10.0, realisatie: 9.5}]
+    doelen:
+      - id: W.1
+        titel: Meer koopwoningen in de wijken
+        eigenaar: Team Wonen
+        indicatoren:
+          - indicator: aandeel_koopwoningen
+            nulmeting: {jaar: 2023, waarde: 44}
+            streefwaarde: {jaar: 2026, waarde: 46}
+        acties:
+          - {wat: Startersregeling, wie: Team Wonen, gereed: '2025-12-31', status: lopend}
+"""
+
+
+@pytest.fixture(scope="session")
+def utrecht(real_data, tmp_path_factory) -> Path:
+    """A workspace built from the real Utrecht files with `init` + `import`."""
+    from helpers.importer import import_files, init_workspace
+
+    root = init_workspace(tmp_path_factory.mktemp("utrecht") / "utrecht", "GM0344", "Utrecht")
+    import_files(root, [real_data / "kwb-2023_GM0344.csv", real_data / "kwb-2024_GM0344.csv",
+                        real_data / "buurten_2015_GM0344.geojson",
+                        real_data / "wijken_2024_GM0344.geojson"])
+    (root / "begroting.yml").write_text(UTRECHT_BEGROTING, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def utrecht_reports(utrecht, tmp_path_factory) -> dict[str, Path]:
+    """Every notebook executed on the Utrecht workspace and published."""
+    folder = tmp_path_factory.mktemp("utrecht_reports")
+    common = {"workspace": str(utrecht), "year": 2024}
+    extra = {"10_wijkprofiel": {"area_code": "WK034401"},
+             "20_programmamonitor": {"programme": "W"},
+             "00_verkenner": {"indicator": "aandeel_65plus", "year": 2024}}
+    return {nb.stem: _run_and_publish(nb, folder, {**common, **extra.get(nb.stem, {})})
+            for nb in NOTEBOOKS}

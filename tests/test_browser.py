@@ -84,10 +84,10 @@ def _errors(driver) -> list[str]:
 def test_report_renders_its_charts_offline(browser, report_html):
     _open(browser, report_html)
     count = _wait_for(browser, "return document.querySelectorAll("
-                               "'.stuurkit-chart svg.marks').length", 2)
-    assert count == 2, "both charts (map and trends) rendered as SVG"
+                               "'[id^=stuurkit-chart-] svg.marks').length", 4)
+    assert count == 4, "all charts (maps, spine, trends) rendered as SVG"
     paths = browser.execute_script(
-        "return document.querySelectorAll('.stuurkit-chart svg.marks path').length")
+        "return document.querySelectorAll('[id^=stuurkit-chart-] svg.marks path').length")
     assert paths > 20, "the map draws its areas"
     assert "Wijkprofiel Rivierkwartier" in browser.title
     assert _errors(browser) == []
@@ -95,6 +95,33 @@ def test_report_renders_its_charts_offline(browser, report_html):
                if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:", "//"))]
     assert foreign == [], f"requests left the machine: {foreign}"
     browser.save_screenshot(str(report_html.with_suffix(".png")))
+
+
+REPORTS = ["00_verkenner", "10_wijkprofiel", "20_programmamonitor", "30_bestuursoverzicht",
+           "90_datakwaliteit"]
+
+
+def _renders_offline(browser, page) -> None:
+    _open(browser, page)
+    expected = browser.execute_script(
+        "return document.querySelectorAll('[id^=stuurkit-chart-]').length")
+    rendered = _wait_for(browser, "return document.querySelectorAll("
+                                  "'[id^=stuurkit-chart-] svg.marks').length", expected)
+    assert rendered == expected, f"{rendered} of {expected} charts rendered"
+    assert _errors(browser) == []
+    foreign = [u for u in _requests(browser)
+               if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:", "//"))]
+    assert foreign == []
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_demo_report_renders_offline(browser, demo_reports, name):
+    _renders_offline(browser, demo_reports[name])
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_utrecht_report_renders_offline(browser, utrecht_reports, name):
+    _renders_offline(browser, utrecht_reports[name])
 
 
 def test_index_opens_offline_and_links_the_report(browser, report_html):
@@ -109,7 +136,7 @@ def test_index_opens_offline_and_links_the_report(browser, report_html):
     assert _errors(browser) == []
     browser.find_element("link text", "Wijkprofiel Rivierkwartier").click()
     assert _wait_for(browser, "return document.querySelectorAll("
-                              "'.stuurkit-chart svg.marks').length", 2) == 2
+                              "'[id^=stuurkit-chart-] svg.marks').length", 4) == 4
 
 
 def test_network_log_sees_an_external_request(browser, tmp_path):

@@ -110,15 +110,6 @@ def test_parsed_sources_are_cached_and_rebuilt_when_raw_changes(tmp_path):
 # ------------------------------------------------------------------ real data (Utrecht)
 
 
-@pytest.fixture(scope="module")
-def utrecht(real_data, tmp_path_factory) -> Path:
-    root = init_workspace(tmp_path_factory.mktemp("utrecht") / "utrecht", "GM0344", "Utrecht")
-    import_files(root, [real_data / "kwb-2023_GM0344.csv", real_data / "kwb-2024_GM0344.csv",
-                        real_data / "buurten_2015_GM0344.geojson",
-                        real_data / "wijken_2024_GM0344.geojson"])
-    return root
-
-
 def test_utrecht_workspace_passes_check(utrecht):
     problems = check_workspace(utrecht)
     assert [p for p in problems if p.severity == "fout"] == [], problems

@@ -78,7 +78,8 @@ def test_notebooks_are_thin_and_clean(path: Path):
         assert cell.get("execution_count") is None
         source = "".join(cell["source"])
         assert not re.search(r"^(def|class) ", source, re.M), "no functions in notebooks"
-        assert len(source.splitlines()) <= 3, f"code cell too long: {source!r}"
+        if cell not in params:
+            assert len(source.splitlines()) <= 3, f"code cell too long: {source!r}"
     assert "widgets" not in nb.get("metadata", {}), "saved widget state must be stripped"
 
 
@@ -111,3 +112,21 @@ def test_every_module_has_all_and_a_docstring():
         if info.name.endswith(("__main__",)):
             continue
         assert hasattr(module, "__all__"), f"{info.name} has no __all__"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_papermill_documents_every_parameter(path: Path):
+    import papermill as pm
+
+    found = pm.inspect_notebook(str(path))
+    assert found, "papermill finds the parameters"
+    for name, info in found.items():
+        assert info["inferred_type_name"] in ("str", "int", "float", "bool"), name
+        assert info["help"], f"parameter {name} has no comment"
+
+
+def test_catalogue_indicators_are_documented():
+    from helpers import catalogue
+
+    for indicator in catalogue.load().values():
+        assert len(indicator.label) > 2 and len(indicator.description) > 20, indicator.id

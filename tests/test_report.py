@@ -52,8 +52,8 @@ def test_chart_javascript_is_inlined_once_and_specs_are_present(report_html):
     bundle_start = rendering.javascript_bundle()[:200]
     assert text.count(bundle_start) == 1
     charts = re.findall(r'<div [^>]*id="(stuurkit-chart-[^"]+)"', text)
-    assert len(charts) == 2  # the map and the trends
-    assert text.count("window.vegaEmbed(el,") == 2
+    assert len(charts) == 4  # location map, spine, difference map, trends
+    assert text.count("window.vegaEmbed(el,") == 4
     assert '"mark":{"type":"geoshape"' in text and '"facet":' in text
 
 

@@ -15,18 +15,22 @@ from helpers.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_schedule_expands_to_one_wijkprofiel_per_wijk(demo_ws, tmp_path, monkeypatch):
+def test_schedule_expands_to_reports_per_programme_and_wijk(demo_ws, tmp_path, monkeypatch):
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path))
     jobs = runner.expand(demo_ws)
-    assert len(jobs) == 11
-    first = jobs[0]
-    assert first.parameters == {"workspace": "demo", "year": 2024, "area_code": "WK990101"}
-    assert first.html == str(tmp_path / "demo" / "10_wijkprofiel_WK990101.html")
-    assert first.title == "Wijkprofiel Binnenstad"
+    assert len(jobs) == 1 + 6 + 11 + 1
+    assert [j.section for j in jobs][:2] == ["Bestuur", "Programma's"]
+    wijk = next(j for j in jobs if j.name == "wijkprofielen/WK990101")
+    assert wijk.parameters == {"workspace": "demo", "year": 2024, "area_code": "WK990101"}
+    assert wijk.html == str(tmp_path / "demo" / "10_wijkprofiel_WK990101.html")
+    assert wijk.title == "Wijkprofiel Binnenstad"
+    monitor = next(j for j in jobs if j.name == "programmamonitors/P1")
+    assert monitor.parameters["programme"] == "P1"
+    assert monitor.title == "Programmamonitor Werk en inkomen"
 
 
 def test_unknown_schedule_entry_is_a_config_error(demo_ws):
-    with pytest.raises(Exception, match="no entry named nope; known entries: wijkprofielen"):
+    with pytest.raises(Exception, match="no entry named nope; known entries: bestuursoverzicht"):
         runner.expand(demo_ws, only=["nope"])
 
 
@@ -34,7 +38,7 @@ def test_unknown_schedule_entry_is_a_config_error(demo_ws):
 def test_a_failing_job_keeps_its_old_report_and_does_not_stop_the_others(
         demo_ws, tmp_path, monkeypatch):
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path))
-    good, other = runner.expand(demo_ws)[:2]
+    good, other = runner.expand(demo_ws, only=["wijkprofielen"])[:2]
     bad = runner.Job(name="wijkprofielen/WK990199", notebook=other.notebook,
                      parameters={**other.parameters, "area_code": "WK990199"},
                      html=str(tmp_path / "demo" / "10_wijkprofiel_WK990199.html"),

@@ -7,15 +7,26 @@ expects) — and only the columns that the map draws are embedded.
 
 from __future__ import annotations
 
+import warnings
+
 import altair as alt
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
+from helpers.numbers import format_number
 from helpers.profile import AreaProfile
 from helpers.theme import HIGHLIGHT, NO_DATA, WATER
 
-__all__ = ["prepare", "location"]
+__all__ = ["prepare", "location", "choropleth", "classify", "SCHEMES"]
+
+SCHEMES = ("quantiles", "natural_breaks", "fixed")
+NO_DATA_LABEL = "geen gegevens"
+SUPPRESSED_LABEL = "onderdrukt"
+SUPPRESSED = "#9E9E9E"
+# sequential, colour-blind safe (ColorBrewer Blues, 3-7 classes)
+SEQUENTIAL = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"]
 
 
 def prepare(areas: gpd.GeoDataFrame, columns: list[str], tolerance: float = 10.0
@@ -56,3 +67,102 @@ def location(profile: AreaProfile, width: int = 560) -> alt.LayerChart:
         width=width, height=height,
         title=f"Ligging van {profile.name} in {profile.gemeente_name}",
     )
+
+
+def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5,
+             bins: list[float] | None = None, decimals: int = 1) -> tuple[pd.Series, list[str]]:
+    """Class label per value and the ordered list of labels (Dutch number format).
+
+    ``scheme``: ``quantiles``, ``natural_breaks`` (Fisher–Jenks) or ``fixed`` (with
+    ``bins``, upper bounds). Missing values get no label.
+    """
+    import mapclassify
+
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme {scheme!r}: use one of {', '.join(SCHEMES)}")
+    present = values.dropna()
+    labels = pd.Series(None, index=values.index, dtype=object)
+    if present.empty:
+        return labels, []
+    distinct = present.nunique()
+    k = max(1, min(k, distinct))
+    if scheme == "fixed":
+        if not bins:
+            raise ValueError("scheme 'fixed' needs bins (upper bounds of the classes)")
+        result = mapclassify.UserDefined(present.to_numpy(), bins=list(bins))
+    elif scheme == "natural_breaks" and distinct > k:
+        result = mapclassify.FisherJenks(present.to_numpy(), k=k)
+    elif distinct > k:
+        with warnings.catch_warnings():  # few distinct values: mapclassify lowers k itself
+            warnings.simplefilter("ignore", UserWarning)
+            result = mapclassify.Quantiles(present.to_numpy(), k=k)
+    else:
+        result = None
+    if result is None:  # as many or fewer distinct values than classes
+        uppers = sorted(present.unique())
+        lowers = uppers
+        names = [format_number(u, decimals) for u in uppers]
+        index = present.map({u: i for i, u in enumerate(uppers)})
+    else:
+        uppers = list(result.bins)
+        lowers = [float(present.min()), *uppers[:-1]]
+        names = [f"{format_number(lo, decimals)} – {format_number(hi, decimals)}"
+                 for lo, hi in zip(lowers, uppers, strict=True)]
+        index = pd.Series(result.yb, index=present.index)
+    labels.loc[present.index] = [names[i] for i in index]
+    used = [n for i, n in enumerate(names) if (index == i).any()]
+    return labels, used
+
+
+def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: str,
+               decimals: int = 1, scheme: str = "quantiles", k: int = 5,
+               bins: list[float] | None = None, highlight: str | None = None,
+               labels: bool = False, water: gpd.GeoSeries | None = None,
+               width: int = 520) -> alt.LayerChart:
+    """A choropleth of one indicator.
+
+    ``data``: ``code, value, status`` per area. Areas without a value are drawn as
+    *geen gegevens*, suppressed ones as *onderdrukt*, each with its own legend entry.
+    Only the name, the class and the formatted value are embedded.
+    """
+    frame = areas[["code", "name", "geometry"]].merge(
+        data[["code", "value", "status"]], on="code", how="left")
+    frame["status"] = frame["status"].fillna("missing")
+    shown = frame["value"].where(frame["status"].isin(["ok", "provisional"]))
+    classes, order = classify(shown, scheme, k, bins, decimals)
+    frame["klasse"] = classes
+    frame.loc[frame["status"] == "suppressed", "klasse"] = SUPPRESSED_LABEL
+    frame["klasse"] = frame["klasse"].fillna(NO_DATA_LABEL)
+    frame["waarde"] = [format_number(v, decimals, s) for v, s in zip(frame["value"],
+                                                                      frame["status"],
+                                                                      strict=True)]
+    frame["gekozen"] = frame["code"] == highlight
+    shapes = prepare(frame.rename(columns={"name": "naam"}),
+                     ["naam", "klasse", "waarde", "gekozen"])
+    palette = SEQUENTIAL[:len(order)] if len(order) <= 3 else list(
+        np.array(SEQUENTIAL)[np.linspace(0, len(SEQUENTIAL) - 1, len(order)).round().astype(int)])
+    domain = [*order, SUPPRESSED_LABEL, NO_DATA_LABEL]
+    colours = [*palette, SUPPRESSED, NO_DATA]
+    bounds = shapes.total_bounds
+    height = int(width * (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1))
+    layers = []
+    if water is not None and len(water):
+        pond = gpd.GeoDataFrame({"soort": ["water"]}, geometry=list(shapely.orient_polygons(
+            shapely.transform(water.values, lambda c: np.round(c, 0)), exterior_cw=True)),
+            crs=water.crs)
+        layers.append(alt.Chart(pond).mark_geoshape(fill=WATER, stroke=None))
+    layers.append(alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.6).encode(
+        fill=alt.Fill("klasse:N", title=unit, scale=alt.Scale(domain=domain, range=colours),
+                      legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("naam:N", title="Gebied"), alt.Tooltip("waarde:N", title=unit)],
+    ))
+    if highlight is not None:
+        layers.append(alt.Chart(shapes).transform_filter("datum.gekozen").mark_geoshape(
+            fill=None, stroke=HIGHLIGHT, strokeWidth=2.5))
+    if labels:
+        points = shapes.assign(geometry=shapes.geometry.representative_point())
+        layers.append(alt.Chart(points).mark_text(fontSize=9, color="#222222").encode(
+            longitude="x:Q", latitude="y:Q", text="naam:N").transform_calculate(
+            x="datum.geometry.coordinates[0]", y="datum.geometry.coordinates[1]"))
+    return alt.layer(*layers).project(type="identity", reflectY=True).properties(
+        width=width, height=height, title=title)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.catalogue import Indicator
 from helpers.errors import StuurkitError
+from helpers.numbers import format_number
+from helpers.stats import compare_with_parent
 from helpers.workspace import Workspace
 
-__all__ = ["AreaProfile", "area_profile", "USABLE"]
+__all__ = ["AreaProfile", "area_profile", "spine_data", "differences_in_words", "USABLE"]
 
 USABLE = ("ok", "provisional")
 
@@ -35,6 +38,8 @@ class AreaProfile:
     indicators: list[Indicator]
     observations: pd.DataFrame  # area and gemeente, years <= year, these indicators
     break_year: int | None  # newest year with a boundary change of the area (ind_wbi 3)
+    parent_code: str
+    parent_name: str
 
     @property
     def title(self) -> str:
@@ -94,6 +99,72 @@ class AreaProfile:
         }).reset_index(drop=True)
 
 
+def spine_data(profile: AreaProfile) -> pd.DataFrame:
+    """Per indicator: the spread over all areas of the profiled area's level, the
+    parent's value and the area's own, scaled for ``charts.spine``.
+
+    Uses each indicator's newest usable year up to the report year; indicators without
+    a value for the area or its parent are left out.
+    """
+    ws = profile.workspace
+    obs = ws.observations
+    obs = obs[(obs["year"] <= profile.year) & obs["status"].isin(USABLE)
+              & obs["indicator"].isin([i.id for i in profile.indicators])]
+    own = obs[obs["area_code"] == profile.code]
+    newest = own.groupby("indicator")["year"].max()
+    rows = obs[obs["year"] == obs["indicator"].map(newest)]
+    compared = compare_with_parent(rows, ws.catalogue, ws.hierarchy)
+    me = compared[compared["area_code"] == profile.code].set_index("indicator")
+    peers = compared[compared["level"] == profile.level]
+    out = []
+    for ind in profile.indicators:
+        if ind.id not in me.index or ind.kind == "count":
+            continue
+        row = me.loc[ind.id]
+        values = peers.loc[peers["indicator"] == ind.id, "value"]
+        parent = row["parent_value"]
+        if pd.isna(parent) or values.empty or pd.isna(row["value"]):
+            continue
+        reach = max(abs(values.max() - parent), abs(values.min() - parent), 1e-9)
+        sign = -1.0 if ind.polarity == "lower_is_better" else 1.0
+
+        def scaled(v, reach=reach, parent=parent, sign=sign):
+            return float(np.clip(sign * (v - parent) / reach, -1, 1))
+
+        ends = sorted([scaled(values.min()), scaled(values.max())])
+        quarters = sorted([scaled(values.quantile(0.25)), scaled(values.quantile(0.75))])
+        out.append({
+            "indicator": ind.id, "label": ind.label, "theme": ind.theme,
+            "minimum": ends[0], "maximum": ends[1], "q25": quarters[0], "q75": quarters[1],
+            "punt": scaled(row["value"]), "vergelijking": row["vergelijking_95"],
+            "vergelijking_998": row["vergelijking_998"],
+            "waarde": f"{format_number(row['value'], ind.decimals)} {ind.unit}",
+            "referentie": f"{format_number(parent, ind.decimals)} {ind.unit}",
+            "value": float(row["value"]), "parent_value": float(parent),
+            "jaar": int(row["year"]),
+        })
+    return pd.DataFrame(out)
+
+
+def differences_in_words(profile: AreaProfile, spine: pd.DataFrame, limit: int = 5) -> str:
+    """The largest significant differences with the parent as Dutch sentences."""
+    if spine.empty:
+        return "Er zijn geen indicatoren om te vergelijken."
+    parent = profile.parent_name
+    significant = spine[spine["vergelijking_998"].isin(["beter", "slechter", "hoger", "lager"])]
+    if significant.empty:
+        return (f"{profile.name} wijkt bij geen enkele indicator significant (99,8%) af "
+                f"van {parent}.")
+    significant = significant.assign(afstand=(significant["punt"]).abs()).sort_values(
+        "afstand", ascending=False).head(limit)
+    words = {"beter": "gunstiger dan", "slechter": "ongunstiger dan", "hoger": "hoger dan",
+             "lager": "lager dan"}
+    lines = [f"- **{r.label}**: {r.waarde} in {profile.name}, {words[r.vergelijking_998]} "
+             f"{parent} ({r.referentie}; {r.jaar})." for r in significant.itertuples()]
+    return (f"De grootste significante verschillen (99,8%) met {parent}:\n\n"
+            + "\n".join(lines))
+
+
 def area_profile(ws: Workspace, code: str, year: int) -> AreaProfile:
     """Build the profile of ``code`` (a wijk or buurt) for report year ``year``."""
     area = ws.area(code)
@@ -116,8 +187,12 @@ def area_profile(ws: Workspace, code: str, year: int) -> AreaProfile:
               & (obs["year"] <= year)].reset_index(drop=True)
     found = ws.breaks.get(code)
     break_year = int(found) if found is not None and found <= year else None
+    parent_code = str(area["parent"]) if area["parent"] else gm.code
+    parent_name = (gm.name if parent_code == gm.code
+                   else str(ws.area(parent_code)["name"]))
     return AreaProfile(
         workspace=ws, code=code, name=str(area["name"]), level=str(area["level"]), year=year,
         gemeente_code=gm.code, gemeente_name=gm.name, indicators=indicators,
-        observations=obs, break_year=break_year,
+        observations=obs, break_year=break_year, parent_code=parent_code,
+        parent_name=parent_name,
     )

@@ -53,6 +53,16 @@ table.stuurkit-table tbody th { font-weight: normal; }
 .stuurkit-footer dd { margin: 0; }
 .stuurkit-portal li { margin: .4rem 0; }
 .status-mislukt { color: #b00020; font-weight: 600; }
+.badge { display: inline-block; padding: 0 .45em; border-radius: .6em; font-size: .85em;
+  border: 1px solid #767676; white-space: nowrap; }
+.badge-goed { background: #d7ebf7; border-color: #0072B2; color: #00406b; }
+.badge-let-op { background: #fff0d1; border-color: #a86b00; color: #5c3b00; }
+.badge-slecht { background: #fbe1d6; border-color: #b34700; color: #6b2600; }
+.badge-neutraal { background: #f2f2f2; color: #333333; }
+.badge-onbekend { background: #ffffff; color: #444444; border-style: dashed; }
+.stuurkit-logo { max-height: 56px; float: right; }
+.stuurkit-toc { background: #f6f8fa; padding: .6rem 1rem; border-left: 3px solid var(--stuurkit-accent); }
+@media print { .stuurkit-toc { display: none; } }
 @media print {
   @page { size: A4; margin: 15mm 12mm; }
   body.jp-Notebook { max-width: none; padding: 0; font-size: 10pt; }
@@ -112,6 +122,28 @@ def _report_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
             if meta:
                 return dict(meta)
     return {}
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_NOTE = ("<p class='widget-note'><em>Hier staan in JupyterLab de knoppen van de "
+                "verkenner; in dit document tonen de grafieken de beginkeuze.</em></p>")
+
+
+def _for_readers(nb: nbformat.NotebookNode) -> None:
+    """Drop what only an analyst needs: stderr streams (warnings, logs) and widget views,
+    which cannot work without a kernel (a short note takes their place)."""
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            data = output.get("data", {})
+            if _WIDGET_VIEW in data:
+                output = nbformat.v4.new_output("display_data",
+                                                data={"text/html": _WIDGET_NOTE})
+            kept.append(output)
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = kept
 
 
 def _failed(nb: nbformat.NotebookNode) -> str | None:
@@ -186,6 +218,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
         raise PublishError(f"Not publishing a failed report: {failure}.")
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)  # saved widget state would pull a CDN manager
+    _for_readers(nb)
     meta = _report_metadata(nb)
     title = meta.get("title") or "Stuurkit-rapport"
     if meta.get("gemeente"):
@@ -225,14 +258,18 @@ def write_index(folder: str | Path, title: str, entries: list[dict[str, Any]],
     """
     folder = Path(folder)
     generated = generated or datetime.now()
-    items = []
+    sections: dict[str, list[str]] = {}
     for entry in entries:
         link = f"<a href='{html.escape(entry['file'], quote=True)}'>{html.escape(entry['title'])}</a>"
         if entry.get("status", "ok") != "ok":
             detail = html.escape(entry.get("detail", ""))
             link = (f"{html.escape(entry['title'])} <span class='status-mislukt'>mislukt</span>"
                     f" <small>{detail}</small>")
-        items.append(f"<li>{link}</li>")
+        sections.setdefault(entry.get("section", "Rapporten"), []).append(f"<li>{link}</li>")
+    items = []
+    for section, links in sections.items():
+        items.append(f"<h2>{html.escape(section)}</h2>\n<ul class='stuurkit-portal'>"
+                     + "".join(links) + "</ul>")
     document = f"""<!DOCTYPE html>
 <html lang="nl">
 <head>
@@ -245,9 +282,7 @@ def write_index(folder: str | Path, title: str, entries: list[dict[str, Any]],
 <body class="jp-Notebook">
 <main class="jp-RenderedHTMLCommon">
 <h1>{html.escape(title)}</h1>
-<ul class="stuurkit-portal">
 {''.join(items)}
-</ul>
 <footer class="stuurkit-footer">Gemaakt {generated.strftime('%d-%m-%Y %H:%M')} met Stuurkit {html.escape(__version__)}.</footer>
 </main>
 </body>

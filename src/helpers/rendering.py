@@ -100,12 +100,13 @@ def _bundle_html() -> str:
     return f'<script id="{BUNDLE_ID}">(function(){{\n{bundle}\n}})();</script>'
 
 
-def setup() -> str:
-    """Activate the theme and the renderer for this process; return the mode used.
+def setup(colours: list[str] | None = None) -> str:
+    """Activate the theme (optionally with house-style colours) and the renderer for
+    this process; return the mode used.
 
     In ``html`` mode this also displays the chart bundle, once per kernel.
     """
-    enable_theme()
+    enable_theme(colours)
     alt.data_transformers.disable_max_rows()
     chosen = mode()
     if chosen == "jupyter":

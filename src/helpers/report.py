@@ -14,11 +14,14 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from helpers import rendering
+from helpers.monitor import Overview, ProgrammeMonitor, overview, programme_monitor
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile, area_profile
 from helpers.workspace import Workspace, open_workspace
 
-__all__ = ["start_wijkprofiel", "header", "sources", "source_list", "METADATA_KEY"]
+__all__ = ["start_wijkprofiel", "start_programmamonitor", "start_bestuursoverzicht",
+           "start_datakwaliteit", "setup_charts", "header", "sources", "source_list",
+           "duiding_text", "METADATA_KEY"]
 
 METADATA_KEY = "stuurkit"
 
@@ -42,6 +45,23 @@ def source_list(ws: Workspace) -> list[dict[str, str]]:
     ]
 
 
+def _logo(ws: Workspace) -> str:
+    """The house-style logo as an inline image (no external load), or nothing."""
+    style = ws.config.style
+    if style is None or not style.logo:
+        return ""
+    path = ws.path(style.logo)
+    kind = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg"}.get(path.suffix.lower())
+    if kind is None or not path.exists():
+        return ""
+    import base64
+
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (f"<img class='stuurkit-logo' src='data:{kind};base64,{data}' "
+            f"alt='Logo {html.escape(style.name or ws.config.gemeente.name)}'>")
+
+
 def header(title: str, ws: Workspace, subtitle: str = "") -> None:
     """Show the report title; attach title and provenance for the published footer."""
     gm = ws.config.gemeente
@@ -57,6 +77,9 @@ def header(title: str, ws: Workspace, subtitle: str = "") -> None:
     text = f"# {title}\n\n**Gemeente {gm.name}**" + (f" · {subtitle}" if subtitle else "")
     if ws.config.demo:
         text += "\n\n*Demonstratie met fictieve gegevens van de voorbeeldgemeente.*"
+    logo = _logo(ws)
+    if logo:
+        display(HTML(logo))
     display(Markdown(text), metadata=meta)
 
 
@@ -80,11 +103,17 @@ def sources(ws: Workspace) -> HTML:
     )
 
 
+def setup_charts(ws: Workspace) -> None:
+    """Theme (with the workspace's house style) and offline chart rendering."""
+    style = ws.config.style
+    rendering.setup(colours=style.colours if style else None)
+
+
 def start_wijkprofiel(workspace: str, area_code: str, year: int) -> AreaProfile:
     """Open the workspace, check the parameters, set up charts and show the header."""
     ws = open_workspace(workspace)
     profile = area_profile(ws, area_code, year)
-    rendering.setup()
+    setup_charts(ws)
     inhabitants = profile.observations[
         (profile.observations["indicator"] == "inwoners")
         & (profile.observations["area_code"] == profile.code)
@@ -103,3 +132,39 @@ def start_wijkprofiel(workspace: str, area_code: str, year: int) -> AreaProfile:
             "trends."))
     return profile
 
+
+
+def start_programmamonitor(workspace: str, programme: str, year: int) -> ProgrammeMonitor:
+    """Open the workspace, find the programme, set up charts and show the header."""
+    ws = open_workspace(workspace)
+    view = programme_monitor(ws, programme, year)
+    setup_charts(ws)
+    p = view.programme
+    holder = f" · {p.portefeuillehouder}" if p.portefeuillehouder else ""
+    header(f"Programmamonitor {p.naam}", ws, f"programma {p.id}{holder} · verslagjaar {year}")
+    return view
+
+
+def start_bestuursoverzicht(workspace: str, year: int) -> Overview:
+    """Open the workspace, evaluate every programme, set up charts, show the header."""
+    ws = open_workspace(workspace)
+    view = overview(ws, year)
+    setup_charts(ws)
+    header("Bestuursoverzicht", ws, f"alle programma's in één oogopslag · verslagjaar {year}")
+    return view
+
+
+def start_datakwaliteit(workspace: str, year: int) -> Workspace:
+    """Open the workspace, set up charts and show the header of the quality report."""
+    ws = open_workspace(workspace)
+    setup_charts(ws)
+    header("Datakwaliteit", ws, f"bronnen, dekking en actualiteit · peiljaar {year}")
+    return ws
+
+
+def duiding_text(view: ProgrammeMonitor) -> Markdown:
+    """The analysts' commentary of the report year, per goal."""
+    texts = view.duiding()
+    if not texts:
+        return Markdown("*Voor dit jaar is nog geen duiding geschreven.*")
+    return Markdown("\n\n".join(f"**{goal}** — {text.strip()}" for goal, text in texts.items()))

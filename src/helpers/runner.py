@@ -29,7 +29,11 @@ __all__ = ["Job", "Result", "expand", "run", "run_job"]
 
 log = logging.getLogger(__name__)
 
-_TITLES = {"10_wijkprofiel": "Wijkprofiel"}
+# notebook → (title, section of the portal); the schedule's order orders the portal
+_TITLES = {"30_bestuursoverzicht": ("Bestuursoverzicht", "Bestuur"),
+           "20_programmamonitor": ("Programmamonitor", "Programma's"),
+           "10_wijkprofiel": ("Wijkprofiel", "Wijken en buurten"),
+           "90_datakwaliteit": ("Datakwaliteit", "Verantwoording")}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Job:
     parameters: dict[str, Any]
     html: str
     title: str
+    section: str = "Overig"
 
 
 @dataclass
@@ -78,9 +83,19 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
                 f"{entry.notebook!r}, which is not in {notebooks_dir()}."
             )
         stem = Path(entry.notebook).stem
-        kind = _TITLES.get(stem, stem)
+        kind, section = _TITLES.get(stem, (stem, "Overig"))
         base = {"workspace": _workspace_parameter(ws), **entry.parameters}
-        if entry.for_each:
+        if entry.for_each == "programma":
+            from helpers.programme import load_programme
+
+            for programme in load_programme(ws).begroting.programmas:
+                jobs.append(Job(
+                    name=f"{entry.name}/{programme.id}", notebook=str(notebook),
+                    parameters={**base, "programme": programme.id},
+                    html=str(out / f"{stem}_{programme.id}.html"),
+                    title=f"{kind} {programme.naam}", section=section,
+                ))
+        elif entry.for_each:
             year = int(entry.parameters.get("year", max(ws.vintages)))
             areas = ws.areas_for(year, entry.for_each).sort_values("code")
             for code, name in zip(areas["code"], areas["name"], strict=True):
@@ -88,10 +103,11 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
                     name=f"{entry.name}/{code}", notebook=str(notebook),
                     parameters={**base, "area_code": code},
                     html=str(out / f"{stem}_{code}.html"), title=f"{kind} {name}",
+                    section=section,
                 ))
         else:
             jobs.append(Job(name=entry.name, notebook=str(notebook), parameters=base,
-                            html=str(out / f"{stem}.html"), title=kind))
+                            html=str(out / f"{stem}.html"), title=kind, section=section))
     return jobs
 
 
@@ -143,7 +159,7 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None) -> list[Resu
     entries = []
     for r in results:
         entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
-                 "detail": r.error}
+                 "detail": r.error, "section": r.job.section}
         if r.status != "ok" and Path(r.job.html).exists():
             entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
         entries.append(entry)

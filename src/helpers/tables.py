@@ -1,4 +1,9 @@
-"""Formatted tables for reports: Dutch numbers, status words, definitions as tooltips."""
+"""Formatted tables for reports: Dutch numbers, status badges, definitions as tooltips.
+
+Every table is an accessible HTML ``<table>`` with a caption, header cells with
+``scope`` and numbers right-aligned; status words are shown as badges whose meaning
+does not depend on colour alone (the word is always written).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,52 @@ from IPython.display import HTML
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile
 
-__all__ = ["key_figures", "key_figures_html"]
+__all__ = ["key_figures", "key_figures_html", "badge", "frame_table", "signal_table"]
+
+_BADGES = {
+    "op koers": "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
+    "risico": "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
+    "uit koers": "slecht", "slechter": "slecht", "verslechtert": "slecht",
+    "onbekend": "onbekend", "niet gestart": "onbekend", "niet vergeleken": "onbekend",
+    "vervallen": "onbekend", "hoog": "slecht", "middel": "let-op", "laag": "neutraal",
+}
+
+
+def badge(text: str) -> str:
+    """A status word as a badge (colour plus the word itself)."""
+    kind = _BADGES.get(str(text), "neutraal")
+    return f"<span class='badge badge-{kind}'>{html.escape(str(text))}</span>"
+
+
+def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
+                badges: tuple[str, ...] = (), row_header: str | None = None,
+                markdown: tuple[str, ...] = ()) -> HTML:
+    """Any frame as an accessible Dutch table.
+
+    ``numeric`` maps column → decimals (right-aligned, nl-NL); ``badges`` are status
+    columns; ``row_header`` is the column that names each row.
+    """
+    numeric = numeric or {}
+    esc = html.escape
+    head = "".join(
+        f"<th scope='col'{' class=num' if c in numeric else ''}>{esc(str(c))}</th>"
+        for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column in frame.columns:
+            value = row[column]
+            if column in numeric:
+                text = esc(format_number(value, numeric[column])) if pd.notna(value) else "–"
+                cells.append(f"<td class='num'>{text}</td>")
+                continue
+            text = "–" if value is None or (isinstance(value, float) and pd.isna(value)) else (
+                badge(value) if column in badges else esc(str(value)))
+            tag = "th scope='row'" if column == row_header else "td"
+            cells.append(f"<{tag}>{text}</{tag.split()[0]}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return HTML(f"<table class='stuurkit-table'><caption>{esc(caption)}</caption><thead><tr>"
+                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def key_figures_html(profile: AreaProfile) -> str:
@@ -51,3 +101,16 @@ def key_figures_html(profile: AreaProfile) -> str:
 def key_figures(profile: AreaProfile) -> HTML:
     """Display object for the notebook (see ``key_figures_html``)."""
     return HTML(key_figures_html(profile))
+
+
+def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None) -> HTML:
+    """Signals (from ``helpers.signals``) as a table; empty → a sentence saying so."""
+    if signals.empty:
+        return HTML("<p>Er zijn geen signalen.</p>")
+    shown = signals.head(limit) if limit else signals
+    frame = pd.DataFrame({
+        "Ernst": shown["ernst"].map({1: "hoog", 2: "middel", 3: "laag"}),
+        "Signaal": shown["soort"], "Gebied": shown["gebied_naam"].fillna(shown["gebied"]),
+        "Toelichting": shown["uitleg"], "Gebaseerd op": shown["basis"],
+    })
+    return frame_table(frame, caption, badges=("Ernst",))

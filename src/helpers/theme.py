@@ -39,12 +39,12 @@ TIME_LOCALE = {
 THEME_NAME = "stuurkit"
 
 
-def _config() -> alt.theme.ThemeConfig:
+def _config(colours: list[str] | None = None) -> alt.theme.ThemeConfig:
     return {
         "config": {
             "locale": {"number": NUMBER_LOCALE, "time": TIME_LOCALE},
             "font": FONT,
-            "range": {"category": PALETTE},
+            "range": {"category": colours or PALETTE},
             "view": {"stroke": None},
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#E6E6E6",
                      "titleFontWeight": "normal"},
@@ -57,8 +57,8 @@ def _config() -> alt.theme.ThemeConfig:
     }
 
 
-def enable() -> None:
-    """Register (once) and activate the Stuurkit altair theme."""
-    if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(_config)
+def enable(colours: list[str] | None = None) -> None:
+    """Register and activate the Stuurkit altair theme; ``colours`` (house style) replace
+    the default categorical palette."""
+    alt.theme.register(THEME_NAME, enable=False)(lambda: _config(colours))
     alt.theme.enable(THEME_NAME)

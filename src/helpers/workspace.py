@@ -76,8 +76,16 @@ class Sources(_Model):
 class ScheduleEntry(_Model):
     name: str
     notebook: str
-    for_each: Literal["wijk", "buurt"] | None = None
+    for_each: Literal["wijk", "buurt", "programma"] | None = None
     parameters: dict[str, Any] = {}
+
+
+class Style(_Model):
+    """House style: name, colours for charts, a logo file in the workspace."""
+
+    name: str | None = None
+    colours: list[str] = []
+    logo: str | None = None
 
 
 class Config(_Model):
@@ -89,6 +97,7 @@ class Config(_Model):
     programme: str = "begroting.yml"
     duiding: str = "duiding"
     catalogue: str | None = None
+    style: Style | None = None
     schedule: list[ScheduleEntry] = []
 
 

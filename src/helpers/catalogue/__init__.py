@@ -130,9 +130,19 @@ def _read_file(path: Path) -> tuple[dict[str, Indicator], list[str]]:
     return found, errors
 
 
+_FIRST = {"kwb.yml": 0, "eigen.yml": 1, "bbv.yml": 2}
+
+
+def _files(path: Path) -> list[Path]:
+    """The YAML files of a catalogue folder: KWB first, then own data, BBV, the rest."""
+    if not path.is_dir():
+        return [path]
+    return sorted(path.glob("*.yml"), key=lambda f: (_FIRST.get(f.name, 3), f.name))
+
+
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, stamp: tuple) -> Catalogue:
-    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    files = _files(path)
     catalogue = Catalogue()
     catalogue.source_file = path
     catalogue.file_of = {}
@@ -157,6 +167,6 @@ def load(path: str | Path | None = None) -> Catalogue:
     path = Path(path) if path else DEFAULT_FOLDER
     if not path.exists():
         raise ConfigError(f"{path}: indicator catalogue not found.")
-    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    files = _files(path)
     stamp = tuple((str(f), f.stat().st_mtime) for f in files)
     return _load_cached(path.resolve(), stamp)

@@ -341,7 +341,13 @@ def _config(files: Iterable[str]) -> str:
         "programme": "begroting.yml",
         "duiding": "duiding",
         "schedule": [
+            {"name": "bestuursoverzicht", "notebook": "30_bestuursoverzicht.ipynb",
+             "parameters": {"year": YEARS[-1]}},
+            {"name": "programmamonitors", "notebook": "20_programmamonitor.ipynb",
+             "for_each": "programma", "parameters": {"year": YEARS[-1]}},
             {"name": "wijkprofielen", "notebook": "10_wijkprofiel.ipynb", "for_each": "wijk",
+             "parameters": {"year": YEARS[-1]}},
+            {"name": "datakwaliteit", "notebook": "90_datakwaliteit.ipynb",
              "parameters": {"year": YEARS[-1]}},
         ],
     }
