@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lab lint format demo-data bench clean
+.PHONY: help install demo test test-fast lab lint format demo-data bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: install ## check code style with ruff
 
 format: install ## format code with ruff
 	$(BIN)/ruff format src tests
+
+screenshots: demo ## build the demo reports and save a PNG of each in reports/demo/screenshots/
+	$(BIN)/stuurkit screenshots demo
 
 bench: install ## run the benchmarks and print a table of medians
 	$(BIN)/python benchmarks/run.py

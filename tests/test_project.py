@@ -45,7 +45,7 @@ def test_environment_yml_matches_pip_dependencies():
 def test_make_help_lists_the_targets():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    for target in ("demo", "test", "lab", "help", "install"):
+    for target in ("demo", "test", "lab", "help", "install", "screenshots", "bench"):
         assert re.search(rf"^\s+{target}\s", out, re.M), f"make help does not list {target}"
 
 

@@ -60,6 +60,14 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _screenshots(args: argparse.Namespace) -> int:
+    from helpers.screenshots import screenshots
+
+    for path in screenshots(args.workspace):
+        print(f"wrote {path}")
+    return 0
+
+
 def _years(text: str) -> list[int]:
     """'2019-2024' or '2022,2024' → a list of years."""
     years: list[int] = []
@@ -188,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: number of cores)")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("screenshots", help="PNG screenshots of a workspace's reports",
+                       description="Open every report in reports/<workspace>/ in headless "
+                                   "Chromium and save a full-page PNG in screenshots/.")
+    p.add_argument("workspace", help="workspace name (reports/<name>)")
+    p.set_defaults(func=_screenshots)
 
     p = sub.add_parser("publish", help="turn an executed notebook into self-contained HTML",
                        description="Export an executed report notebook as offline HTML.")

@@ -47,8 +47,9 @@ class Explorer:
 
     def year_options(self) -> list[int]:
         obs = self.workspace.observations
-        return sorted(int(y) for y in obs.loc[obs["indicator"] == self.indicator, "year"]
-                      .unique())
+        usable = obs[(obs["indicator"] == self.indicator) & (obs["level"] == self.level)
+                     & obs["status"].isin(["ok", "provisional"])]
+        return sorted(int(y) for y in usable["year"].unique())
 
     def area_options(self) -> list[tuple[str, str]]:
         areas = self.workspace.areas_for(self.year, self.level).sort_values("name")

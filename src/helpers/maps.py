@@ -90,12 +90,13 @@ def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5,
         if not bins:
             raise ValueError("scheme 'fixed' needs bins (upper bounds of the classes)")
         result = mapclassify.UserDefined(present.to_numpy(), bins=list(bins))
-    elif scheme == "natural_breaks" and distinct > k:
-        result = mapclassify.FisherJenks(present.to_numpy(), k=k)
     elif distinct > k:
-        with warnings.catch_warnings():  # few distinct values: mapclassify lowers k itself
+        # mapclassify warns when it lowers k for ties, and when numba is absent
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            result = mapclassify.Quantiles(present.to_numpy(), k=k)
+            method = mapclassify.FisherJenks if scheme == "natural_breaks" else \
+                mapclassify.Quantiles
+            result = method(present.to_numpy(), k=k)
     else:
         result = None
     if result is None:  # as many or fewer distinct values than classes
