@@ -82,7 +82,7 @@ def _run_and_publish(notebook: Path, folder: Path, parameters: dict) -> Path:
     executed = folder / notebook.name
     pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
                         progress_bar=False, cwd=str(folder))
-    return publish.publish_notebook(executed, folder / f"{notebook.stem}.html")
+    return publish.publish_notebook(executed, folder / f"{notebook.stem}.html")[0]
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -113,9 +114,12 @@ def _run(args: argparse.Namespace) -> int:
     if not jobs:
         print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
         return 0
-    print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} "
-          f"with {args.jobs or 'all'} worker(s)…")
-    results = runner.run(ws, jobs, workers=args.jobs)
+    executor = "dask" if args.scheduler else args.executor
+    options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
+                                scheduler=args.scheduler, timeout=args.timeout)
+    print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} on {executor} "
+          f"with {options.workers} worker(s)…")
+    results = runner.run(ws, jobs, options=options)
     failed = [r for r in results if r.status != "ok"]
     for r in results:
         mark = "ok     " if r.status == "ok" else "FAILED "
@@ -128,8 +132,8 @@ def _run(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from helpers.publish import publish_notebook
 
-    out = publish_notebook(args.notebook, args.output)
-    print(f"Published {out}")
+    for out in publish_notebook(args.notebook, args.output):
+        print(f"Published {out}")
     return 0
 
 
@@ -195,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these schedule entries")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: number of cores)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="local worker processes (default) or Dask distributed")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies dask; "
+                        "without it --executor dask starts a LocalCluster)")
+    p.add_argument("--timeout", type=int, default=600, metavar="S",
+                   help="seconds a notebook cell may take before its job is stopped")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("screenshots", help="PNG screenshots of a workspace's reports",

@@ -25,7 +25,7 @@ from helpers.files import write_text_atomic
 from helpers.paths import templates_dir
 
 __all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_references",
-           "REPORT_CSS"]
+           "report_tables", "write_workbook", "REPORT_CSS"]
 
 METADATA_KEY = "stuurkit"
 ANALYST_ONLY_TAG = "analyst-only"
@@ -195,7 +195,8 @@ def _html_exporter():
         config.TemplateExporter.extra_template_basedirs = [str(templates_dir())]
         # cells meant for analysts only (a usage guide, say) are not published
         config.TagRemovePreprocessor.enabled = True
-        config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_ONLY_TAG}
+        config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_ONLY_TAG, "parameters",
+                                                         "injected-parameters"}
         _exporter = HTMLExporter(
             config=config,
             template_name="stuurkit",
@@ -241,12 +242,71 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
     return body
 
 
+def report_tables(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """The tables a report displayed (``caption, columns, rows``), in order."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            table = output.get("metadata", {}).get(METADATA_KEY, {}).get("table")
+            if table:
+                found.append(table)
+    return found
+
+
+def write_workbook(tables: list[dict[str, Any]], path: Path, title: str) -> Path:
+    """An Excel workbook with one sheet per table, written atomically."""
+    import os
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        name = re.sub(r"[\[\]:*?/\\]", " ", table["caption"])[:28].strip() or "Tabel"
+        while name in used:
+            name = f"{name[:25]} {number}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([table["caption"]])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(table["columns"])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in table["rows"]:
+            sheet.append(row)
+    book.properties.title = title
+    book.properties.creator = f"Stuurkit {__version__}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
-                     ) -> Path:
-    """Export an executed notebook (path or node) to ``html_path`` atomically."""
+                     ) -> list[Path]:
+    """Export an executed notebook (path or node) to ``html_path`` atomically, plus an
+    Excel workbook of its tables beside it (same name, ``.xlsx``) when it has any.
+    Returns the written paths."""
     nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(
         str(executed), as_version=4)
-    return write_text_atomic(Path(html_path), notebook_to_html(nb))
+    html_path = Path(html_path)
+    text = notebook_to_html(nb)
+    written = [write_text_atomic(html_path, text)]
+    tables = report_tables(nb)
+    if tables:
+        title = _report_metadata(nb).get("title") or html_path.stem
+        written.append(write_workbook(tables, html_path.with_suffix(".xlsx"), title))
+    return written
 
 
 def write_index(folder: str | Path, title: str, entries: list[dict[str, Any]],

@@ -1,31 +1,43 @@
 """Scheduled report runs: the schedule in ``stuurkit.yml`` → jobs → executed, published.
 
-``expand(ws)`` turns each schedule entry into jobs (notebook × parameters, e.g. one
-wijkprofiel per wijk). ``run(ws, jobs)`` executes them with papermill in worker
-processes — one failing job never stops the others — publishes each as HTML (written
-to a temporary file and renamed into place, so a failed report keeps its previous
-good HTML) and writes the portal ``index.html``.
+``expand(ws)`` turns each schedule entry into jobs (notebook × parameters: one
+wijkprofiel per wijk, one programmamonitor per programme, …). ``run(ws, jobs)`` takes
+the workspace's run lock, executes the jobs on an executor — ``local`` worker processes
+or ``dask`` (``distributed``: a scheduler address, or a ``LocalCluster``) — publishes
+each report as HTML plus an Excel workbook of its tables, and writes the portal
+``index.html`` and ``manifest.json``.
+
+One failing job never stops the others: a kernel that does not start is retried, a job
+past its timeout is stopped alone, a failing cell is reported with its number and error.
+Outputs are written to a temporary file and renamed into place, so a failed report keeps
+its previous good HTML.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
-import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from helpers.errors import ConfigError
+from helpers.errors import ConfigError, StuurkitError
+from helpers.files import write_text_atomic
 from helpers.paths import data_dir, notebooks_dir, reports_dir
 from helpers.publish import write_index
 from helpers.workspace import Workspace
 
-__all__ = ["Job", "Result", "expand", "run", "run_job"]
+__all__ = ["Job", "Result", "RunOptions", "RunLocked", "EXECUTORS", "expand", "run", "run_job",
+           "run_lock", "write_manifest"]
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +66,9 @@ class Result:
     status: str  # "ok" | "mislukt"
     seconds: float
     error: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    started: str = ""
+    outputs: list[str] = field(default_factory=list)
+    attempts: int = 1
 
 
 def _workspace_parameter(ws: Workspace) -> str:
@@ -111,60 +125,240 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
     return jobs
 
 
-def run_job(job: Job, timeout: int | None = 600) -> Result:
+def _cell_error(exc: Exception) -> str:
+    """One line: which cell failed and how (papermill's execution error)."""
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):
+        value = str(exc.evalue).strip().splitlines()
+        return f"cel {exc.exec_count}: {exc.ename}: {value[0] if value else ''}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _kernel_start_failure(exc: Exception, executed: Path) -> bool:
+    """True when the kernel failed to start: papermill had begun (the output notebook
+    exists) but no cell ran. A missing input notebook or bad parameters are not."""
+    import nbformat
+
+    if isinstance(exc, FileNotFoundError | ValueError | TypeError) or not executed.exists():
+        return False
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:  # a half-written output: treat as a start failure
+        return True
+    return not any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
+
+
+def run_job(job: Job, timeout: int | None = 600, attempts: int = 3) -> Result:
     """Execute one job with papermill and publish it. Never raises for job failures."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     from helpers.publish import publish_notebook
 
+    started_at = datetime.now().astimezone().isoformat(timespec="seconds")
     started = time.monotonic()
     os.environ.setdefault("STUURKIT_RENDER", "html")
     with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
-        try:
-            pm.execute_notebook(
-                job.notebook, str(executed), parameters=job.parameters,
-                progress_bar=False, log_output=False, execution_timeout=timeout,
-                cwd=str(Path(job.notebook).parent),
-            )
-            publish_notebook(executed, job.html)
-        except Exception as exc:  # isolate every failure to its own job
-            summary = str(exc).strip().splitlines()
-            message = summary[-1] if summary else type(exc).__name__
-            log.debug("job %s failed:\n%s", job.name, traceback.format_exc())
-            return Result(job, "mislukt", time.monotonic() - started,
-                          error=f"{type(exc).__name__}: {message}")
-    return Result(job, "ok", time.monotonic() - started)
+        error = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                pm.execute_notebook(
+                    job.notebook, str(executed), parameters=job.parameters,
+                    progress_bar=False, log_output=False, execution_timeout=timeout,
+                    start_timeout=60, cwd=str(Path(job.notebook).parent),
+                )
+                outputs = publish_notebook(executed, job.html)
+                return Result(job, "ok", time.monotonic() - started, started=started_at,
+                              outputs=[str(p) for p in outputs], attempts=attempt)
+            except CellTimeoutError:
+                error = f"tijdslimiet van {timeout} s per cel overschreden"
+                break
+            except DeadKernelError as exc:
+                error = f"kernel gestopt: {_cell_error(exc)}"
+                break
+            except pm.PapermillExecutionError as exc:
+                error = _cell_error(exc)
+                break
+            except Exception as exc:  # isolate every failure to its own job
+                error = _cell_error(exc)
+                if not _kernel_start_failure(exc, executed) or attempt == attempts:
+                    break
+                log.warning("%s: kernel did not start (%s); retry %d", job.name, error,
+                            attempt)
+                executed.unlink(missing_ok=True)
+        log.debug("job %s failed: %s", job.name, error)
+        return Result(job, "mislukt", time.monotonic() - started, error=error,
+                      started=started_at, attempts=attempt)
 
 
-def run(ws: Workspace, jobs: list[Job], workers: int | None = None) -> list[Result]:
-    """Run jobs in ``workers`` processes (default: the number of cores), then the index."""
-    workers = max(1, workers or os.cpu_count() or 1)
-    results: list[Result] = []
-    if workers == 1 or len(jobs) <= 1:
+# ---------------------------------------------------------------- executors
+
+
+def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
+    """Worker processes on this machine (spawned: the parent may hold kernel clients)."""
+    if options.workers == 1 or len(jobs) == 1:
         for job in jobs:
-            results.append(run_job(job))
-            _log_result(results[-1])
+            done(run_job(job, options.timeout))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(options.workers, len(jobs)),
+                             mp_context=context) as pool:
+        futures = [pool.submit(run_job, job, options.timeout) for job in jobs]
+        for future in as_completed(futures):
+            done(future.result())
+
+
+def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
+    """Dask distributed: the scheduler at ``options.scheduler``, else a LocalCluster."""
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if options.scheduler:
+        client = Client(options.scheduler, timeout=30)
     else:
-        # spawn, not fork: the parent may hold kernel clients and threads
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-            futures = {pool.submit(run_job, job): job for job in jobs}
-            for future in as_completed(futures):
-                results.append(future.result())
-                _log_result(results[-1])
-    order = {job.name: i for i, job in enumerate(jobs)}
-    results.sort(key=lambda r: order[r.job.name])
+        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        env = {"STUURKIT_RENDER": "html"}
+        futures = [client.submit(_run_with_env, job, options.timeout, env, pure=False,
+                                 key=f"stuurkit-{i}-{job.name}")
+                   for i, job in enumerate(jobs)]
+        for future in dask_completed(futures):
+            done(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_with_env(job: Job, timeout: int | None, env: dict[str, str]) -> Result:
+    os.environ.update(env)
+    return run_job(job, timeout)
+
+
+EXECUTORS: dict[str, Callable[[list[Job], RunOptions, Callable[[Result], None]], None]] = {
+    "local": _local,
+    "dask": _dask,
+}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: executor name, workers, Dask scheduler address, per-cell timeout."""
+
+    executor: str = "local"
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    scheduler: str | None = None
+    timeout: int | None = 600
+    progress: bool | None = None
+
+
+# ----------------------------------------------------------------- the run
+
+
+class RunLocked(StuurkitError):
+    """Another run holds the workspace's lock."""
+
+
+@contextmanager
+def run_lock(folder: Path):
+    """Hold ``<folder>/.stuurkit-run.lock`` for the duration; refuse when it is held."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".stuurkit-run.lock"
+    handle = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunLocked(f"Another stuurkit run is busy with {folder} ({holder}); wait for "
+                            "it to finish and try again.") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since "
+                     f"{datetime.now().astimezone().isoformat(timespec='seconds')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
+        options: RunOptions | None = None) -> list[Result]:
+    """Run jobs (see the module docstring); writes index.html and manifest.json."""
+    options = options or RunOptions(workers=max(1, workers or os.cpu_count() or 1))
+    if options.executor not in EXECUTORS:
+        raise ConfigError(f"executor {options.executor!r}: choose one of "
+                          f"{', '.join(EXECUTORS)}.")
     folder = reports_dir() / ws.name
-    entries = []
-    for r in results:
-        entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
-                 "detail": r.error, "section": r.job.section}
-        if r.status != "ok" and Path(r.job.html).exists():
-            entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
-        entries.append(entry)
-    write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
+    with run_lock(folder):
+        started = datetime.now().astimezone()
+        results: list[Result] = []
+        show = sys.stderr.isatty() if options.progress is None else options.progress
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(jobs), desc="stuurkit run", unit="rapport", disable=not show)
+
+        def done(result: Result) -> None:
+            results.append(result)
+            bar.update(1)
+            if not show:
+                _log_result(result)
+
+        try:
+            EXECUTORS[options.executor](jobs, options, done)
+        finally:
+            bar.close()
+        order = {job.name: i for i, job in enumerate(jobs)}
+        results.sort(key=lambda r: order[r.job.name])
+        entries = []
+        for r in results:
+            entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
+                     "detail": r.error, "section": r.job.section}
+            if r.status != "ok" and Path(r.job.html).exists():
+                entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
+            entries.append(entry)
+        write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
+        write_manifest(ws, folder, results, options, started)
     return results
+
+
+def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: RunOptions,
+                   started: datetime) -> Path:
+    """``manifest.json``: what ran, how it went, from which data, with which kit."""
+    from helpers import __version__
+
+    doc = {
+        "workspace": ws.name,
+        "gemeente": {"code": ws.config.gemeente.code, "name": ws.config.gemeente.name},
+        "kit_version": __version__,
+        "executor": options.executor,
+        "workers": options.workers,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "summary": {"ok": sum(r.status == "ok" for r in results),
+                    "failed": sum(r.status != "ok" for r in results)},
+        "provenance": [{k: e.get(k) for k in ("file", "source", "url", "retrieved", "sha256")}
+                       for e in ws.provenance],
+        "jobs": [{
+            "name": r.job.name, "title": r.job.title, "notebook": Path(r.job.notebook).name,
+            "parameters": r.job.parameters, "status": r.status, "started": r.started,
+            "seconds": round(r.seconds, 2), "attempts": r.attempts, "error": r.error or None,
+            "outputs": [str(Path(p).relative_to(folder)) if Path(p).is_relative_to(folder)
+                        else p for p in r.outputs],
+            "previous_output_kept": r.status != "ok" and Path(r.job.html).exists(),
+        } for r in results],
+    }
+    return write_text_atomic(folder / "manifest.json",
+                             json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
 def _log_result(result: Result) -> None:
@@ -172,4 +366,3 @@ def _log_result(result: Result) -> None:
         log.info("ok      %-40s %5.1f s", result.job.name, result.seconds)
     else:
         log.error("mislukt %-40s %5.1f s  %s", result.job.name, result.seconds, result.error)
-

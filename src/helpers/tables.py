@@ -15,7 +15,36 @@ from IPython.display import HTML
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile
 
-__all__ = ["key_figures", "key_figures_html", "badge", "frame_table", "signal_table"]
+__all__ = ["Table", "key_figures", "key_figures_html", "badge", "frame_table", "signal_table"]
+
+
+class Table:
+    """A table for display: HTML for the report, plus its data as output metadata so
+    that publishing can also write it to an Excel workbook."""
+
+    def __init__(self, html_text: str, caption: str, frame: pd.DataFrame):
+        self.data = html_text
+        self.caption = caption
+        self.frame = frame
+
+    def _records(self) -> list[list]:
+        def cell(value):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                return None
+            if hasattr(value, "item"):
+                value = value.item()
+            return value if isinstance(value, int | float | str | bool) else str(value)
+
+        return [[cell(v) for v in row] for row in self.frame.itertuples(index=False)]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        meta = {"stuurkit": {"table": {"caption": self.caption,
+                                       "columns": [str(c) for c in self.frame.columns],
+                                       "rows": self._records()}}}
+        return {"text/html": self.data}, meta
+
+    def _repr_html_(self) -> str:
+        return self.data
 
 _BADGES = {
     "op koers": "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
@@ -33,8 +62,7 @@ def badge(text: str) -> str:
 
 
 def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
-                badges: tuple[str, ...] = (), row_header: str | None = None,
-                markdown: tuple[str, ...] = ()) -> HTML:
+                badges: tuple[str, ...] = (), row_header: str | None = None) -> Table:
     """Any frame as an accessible Dutch table.
 
     ``numeric`` maps column → decimals (right-aligned, nl-NL); ``badges`` are status
@@ -59,8 +87,8 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
             tag = "th scope='row'" if column == row_header else "td"
             cells.append(f"<{tag}>{text}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return HTML(f"<table class='stuurkit-table'><caption>{esc(caption)}</caption><thead><tr>"
-                f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return Table(f"<table class='stuurkit-table'><caption>{esc(caption)}</caption><thead><tr>"
+                 f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>", caption, frame)
 
 
 def key_figures_html(profile: AreaProfile) -> str:
@@ -98,12 +126,21 @@ def key_figures_html(profile: AreaProfile) -> str:
             + "".join(body) + "</tbody></table>")
 
 
-def key_figures(profile: AreaProfile) -> HTML:
+def key_figures(profile: AreaProfile) -> Table:
     """Display object for the notebook (see ``key_figures_html``)."""
-    return HTML(key_figures_html(profile))
+    frame = profile.key_figures()
+    data = pd.DataFrame({
+        "Thema": frame["theme"], "Indicator": frame["label"],
+        profile.name: frame["value"].where(frame["status"].isin(["ok", "provisional"])),
+        profile.gemeente_name: frame["gemeente_value"].where(
+            frame["gemeente_status"].isin(["ok", "provisional"])),
+        "Eenheid": frame["unit"], "Jaar": frame["year"],
+    })
+    return Table(key_figures_html(profile), f"Kerncijfers {profile.name}", data)
 
 
-def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None) -> HTML:
+def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None
+                 ) -> HTML | Table:
     """Signals (from ``helpers.signals``) as a table; empty → a sentence saying so."""
     if signals.empty:
         return HTML("<p>Er zijn geen signalen.</p>")

@@ -36,7 +36,7 @@ def differences(profile: AreaProfile) -> Markdown:
     return Markdown(differences_in_words(profile, spine_data(profile)))
 
 
-def area_signals(profile: AreaProfile) -> HTML:
+def area_signals(profile: AreaProfile) -> HTML | tables.Table:
     ws = profile.workspace
     table = signals(ws, load_programme(ws), profile.year)
     own = table[table["gebied"] == profile.code]
@@ -64,7 +64,7 @@ def difference_map(profile: AreaProfile) -> alt.LayerChart | Markdown:
 # -------------------------------------------------------------- programmamonitor
 
 
-def goals_table(monitor: ProgrammeMonitor) -> HTML:
+def goals_table(monitor: ProgrammeMonitor) -> HTML | tables.Table:
     goals = monitor.goals
     frame = pd.DataFrame({
         "Doel": goals["doel"] + " " + goals["titel"], "Indicator": goals["label"],
@@ -96,7 +96,7 @@ def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
         title=f"{monitor.programme.naam}: ontwikkeling, streefwaarde en verwachting")
 
 
-def goal_texts(monitor: ProgrammeMonitor) -> HTML:
+def goal_texts(monitor: ProgrammeMonitor) -> HTML | tables.Table:
     duiding = monitor.duiding()
     parts = []
     for goal in monitor.programme.doelen:
@@ -142,7 +142,7 @@ def budget(monitor: ProgrammeMonitor) -> alt.Chart | Markdown:
     return charts.budget(data, monitor.programme.budget_eenheid)
 
 
-def actions(monitor: ProgrammeMonitor) -> HTML:
+def actions(monitor: ProgrammeMonitor) -> HTML | tables.Table:
     frame = monitor.actions()
     if frame.empty:
         return HTML("<p>Er zijn geen acties afgesproken.</p>")
@@ -153,7 +153,7 @@ def actions(monitor: ProgrammeMonitor) -> HTML:
 # ------------------------------------------------------------- bestuursoverzicht
 
 
-def status_table(view: Overview) -> HTML:
+def status_table(view: Overview) -> HTML | tables.Table:
     counts = view.status_counts()
     return tables.frame_table(counts.rename(columns={"programma": "Programma"}),
                               f"Doelen per programma naar status, verslagjaar {view.year}",
@@ -180,11 +180,11 @@ def status_chart(view: Overview) -> alt.Chart | Markdown:
         width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers")
 
 
-def top_signals(view: Overview, limit: int = 10) -> HTML:
+def top_signals(view: Overview, limit: int = 10) -> HTML | tables.Table:
     return tables.signal_table(view.signals, f"De belangrijkste signalen ({view.year})", limit)
 
 
-def changes(view: Overview) -> HTML:
+def changes(view: Overview) -> HTML | tables.Table:
     changed = view.changes()
     if changed.empty:
         return HTML(f"<p>Geen veranderingen ten opzichte van {view.year - 1}.</p>")
@@ -204,41 +204,41 @@ def changes(view: Overview) -> HTML:
 # ---------------------------------------------------------------- datakwaliteit
 
 
-def coverage(ws) -> HTML:
+def coverage(ws) -> HTML | tables.Table:
     return tables.frame_table(quality.coverage(ws), "Dekking per bron en jaar",
                               numeric={"gebieden": 0, "variabelen": 0, "cellen": 0,
                                        "bruikbaar_pct": 1})
 
 
-def status_shares(ws) -> HTML:
+def status_shares(ws) -> HTML | tables.Table:
     return tables.frame_table(quality.status_shares(ws),
                               "Aandeel waarnemingen per status (%), per jaar en niveau",
                               numeric={"bruikbaar_pct": 1, "geheim_pct": 1,
                                        "ontbreekt_pct": 1, "onderdrukt_pct": 1})
 
 
-def stale(ws, year: int) -> HTML:
+def stale(ws, year: int) -> HTML | tables.Table:
     frame = quality.stale(ws, year)
     if frame.empty:
         return HTML("<p>Alle indicatoren zijn actueel.</p>")
     return tables.frame_table(frame, f"Verouderde of ontbrekende gegevens ({year})")
 
 
-def boundary_changes(ws) -> HTML:
+def boundary_changes(ws) -> HTML | tables.Table:
     frame = quality.boundary_changes(ws)
     if frame.empty:
         return HTML("<p>Geen grens- of codewijzigingen.</p>")
     return tables.frame_table(frame, "Grens- en codewijzigingen (ind_wbi)")
 
 
-def unmapped(ws) -> HTML:
+def unmapped(ws) -> HTML | tables.Table:
     frame = quality.unmapped(ws)
     if frame.empty:
         return HTML("<p>Alle variabelen zijn gekoppeld.</p>")
     return tables.frame_table(frame, "Namen zonder koppeling in de variabelentabel")
 
 
-def provenance(ws) -> HTML:
+def provenance(ws) -> HTML | tables.Table:
     return tables.frame_table(quality.provenance(ws), "Bronbestanden en herkomst")
 
 

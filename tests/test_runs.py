@@ -1,0 +1,106 @@
+"""Scheduled runs under faults: isolation, timeouts, retries, manifest, lock, Dask."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import runner
+from helpers.cli import main
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
+
+
+def _job(folder: Path, name: str, mode: str, notebook: str = "fault.ipynb") -> runner.Job:
+    return runner.Job(name=name, notebook=str(NOTEBOOKS / notebook),
+                      parameters={"mode": mode, "label": name},
+                      html=str(folder / f"{name}.html"), title=f"Test {name}")
+
+
+@pytest.fixture
+def reports(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "reports"))
+    return tmp_path / "reports"
+
+
+def test_faults_are_isolated_and_the_manifest_is_true(demo_ws, reports):
+    folder = reports / "demo"
+    folder.mkdir(parents=True)
+    jobs = [_job(folder, "goed", "ok"), _job(folder, "fout", "error"),
+            _job(folder, "sterft", "die"), _job(folder, "hangt", "hang"),
+            _job(folder, "geenkernel", "ok", "no_kernel.ipynb")]
+    for job in jobs[1:]:
+        Path(job.html).write_text(f"vorige goede versie van {job.name}")
+    results = runner.run(demo_ws, jobs, options=runner.RunOptions(workers=2, timeout=5,
+                                                                  progress=False))
+    by_name = {r.job.name: r for r in results}
+    assert by_name["goed"].status == "ok"
+    assert "Test goed" in Path(jobs[0].html).read_text()
+    assert by_name["fout"].error.startswith("cel ") and "ValueError: bewust fout in fout" in \
+        by_name["fout"].error
+    assert "kernel" in by_name["sterft"].error.lower()
+    assert "tijdslimiet van 5 s" in by_name["hangt"].error
+    assert by_name["geenkernel"].attempts == 3 and "no-such-kernel" in by_name[
+        "geenkernel"].error
+    for job in jobs[1:]:
+        assert Path(job.html).read_text() == f"vorige goede versie van {job.name}"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["summary"] == {"ok": 1, "failed": 4}
+    assert manifest["kit_version"] and manifest["provenance"]
+    entry = next(j for j in manifest["jobs"] if j["name"] == "fout")
+    assert entry["status"] == "mislukt" and entry["previous_output_kept"] is True
+    assert entry["parameters"] == {"mode": "error", "label": "fout"}
+    good = next(j for j in manifest["jobs"] if j["name"] == "goed")
+    assert good["outputs"] == ["goed.html"] and good["seconds"] > 0
+    index = (folder / "index.html").read_text()
+    assert "Test fout <span class='status-mislukt'>mislukt</span>" in index
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_exit_code_1_when_some_reports_fail(ws_copy, reports, capsys):
+    path = ws_copy / "stuurkit.yml"
+    text = path.read_text().replace("- name: datakwaliteit", "- name: kapot\n  notebook: "
+                                    "20_programmamonitor.ipynb\n  parameters:\n    programme: "
+                                    "P99\n- name: datakwaliteit")
+    path.write_text(text)
+    code = main(["run", str(ws_copy), "--only", "datakwaliteit", "kapot", "--jobs", "2"])
+    out = capsys.readouterr().out
+    assert code == 1 and "FAILED  kapot" in out and "Programme 'P99'" in out
+    assert (reports / "kopie" / "90_datakwaliteit.html").exists()
+    assert (reports / "kopie" / "90_datakwaliteit.xlsx").exists()
+
+
+def test_a_second_run_refuses_while_the_first_holds_the_lock(demo_ws, reports, capsys):
+    folder = reports / "demo"
+    with runner.run_lock(folder):
+        code = main(["run", "demo", "--only", "datakwaliteit"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Another stuurkit run is busy" in err
+    assert not (folder / "90_datakwaliteit.html").exists()
+    assert not (folder / "manifest.json").exists()
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"\d\d-\d\d-\d{4} \d\d:\d\d", "<tijd>", text)
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", "<tijd>", text)
+
+
+def test_dask_local_cluster_makes_the_same_reports(demo_ws, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    outputs = {}
+    for executor in ("local", "dask"):
+        monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / executor))
+        jobs = runner.expand(demo_ws, only=["bestuursoverzicht", "datakwaliteit"])
+        results = runner.run(demo_ws, jobs, options=runner.RunOptions(
+            executor=executor, workers=2, progress=False))
+        assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+        outputs[executor] = {Path(j.html).name: _normalise(Path(j.html).read_text())
+                             for j in jobs}
+        manifest = json.loads((tmp_path / executor / "demo" / "manifest.json").read_text())
+        assert manifest["executor"] == executor
+    assert outputs["local"] == outputs["dask"]
