@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# axe-core (accessibility checks in the browser tests), when npm is available
+	@command -v npm >/dev/null 2>&1 && npm install --silent --no-save --no-audit --no-fund \
+		--prefix $(VENV)/axe axe-core@4 >/dev/null 2>&1 || echo "npm not found: accessibility tests will skip"
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install Stuurkit with its test tools

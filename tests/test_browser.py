@@ -102,9 +102,12 @@ REPORTS = ["00_verkenner", "10_wijkprofiel", "20_programmamonitor", "30_bestuurs
 
 
 def _renders_offline(browser, page) -> None:
+    import re
+
+    expected = len(re.findall(r'<div [^>]*id="stuurkit-chart-', page.read_text()))
     _open(browser, page)
-    expected = browser.execute_script(
-        "return document.querySelectorAll('[id^=stuurkit-chart-]').length")
+    _wait_for(browser, f"return document.readyState === 'complete' && "
+                       f"location.href === {json.dumps(page.as_uri())}", True)
     rendered = _wait_for(browser, "return document.querySelectorAll("
                                   "'[id^=stuurkit-chart-] svg.marks').length", expected)
     assert rendered == expected, f"{rendered} of {expected} charts rendered"
@@ -122,6 +125,67 @@ def test_every_demo_report_renders_offline(browser, demo_reports, name):
 @pytest.mark.parametrize("name", REPORTS)
 def test_every_utrecht_report_renders_offline(browser, utrecht_reports, name):
     _renders_offline(browser, utrecht_reports[name])
+
+
+AXE = Path(__file__).resolve().parents[1] / ".venv" / "axe" / "node_modules" / "axe-core" / \
+    "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    path = Path(os.environ.get("STUURKIT_AXE", AXE))
+    if not path.exists():
+        reason = f"axe-core not installed ({path}); `make install` installs it with npm"
+        if os.environ.get("STUURKIT_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
+
+
+def _axe(browser, page: Path, script: str) -> list[dict]:
+    _renders_offline(browser, page)
+    browser.set_script_timeout(120)
+    browser.execute_script(script)
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(WCAG)}}}}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, "
+        "help: v.help, nodes: v.nodes.length}))));")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_reports_meet_wcag_aa(browser, axe_script, demo_reports, name):
+    violations = _axe(browser, demo_reports[name], axe_script)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+def test_axe_finds_a_violation_when_there_is_one(browser, axe_script, tmp_path):
+    page = tmp_path / "fout.html"
+    page.write_text('<!DOCTYPE html><html><head><title>t</title></head><body><main>'
+                    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+    _open(browser, page)
+    browser.execute_script(axe_script)
+    found = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations.map(v => v.id)));")
+    assert "image-alt" in found and "html-has-lang" in found
+
+
+def test_index_meets_wcag_aa(browser, axe_script, report_html):
+    from helpers.publish import write_index
+
+    index = write_index(report_html.parent, "Rapporten Voorbeeldstad", [
+        {"title": "Wijkprofiel Rivierkwartier", "file": report_html.name, "status": "ok",
+         "section": "Wijken"}])
+    _open(browser, index)
+    browser.execute_script(axe_script)
+    violations = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(WCAG)}}}}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact}))));")
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
 
 
 def test_index_opens_offline_and_links_the_report(browser, report_html):

@@ -53,7 +53,9 @@ def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart:
         facet=alt.Facet("label:N", title=None, sort=order, header=alt.Header(labelLimit=200)),
         columns=columns,
     ).resolve_scale(y="independent").properties(
-        title=f"Ontwikkeling {profile.name} en {profile.gemeente_name}"
+        title=f"Ontwikkeling {profile.name} en {profile.gemeente_name}",
+        description=f"{len(order)} kleine grafieken: elke indicator door de jaren heen, "
+                    f"{profile.name} naast {profile.gemeente_name}.",
     )
 
 
@@ -91,9 +93,15 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
                  alt.Tooltip("vergelijking:N", title="Verschil (95%)"),
                  alt.Tooltip("jaar:O", title="Jaar")],
     )
+    counts = frame["vergelijking"].value_counts()
+    summary = (f"Profiel van {area} op {len(frame)} indicatoren naast {parent}: "
+               f"{counts.get('beter', 0)} significant gunstiger, "
+               f"{counts.get('slechter', 0)} ongunstiger, "
+               f"{counts.get('hoger', 0) + counts.get('lager', 0)} hoger of lager zonder "
+               "oordeel, de rest niet significant of niet vergeleken.")
     return alt.layer(spread, middle, centre, dots).properties(
         width=420, height=alt.Step(18),
-        title=f"Profiel van {area}: alle indicatoren naast {parent}")
+        title=f"Profiel van {area}: alle indicatoren naast {parent}", description=summary)
 
 
 def comparison(data: pd.DataFrame, label: str, parent_name: str, parent_value: float,
@@ -124,7 +132,9 @@ def comparison(data: pd.DataFrame, label: str, parent_name: str, parent_value: f
     line = alt.Chart(pd.DataFrame({"x": [parent_value]})).mark_rule(
         strokeDash=[4, 3], color="#333333").encode(x="x:Q")
     return alt.layer(whiskers, dots, line).properties(
-        width=420, height=alt.Step(16), title=f"{label}: gebieden naast {parent_name}")
+        width=420, height=alt.Step(16), title=f"{label}: gebieden naast {parent_name}",
+        description=f"{label} van {len(frame)} gebieden op volgorde met hun 95%-interval; "
+                    f"hoogste {order[0]}, laagste {order[-1]}.")
 
 
 def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, target: float,
@@ -159,7 +169,14 @@ def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, ta
         text = alt.Chart(mark).mark_text(align="left", dx=3, dy=-60, color="#444444",
                                          fontSize=10).encode(x=x, text="tekst:N")
         layers += [rule, text]
-    return alt.layer(*layers).properties(width=320, height=160, title=label)
+    last = frame.iloc[-1] if len(frame) else None
+    now = (f"waarde {last['waarde']:.4g} in {int(last['jaar'])}".replace(".", ",")
+           if last is not None else "geen waarde")
+    return alt.layer(*layers).properties(
+        width=320, height=160, title=label,
+        description=f"{label} ({unit}): {now}; streefwaarde {target:g} in {target_year}"
+                    .replace(".", ",") + (" ; met verwachtingsband." if forecast_band is not None
+                                          else "."))
 
 
 def budget(data: pd.DataFrame, unit: str) -> alt.Chart:
@@ -173,4 +190,6 @@ def budget(data: pd.DataFrame, unit: str) -> alt.Chart:
                         scale=alt.Scale(range=[PALETTE[4], PALETTE[0]])),
         tooltip=[alt.Tooltip("jaar:O", title="Jaar"), alt.Tooltip("soort:N", title="Soort"),
                  alt.Tooltip("bedrag:Q", title=unit, format=",.1f")],
-    ).properties(width=320, height=160, title="Begroot en gerealiseerd")
+    ).properties(width=320, height=160, title="Begroot en gerealiseerd",
+                 description=f"Begroot en gerealiseerd budget per jaar ({unit}), "
+                             f"{int(frame['jaar'].min())}–{int(frame['jaar'].max())}.")

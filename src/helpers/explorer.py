@@ -110,7 +110,9 @@ class Explorer:
             tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
                      alt.Tooltip("jaar:O", title="Jaar"),
                      alt.Tooltip("waarde:Q", title=ind.label, format=",.1f")],
-        ).properties(width=420, height=200, title=f"{ind.label} door de jaren")
+        ).properties(width=420, height=200, title=f"{ind.label} door de jaren",
+                     description=f"{ind.label} door de jaren voor "
+                                 f"{' en '.join(names.values())}.")
 
     def ranking(self) -> HTML:
         ws = self.workspace

@@ -41,6 +41,14 @@ def prepare(areas: gpd.GeoDataFrame, columns: list[str], tolerance: float = 10.0
                             crs=areas.crs)
 
 
+def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
+    """Water surfaces as a light-blue background layer (no data columns)."""
+    pond = gpd.GeoDataFrame({"soort": ["water"]}, geometry=list(shapely.orient_polygons(
+        shapely.transform(water.values, lambda c: np.round(c, 0)), exterior_cw=True)),
+        crs=water.crs)
+    return alt.Chart(pond).mark_geoshape(fill=WATER, stroke=None, aria=False)
+
+
 def location(profile: AreaProfile, width: int = 560) -> alt.LayerChart:
     """Map of the gemeente's areas of the same level, the profiled area highlighted."""
     ws = profile.workspace
@@ -53,12 +61,9 @@ def location(profile: AreaProfile, width: int = 560) -> alt.LayerChart:
     projection = {"type": "identity", "reflectY": True}
     layers = []
     if len(ws.water):
-        water = gpd.GeoDataFrame({"soort": ["water"]}, geometry=list(shapely.orient_polygons(
-            shapely.transform(ws.water.values, lambda c: np.round(c, 0)), exterior_cw=True)),
-            crs=ws.water.crs)
-        layers.append(alt.Chart(water).mark_geoshape(fill=WATER, stroke=None))
+        layers.append(_water_layer(ws.water))
     layers.append(
-        alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
+        alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.8, aria=False).encode(
             fill=alt.condition("datum.gekozen", alt.value(HIGHLIGHT), alt.value(NO_DATA)),
             tooltip=[alt.Tooltip("naam:N", title="Gebied")],
         )
@@ -66,6 +71,8 @@ def location(profile: AreaProfile, width: int = 560) -> alt.LayerChart:
     return alt.layer(*layers).project(**projection).properties(
         width=width, height=height,
         title=f"Ligging van {profile.name} in {profile.gemeente_name}",
+        description=f"Kaart van {profile.gemeente_name} met de {len(shapes)} gebieden van "
+                    f"het niveau {profile.level}; {profile.name} is gemarkeerd.",
     )
 
 
@@ -148,22 +155,29 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     height = int(width * (bounds[3] - bounds[1]) / max(bounds[2] - bounds[0], 1))
     layers = []
     if water is not None and len(water):
-        pond = gpd.GeoDataFrame({"soort": ["water"]}, geometry=list(shapely.orient_polygons(
-            shapely.transform(water.values, lambda c: np.round(c, 0)), exterior_cw=True)),
-            crs=water.crs)
-        layers.append(alt.Chart(pond).mark_geoshape(fill=WATER, stroke=None))
-    layers.append(alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.6).encode(
+        layers.append(_water_layer(water))
+    layers.append(alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.6,
+                                                  aria=False).encode(
         fill=alt.Fill("klasse:N", title=unit, scale=alt.Scale(domain=domain, range=colours),
                       legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("naam:N", title="Gebied"), alt.Tooltip("waarde:N", title=unit)],
     ))
     if highlight is not None:
         layers.append(alt.Chart(shapes).transform_filter("datum.gekozen").mark_geoshape(
-            fill=None, stroke=HIGHLIGHT, strokeWidth=2.5))
+            fill=None, stroke=HIGHLIGHT, strokeWidth=2.5, aria=False))
     if labels:
         points = shapes.assign(geometry=shapes.geometry.representative_point())
         layers.append(alt.Chart(points).mark_text(fontSize=9, color="#222222").encode(
             longitude="x:Q", latitude="y:Q", text="naam:N").transform_calculate(
             x="datum.geometry.coordinates[0]", y="datum.geometry.coordinates[1]"))
+    known = frame[frame["status"].isin(["ok", "provisional"])].dropna(subset=["value"])
+    if len(known):
+        top, low = known.loc[known["value"].idxmax()], known.loc[known["value"].idxmin()]
+        summary = (f"Kaart: {title}. Hoogste waarde in {top['name']} ({top['waarde']}), "
+                   f"laagste in {low['name']} ({low['waarde']}); "
+                   f"{int((~frame['status'].isin(['ok', 'provisional'])).sum())} gebieden "
+                   "zonder getoonde waarde.")
+    else:
+        summary = f"Kaart: {title}. Geen gebied heeft een getoonde waarde."
     return alt.layer(*layers).project(type="identity", reflectY=True).properties(
-        width=width, height=height, title=title)
+        width=width, height=height, title=title, description=summary)

@@ -61,6 +61,11 @@ table.stuurkit-table tbody th { font-weight: normal; }
 .badge-neutraal { background: #f2f2f2; color: #333333; }
 .badge-onbekend { background: #ffffff; color: #444444; border-style: dashed; }
 .stuurkit-logo { max-height: 56px; float: right; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+figure.stuurkit-figure { margin: .5rem 0 1rem; }
+details.stuurkit-data summary { cursor: pointer; color: #00538a; font-size: .9rem; }
+@media print { details.stuurkit-data { display: none; } }
 .stuurkit-toc { background: #f6f8fa; padding: .6rem 1rem; border-left: 3px solid var(--stuurkit-accent); }
 @media print { .stuurkit-toc { display: none; } }
 @media print {
@@ -208,6 +213,23 @@ def _html_exporter():
     return _exporter
 
 
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+
+
+def _with_contents(body: str) -> str:
+    """Insert a table of contents (links to every section) before the first section."""
+    sections = _H2.findall(body)
+    if len(sections) < 2:
+        return body
+    links = "".join(f"<li><a href='#{html.escape(anchor, quote=True)}'>{text}</a></li>"
+                    for anchor, text in sections)
+    nav = (f"<nav class='stuurkit-toc' aria-label='Inhoud'><p><strong>Inhoud</strong></p>"
+           f"<ol>{links}</ol></nav>")
+    first = body.find('<h2 id="')
+    start = body.rfind('<div class="jp-Cell', 0, first)
+    return body[:start] + nav + body[start:] if start != -1 else body
+
+
 def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None) -> str:
     """Render an executed report notebook as self-contained Dutch HTML.
 
@@ -235,6 +257,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
         },
     }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    body = _with_contents(body)
     leaks = external_references(body)
     if leaks:
         raise PublishError("The report would load from other hosts: " + "; ".join(leaks[:5])

@@ -17,6 +17,7 @@ Three modes, picked by ``mode()``:
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import os
@@ -77,22 +78,60 @@ def javascript_bundle() -> str:
     return bundle
 
 
+def _summary(spec: dict) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return str(spec.get("description") or title or "Grafiek")
+
+
+def data_table(spec: dict, limit: int = 300) -> str:
+    """The chart's data as an HTML table (its text alternative); geometry left out."""
+    datasets = spec.get("datasets") or {}
+    rows = max(datasets.values(), key=len) if datasets else []
+    if not rows:
+        return ""
+    columns = [c for c in rows[0] if c not in ("geometry", "type", "gekozen")]
+    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns)
+        + "</tr>" for row in rows[:limit])
+    more = (f"<p>{len(rows) - limit} rijen niet getoond.</p>" if len(rows) > limit else "")
+    return (f"<details class='stuurkit-data'><summary>Gegevens van deze grafiek</summary>"
+            f"<table class='stuurkit-table'><thead><tr>{head}</tr></thead><tbody>{body}"
+            f"</tbody></table>{more}</details>")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return "" if value is None else str(value)
+
+
 def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
-    """altair renderer: a div and a vegaEmbed call; the bundle is on the page once."""
+    """altair renderer: a div and a vegaEmbed call; the bundle is on the page once.
+
+    The chart is a figure: the div has ``role="img"`` and the chart's one-sentence
+    description as its accessible name, and its data follows as a table.
+    """
     _state["counter"] += 1
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     div = f"stuurkit-chart-{_state['counter']}-{digest}"
     payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     options = json.dumps(_EMBED_OPTIONS, separators=(",", ":"))
-    html = (
-        f'<div id="{div}" class="stuurkit-chart"></div>\n'
+    label = html.escape(_summary(spec), quote=True)
+    html_text = (
+        f'<figure class="stuurkit-figure"><div id="{div}" class="stuurkit-chart" role="img" '
+        f'aria-label="{label}"></div>\n'
         "<script>(function(){var el=document.getElementById(" + json.dumps(div) + ");"
         "if(!window.vegaEmbed){el.textContent='Grafiek kan niet worden getoond: "
         "de grafiekbibliotheek ontbreekt.';return;}"
         f"window.vegaEmbed(el,{payload},{options}).catch(function(e){{console.error(e);"
         "el.textContent='Grafiek kan niet worden getoond.';});})();</script>"
+        f"<figcaption class='sr-only'>{label}</figcaption>{data_table(spec)}</figure>"
     )
-    return {"text/html": html}
+    return {"text/html": html_text}
 
 
 def _bundle_html() -> str:

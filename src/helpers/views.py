@@ -93,7 +93,10 @@ def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
     if not panels:
         return Markdown("*Geen cijfers voor de indicatoren van dit programma.*")
     return alt.concat(*panels, columns=2).properties(
-        title=f"{monitor.programme.naam}: ontwikkeling, streefwaarde en verwachting")
+        title=f"{monitor.programme.naam}: ontwikkeling, streefwaarde en verwachting",
+        description=f"{len(panels)} grafieken, één per doelindicator van "
+                    f"{monitor.programme.naam}: de gemeten waarden, de streefwaarde en de "
+                    "verwachting tot het streefjaar.")
 
 
 def goal_texts(monitor: ProgrammeMonitor) -> HTML | tables.Table:
@@ -132,7 +135,9 @@ def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
                                       indicator.decimals, width=300, water=ws.water))
     if not panels:
         return Markdown("*Geen indicatoren van dit programma met cijfers per wijk.*")
-    return alt.concat(*panels, columns=2).resolve_scale(fill="independent")
+    return alt.concat(*panels, columns=2).resolve_scale(fill="independent").properties(
+        description=f"{len(panels)} kaarten van de wijken, één per indicator van "
+                    f"{monitor.programme.naam}.")
 
 
 def budget(monitor: ProgrammeMonitor) -> alt.Chart | Markdown:
@@ -177,7 +182,9 @@ def status_chart(view: Overview) -> alt.Chart | Markdown:
                  alt.Tooltip("aantal:Q", title="Aantal")],
     ).transform_calculate(volgorde="indexof(['op koers','risico','uit koers','onbekend'], "
                                    "datum.status)").properties(
-        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers")
+        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
+        description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
+                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")
 
 
 def top_signals(view: Overview, limit: int = 10) -> HTML | tables.Table:
