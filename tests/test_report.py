@@ -67,7 +67,7 @@ def test_footer_has_parameters_sources_and_generation_time(report_html):
 
 def test_numbers_are_dutch(report_html):
     text = report_html.read_text(encoding="utf-8")
-    table = text.split('<table class="stuurkit-table"', 1)[1].split("</table>", 1)[0]
+    table = text.split("<caption>Kerncijfers", 1)[1].split("</table>", 1)[0]
     assert re.search(r"\d{1,3}\.\d{3}</td>", table), "thousands separator is a point"
     assert re.search(r"\d,\d</td>", table), "decimal separator is a comma"
     assert '"decimal":","' in text.replace(" ", "")  # chart locale

@@ -53,7 +53,7 @@ def test_a_failing_job_keeps_its_old_report_and_does_not_stop_the_others(
     index = (tmp_path / "demo" / "index.html").read_text()
     assert "10_wijkprofiel_WK990101.html" in index
     assert "Wijkprofiel Onbekend <span class='status-mislukt'>mislukt</span>" in index
-    leftovers = [p.name for p in (tmp_path / "demo").iterdir() if p.name.startswith(".")]
+    leftovers = [p.name for p in (tmp_path / "demo").iterdir() if p.name.endswith(".tmp")]
     assert leftovers == [], "no temporary files left behind"
 
 
