@@ -60,6 +60,8 @@ def test_verkenner_html_explains_its_controls(demo_reports):
     text = demo_reports["00_verkenner"].read_text(encoding="utf-8")
     assert "knoppen van de verkenner" in text
     assert "VBox(children" not in text
+    assert "<dt>Indicator</dt><dd>Werk en inkomen: Personen met bijstand</dd>" in text
+    assert "<dt>Niveau</dt><dd>wijk</dd>" in text
 
 
 @pytest.mark.parametrize("name", NAMES)

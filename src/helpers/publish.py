@@ -61,6 +61,8 @@ table.stuurkit-table tbody th { font-weight: normal; }
 .badge-neutraal { background: #f2f2f2; color: #333333; }
 .badge-onbekend { background: #ffffff; color: #444444; border-style: dashed; }
 .stuurkit-logo { max-height: 56px; float: right; }
+.widget-choices { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+.widget-choices dt { font-weight: 600; } .widget-choices dd { margin: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 figure.stuurkit-figure { margin: .5rem 0 1rem; }
@@ -130,13 +132,40 @@ def _report_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-_WIDGET_NOTE = ("<p class='widget-note'><em>Hier staan in JupyterLab de knoppen van de "
-                "verkenner; in dit document tonen de grafieken de beginkeuze.</em></p>")
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+_CHOICES = ("DropdownModel", "ToggleButtonsModel", "RadioButtonsModel", "SelectModel",
+            "IntSliderModel", "FloatSliderModel", "TextModel", "CheckboxModel")
+
+
+def _widget_choices(nb: nbformat.NotebookNode) -> str:
+    """The saved widget state as readable HTML: each control and what was chosen.
+
+    Controls cannot work without a kernel, so the published report shows the choices
+    that produced its charts instead of dead controls (and needs no widget manager).
+    """
+    state = nb.metadata.get("widgets", {}).get(_WIDGET_STATE, {}).get("state", {})
+    rows = []
+    for model in state.values():
+        if model.get("model_name") not in _CHOICES:
+            continue
+        values = model.get("state", {})
+        label = values.get("description") or "Keuze"
+        if "index" in values and "_options_labels" in values:
+            index = values["index"]
+            chosen = values["_options_labels"][index] if index is not None else "(geen)"
+        else:
+            chosen = values.get("value", "")
+        rows.append(f"<dt>{html.escape(str(label))}</dt><dd>{html.escape(str(chosen))}</dd>")
+    choices = f"<dl class='widget-choices'>{''.join(rows)}</dl>" if rows else ""
+    return ("<div class='widget-note'><p><em>In JupyterLab staan hier de knoppen van de "
+            "verkenner. Dit document toont de grafieken bij deze keuze:</em></p>"
+            f"{choices}</div>")
 
 
 def _for_readers(nb: nbformat.NotebookNode) -> None:
-    """Drop what only an analyst needs: stderr streams (warnings, logs) and widget views,
-    which cannot work without a kernel (a short note takes their place)."""
+    """Drop what only an analyst needs: stderr streams (warnings, logs); widget views
+    become the saved widget state in words (see ``_widget_choices``)."""
+    note = None
     for cell in nb.cells:
         kept = []
         for output in cell.get("outputs", []):
@@ -144,8 +173,8 @@ def _for_readers(nb: nbformat.NotebookNode) -> None:
                 continue
             data = output.get("data", {})
             if _WIDGET_VIEW in data:
-                output = nbformat.v4.new_output("display_data",
-                                                data={"text/html": _WIDGET_NOTE})
+                note = note or _widget_choices(nb)
+                output = nbformat.v4.new_output("display_data", data={"text/html": note})
             kept.append(output)
         if cell.get("cell_type") == "code":
             cell["outputs"] = kept
@@ -240,8 +269,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
     if failure:
         raise PublishError(f"Not publishing a failed report: {failure}.")
     nb = copy.deepcopy(nb)
-    nb.metadata.pop("widgets", None)  # saved widget state would pull a CDN manager
     _for_readers(nb)
+    nb.metadata.pop("widgets", None)  # shown in words above; a manager would need a CDN
     meta = _report_metadata(nb)
     title = meta.get("title") or "Stuurkit-rapport"
     if meta.get("gemeente"):
