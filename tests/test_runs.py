@@ -104,3 +104,38 @@ def test_dask_local_cluster_makes_the_same_reports(demo_ws, tmp_path, monkeypatc
         manifest = json.loads((tmp_path / executor / "demo" / "manifest.json").read_text())
         assert manifest["executor"] == executor
     assert outputs["local"] == outputs["dask"]
+
+
+def test_a_warm_kernel_leaks_no_state_between_reports(demo_ws, tmp_path, monkeypatch):
+    monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "fresh"))
+    jobs = runner.expand(demo_ws, only=["wijkprofielen", "programmamonitors"])
+    target = next(j for j in jobs if j.name == "wijkprofielen/WK990103")
+    others = [j for j in jobs if j.name in ("programmamonitors/P1", "wijkprofielen/WK990104")]
+    fresh = runner.run_job(target, warm=False)
+    assert fresh.status == "ok", fresh.error
+    fresh_html = _normalise(Path(target.html).read_text())
+    monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "warm"))
+    jobs = runner.expand(demo_ws, only=["wijkprofielen", "programmamonitors"])
+    target = next(j for j in jobs if j.name == "wijkprofielen/WK990103")
+    others = [j for j in jobs if j.name in ("programmamonitors/P1", "wijkprofielen/WK990104")]
+    results = runner.run(demo_ws, [*others, target], options=runner.RunOptions(
+        workers=1, warm=True, progress=False))
+    assert [r.status for r in results] == ["ok", "ok", "ok"], [r.error for r in results]
+    assert _normalise(Path(target.html).read_text()) == fresh_html
+
+
+def test_warm_engine_keeps_papermills_error_banner(tmp_path):
+    import nbformat
+    import papermill as pm
+
+    from helpers import warm
+
+    out = tmp_path / "fout.ipynb"
+    with pytest.raises(pm.PapermillExecutionError, match="bewust fout"):
+        pm.execute_notebook(str(NOTEBOOKS / "fault.ipynb"), str(out),
+                            parameters={"mode": "error", "label": "x"},
+                            engine_name=warm.ENGINE, progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata["papermill"]["exception"] is True
+    assert "An Exception was encountered" in "".join(nb.cells[0]["source"])
+    warm.discard()

@@ -150,8 +150,23 @@ def _kernel_start_failure(exc: Exception, executed: Path) -> bool:
     return not any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
 
 
-def run_job(job: Job, timeout: int | None = 600, attempts: int = 3) -> Result:
-    """Execute one job with papermill and publish it. Never raises for job failures."""
+def _python3_notebook(path: str) -> bool:
+    import json
+
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return False
+    return meta.get("kernelspec", {}).get("name", "python3") == "python3"
+
+
+def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool = True
+            ) -> Result:
+    """Execute one job with papermill and publish it. Never raises for job failures.
+
+    With ``warm`` (and a notebook for the ``python3`` kernel) the job runs in this
+    process's warm kernel (``helpers.warm``); otherwise papermill starts a kernel.
+    """
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -160,6 +175,12 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3) -> Result:
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
     started = time.monotonic()
     os.environ.setdefault("STUURKIT_RENDER", "html")
+    use_warm = warm and _python3_notebook(job.notebook)
+    engine = {}
+    if use_warm:
+        from helpers import warm as warm_kernels
+
+        engine = {"engine_name": warm_kernels.ENGINE}
     with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
         error = ""
@@ -168,7 +189,7 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3) -> Result:
                 pm.execute_notebook(
                     job.notebook, str(executed), parameters=job.parameters,
                     progress_bar=False, log_output=False, execution_timeout=timeout,
-                    start_timeout=60, cwd=str(Path(job.notebook).parent),
+                    start_timeout=60, cwd=str(Path(job.notebook).parent), **engine,
                 )
                 outputs = publish_notebook(executed, job.html)
                 return Result(job, "ok", time.monotonic() - started, started=started_at,
@@ -190,6 +211,8 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3) -> Result:
                             attempt)
                 executed.unlink(missing_ok=True)
         log.debug("job %s failed: %s", job.name, error)
+        if use_warm:  # whatever the report left behind goes with its kernel
+            warm_kernels.discard()
         return Result(job, "mislukt", time.monotonic() - started, error=error,
                       started=started_at, attempts=attempt)
 
@@ -201,12 +224,13 @@ def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None])
     """Worker processes on this machine (spawned: the parent may hold kernel clients)."""
     if options.workers == 1 or len(jobs) == 1:
         for job in jobs:
-            done(run_job(job, options.timeout))
+            done(run_job(job, options.timeout, warm=options.warm))
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(options.workers, len(jobs)),
                              mp_context=context) as pool:
-        futures = [pool.submit(run_job, job, options.timeout) for job in jobs]
+        futures = [pool.submit(run_job, job, options.timeout, 3, options.warm)
+                   for job in jobs]
         for future in as_completed(futures):
             done(future.result())
 
@@ -225,7 +249,8 @@ def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) 
         client = Client(cluster)
     try:
         env = {"STUURKIT_RENDER": "html"}
-        futures = [client.submit(_run_with_env, job, options.timeout, env, pure=False,
+        futures = [client.submit(_run_with_env, job, options.timeout, env, options.warm,
+                                 pure=False,
                                  key=f"stuurkit-{i}-{job.name}")
                    for i, job in enumerate(jobs)]
         for future in dask_completed(futures):
@@ -236,9 +261,9 @@ def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) 
             cluster.close()
 
 
-def _run_with_env(job: Job, timeout: int | None, env: dict[str, str]) -> Result:
+def _run_with_env(job: Job, timeout: int | None, env: dict[str, str], warm: bool) -> Result:
     os.environ.update(env)
-    return run_job(job, timeout)
+    return run_job(job, timeout, warm=warm)
 
 
 EXECUTORS: dict[str, Callable[[list[Job], RunOptions, Callable[[Result], None]], None]] = {
@@ -256,6 +281,7 @@ class RunOptions:
     scheduler: str | None = None
     timeout: int | None = 600
     progress: bool | None = None
+    warm: bool = True  # run reports in warm kernels (helpers.warm)
 
 
 # ----------------------------------------------------------------- the run
@@ -341,6 +367,7 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
         "gemeente": {"code": ws.config.gemeente.code, "name": ws.config.gemeente.name},
         "kit_version": __version__,
         "executor": options.executor,
+        "warm_kernels": options.warm,
         "workers": options.workers,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
