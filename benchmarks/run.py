@@ -1,27 +1,43 @@
-"""Stuurkit benchmarks: one command, a table of medians.
+"""Stuurkit benchmarks: one command, a table of medians, ``benchmarks/results.json``.
 
-    .venv/bin/python benchmarks/run.py [--repeat 3]     (or: make bench)
+    .venv/bin/python benchmarks/run.py [--repeat 3] [--quick]     (or: make bench)
 
-Measures, on the demo workspace: generating the demo data, opening a workspace and
-computing every observation, executing one wijkprofiel with papermill (kernel start
-included), exporting it to HTML in-process, and the size of the published HTML.
-Targets belong here, never in unit tests.
+Measured side by side in one run (medians of ``--repeat`` repetitions):
+
+1. batch throughput of the demo schedule (19 reports) on 2 workers:
+   (a) a naive loop — ``papermill.execute_notebook`` + the nbconvert CLI per report, one
+       kernel each, 2 processes; (b) ``stuurkit run`` (warm kernels); (c) the limit —
+       the same notebooks' code run in one warm IPython shell without Jupyter, 2 processes;
+2. HTML size of every demo report (and of a buurt profile, whose map shows every buurt);
+3. national scale: the demo's statistics copied to 342 gemeenten (≈ 14,000 buurten,
+   generated in memory, not committed) — load + compute every indicator, peak memory;
+4. the verkenner: compute time of one change (state + map + trend + ranking).
+
+Compares with the committed ``results.json`` and warns about regressions (> 20%).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+RESULTS = Path(__file__).with_name("results.json")
+BIN = Path(sys.executable).parent
 
 
-def _time(func, repeat: int) -> tuple[float, object]:
+def _median(func, repeat: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
@@ -30,49 +46,212 @@ def _time(func, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+# ------------------------------------------------------------------- batch
+
+
+def _naive_one(job: dict) -> None:
+    import papermill as pm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.ipynb"
+        pm.execute_notebook(job["notebook"], str(out), parameters=job["parameters"],
+                            progress_bar=False, kernel_name="python3")
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(out), "--output-dir", tmp], check=True, capture_output=True)
+
+
+def _limit_many(jobs: list[dict]) -> None:
+    """Run notebooks' code cells in one IPython shell of this process (no kernel)."""
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+
+    os.environ["STUURKIT_RENDER"] = "html"
+    shell = InteractiveShell.instance()
+    for job in jobs:
+        shell.reset(new_session=True)
+        nb = nbformat.read(job["notebook"], as_version=4)
+        shell.user_ns.update(job["parameters"])
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+                continue
+            result = shell.run_cell(cell.source, silent=False, store_history=False)
+            if not result.success:
+                raise RuntimeError(f"{job['notebook']}: {result.error_in_exec}")
+
+
+def _jobs() -> list[dict]:
+    from helpers import runner
+    from helpers.workspace import open_workspace
+
+    return [{"notebook": j.notebook, "parameters": j.parameters, "name": j.name}
+            for j in runner.expand(open_workspace("demo"))]
+
+
+def batch(repeat: int, workers: int = 2) -> dict[str, float]:
+    jobs = _jobs()
+
+    def naive():
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_naive_one, jobs))
+
+    def kit():
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "STUURKIT_REPORTS": tmp}
+            subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", str(workers)],
+                           check=True, capture_output=True, env=env)
+
+    def limit():
+        halves = [jobs[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_limit_many, halves))
+
+    out = {"reports": len(jobs)}
+    for name, func in (("naive_s", naive), ("stuurkit_s", kit), ("limit_s", limit)):
+        out[name], _ = _median(func, repeat)
+    out["batch_speedup_vs_papermill"] = out["naive_s"] / out["stuurkit_s"]
+    out["batch_ratio_to_limit"] = out["stuurkit_s"] / out["limit_s"]
+    return out
+
+
+# -------------------------------------------------------------------- html
+
+
+def html_sizes() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "STUURKIT_REPORTS": tmp}
+        subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", "2"], check=True,
+                       capture_output=True, env=env)
+        sizes = {p.name: p.stat().st_size / 1e6 for p in (Path(tmp) / "demo").glob("*.html")}
+        import papermill as pm
+
+        from helpers import publish
+
+        out = Path(tmp) / "buurt.ipynb"
+        pm.execute_notebook(str(ROOT / "notebooks" / "10_wijkprofiel.ipynb"), str(out),
+                            parameters={"area_code": "BU99010604"}, progress_bar=False)
+        buurt = publish.publish_notebook(out, Path(tmp) / "buurt.html")[0]
+        text = buurt.read_text()
+        once = text.count('id="stuurkit-vega-bundle"') == 1
+        buurt_mb = buurt.stat().st_size / 1e6
+    return {"html_max_report_mb": max(sizes.values()),
+            "html_buurt_map_report_mb": buurt_mb,
+            "html_vega_js_once": once, "html_reports": len(sizes)}
+
+
+# ---------------------------------------------------------------- national
+
+
+def _national(_: int) -> dict[str, float]:
+    """In a fresh process: scale the demo's tidy variables to 342 gemeenten, compute."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers import catalogue, indicators, privacy
+    from helpers.workspace import open_workspace
+
+    ws = open_workspace("demo")
+    base = ws.variables_raw
+    hierarchy = ws.hierarchy
+    rng = np.random.default_rng(1)
+    keep_buurten = sorted(base.loc[base["level"] == "buurt", "area_code"].unique())[:41]
+    keep = set(keep_buurten) | set(hierarchy.loc[hierarchy["code"].isin(keep_buurten),
+                                                 "parent"]) | {"GM9901"}
+    base = base[base["area_code"].isin(keep)]
+    hierarchy = hierarchy[hierarchy["code"].isin(keep)]
+    start = time.perf_counter()
+    frames, links = [], []
+    for g in range(342):
+        digits = f"{g + 1:04d}"
+        part = base.assign(area_code=base["area_code"].str[:2] + digits
+                           + base["area_code"].str[6:],
+                           value=base["value"] * rng.uniform(0.8, 1.2))
+        frames.append(part)
+        links.append(hierarchy.assign(
+            code=hierarchy["code"].str[:2] + digits + hierarchy["code"].str[6:],
+            parent=hierarchy["parent"].str[:2] + digits + hierarchy["parent"].str[6:]))
+    tidy = pd.concat(frames, ignore_index=True)
+    links = pd.concat(links, ignore_index=True)
+    cat = catalogue.load()
+    variables = indicators.aggregate_up(tidy, links)
+    obs = privacy.suppress(indicators.compute(variables, cat), cat, links)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB → GiB
+    counts = tidy.drop_duplicates("area_code")["level"].value_counts().to_dict()
+    return {"national_load_s": seconds, "national_peak_gb": peak,
+            "national_buurten": counts.get("buurt", 0), "national_wijken": counts.get("wijk", 0),
+            "national_observations": len(obs)}
+
+
+def national() -> dict[str, float]:
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_national, 0).result()
+
+
+# ---------------------------------------------------------------- explorer
+
+
+def explorer(repeat: int) -> dict[str, float]:
+    from helpers.explorer import Explorer
+    from helpers.workspace import open_workspace
+
+    ws = open_workspace("demo")
+    _ = ws.observations, ws.hierarchy, ws.areas
+    state = Explorer(ws, "bijstand_per_1000", 2023, "buurt")
+    indicators = ["bijstand_per_1000", "aandeel_65plus", "gemiddelde_woz"]
+
+    def change():
+        for indicator in indicators:
+            state.set(indicator=indicator)
+            state.map().to_dict()
+            state.trend().to_dict()
+            state.ranking()
+
+    seconds, _ = _median(change, repeat)
+    return {"explorer_update_ms": seconds / len(indicators) * 1000,
+            "explorer_buurten": len(ws.areas_for(2023, "buurt"))}
+
+
+# -------------------------------------------------------------------- main
+
+
+TARGETS = {"batch_speedup_vs_papermill": (">=", 5.0), "batch_ratio_to_limit": ("<=", 1.5),
+           "html_max_report_mb": ("<=", 1.5), "html_buurt_map_report_mb": ("<=", 1.5),
+           "national_load_s": ("<=", 10.0), "national_peak_gb": ("<=", 4.0),
+           "explorer_update_ms": ("<=", 200.0)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the batch comparison")
     args = parser.parse_args()
-
-    import nbformat
-    import papermill as pm
-
-    from helpers import publish
-    from helpers.sources import demo
-    from helpers.workspace import open_workspace
-
-    rows = []
-    t, _ = _time(demo.build_files, args.repeat)
-    rows.append(("demo data generation (24 files)", t, "s"))
-
-    def observations():
-        ws = open_workspace("demo")
-        return len(ws.observations)
-
-    t, n = _time(observations, args.repeat)
-    rows.append((f"open demo workspace + {n} observations", t, "s"))
-
-    notebook = ROOT / "notebooks" / "10_wijkprofiel.ipynb"
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.ipynb"
-
-        def execute():
-            pm.execute_notebook(str(notebook), str(out), parameters={"area_code": "WK990103"},
-                                progress_bar=False)
-
-        t, _ = _time(execute, args.repeat)
-        rows.append(("wijkprofiel via papermill (kernel start included)", t, "s"))
-        nb = nbformat.read(out, as_version=4)
-        t, html = _time(lambda: publish.notebook_to_html(nb), args.repeat)
-        rows.append(("HTML export in-process", t, "s"))
-        rows.append(("executed notebook size", out.stat().st_size / 1e6, "MB"))
-        rows.append(("published HTML size", len(html.encode()) / 1e6, "MB"))
-
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'median':>8}  unit   (repeat={args.repeat})")
-    for name, value, unit in rows:
-        print(f"{name:<{width}}  {value:8.2f}  {unit}")
+    sys.path.insert(0, str(ROOT / "src"))
+    results: dict[str, object] = {}
+    if not args.quick:
+        results.update(batch(args.repeat))
+    results.update(html_sizes())
+    results.update(national())
+    results.update(explorer(args.repeat))
+    results.update({"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                               f"Python {platform.python_version()}",
+                    "date": date.today().isoformat(), "repeat": args.repeat})
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    width = max(len(k) for k in results)
+    print(f"{'measure':<{width}}  {'value':>10}  {'target':>8}  {'previous':>10}")
+    for key, value in results.items():
+        target = TARGETS.get(key)
+        shown = f"{value:10.2f}" if isinstance(value, float) else f"{value!s:>10}"
+        goal = f"{target[0]}{target[1]:g}" if target else ""
+        before = previous.get(key)
+        prev = f"{before:10.2f}" if isinstance(before, float) else ""
+        print(f"{key:<{width}}  {shown}  {goal:>8}  {prev}")
+        if isinstance(value, float) and isinstance(before, float) and target:
+            worse = value > before * 1.2 if target[0] == "<=" else value < before / 1.2
+            if worse:
+                print(f"WARNING: {key} regressed: {before:.2f} → {value:.2f}")
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 

@@ -40,23 +40,22 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
     """
     out = [variables]
     current = variables
+    names = {v: k for k, v in _STATUS_RANK.items()}
     for level in ("wijk", "gemeente"):
         child = _CHILD[level]
-        have = set(map(tuple, current.loc[current["level"] == level, ["variable", "year"]]
-                       .drop_duplicates().to_numpy()))
+        have = current.loc[current["level"] == level, ["variable", "year"]].drop_duplicates()
         rows = current[current["level"] == child]
-        rows = rows[[(v, y) not in have for v, y in zip(rows["variable"], rows["year"],
-                                                          strict=True)]]
+        rows = rows.merge(have.assign(_present=True), on=["variable", "year"], how="left")
+        rows = rows[rows["_present"].isna()].drop(columns="_present")
         if rows.empty:
             continue
         links = parents.loc[parents["level"] == child, ["year", "code", "parent"]]
-        rows = rows.merge(links, left_on=["year", "area_code"], right_on=["year", "code"],
-                          how="inner")
+        rows = rows.merge(links.rename(columns={"code": "area_code"}),
+                          on=["year", "area_code"], how="inner")
+        rows["_rank"] = rows["status"].map(_STATUS_RANK).fillna(2)
         summed = rows.groupby(["parent", "year", "variable"], as_index=False).agg(
-            value=("value", "sum"), worst=("status", lambda s: s.map(_STATUS_RANK).max()),
-            source=("source", "first"))
-        status_names = {v: k for k, v in _STATUS_RANK.items()}
-        summed["status"] = summed["worst"].map(status_names)
+            value=("value", "sum"), worst=("_rank", "max"), source=("source", "first"))
+        summed["status"] = summed["worst"].map(names)
         summed.loc[summed["worst"] >= 2, "value"] = np.nan
         summed = summed.rename(columns={"parent": "area_code"}).drop(columns="worst")
         summed["level"] = level
