@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from helpers import __version__
+from helpers.files import replacing
 
 __all__ = ["SourceCache", "sha256"]
 
@@ -50,11 +49,8 @@ class SourceCache:
 
     def _write(self, frame: pd.DataFrame, target: Path) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            os.close(fd)
-            frame.to_parquet(tmp)
-            os.replace(tmp, target)
+            with replacing(target) as tmp:
+                frame.to_parquet(tmp)
         except OSError as exc:  # a read-only workspace still works, just slower
             log.warning("cannot write cache %s: %s", target, exc)
 

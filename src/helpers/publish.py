@@ -21,7 +21,7 @@ import nbformat
 
 from helpers import __version__
 from helpers.errors import PublishError
-from helpers.files import write_text_atomic
+from helpers.files import replacing, write_text_atomic
 from helpers.paths import templates_dir
 
 __all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_references",
@@ -307,9 +307,6 @@ def report_tables(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
 
 def write_workbook(tables: list[dict[str, Any]], path: Path, title: str) -> Path:
     """An Excel workbook with one sheet per table, written atomically."""
-    import os
-    import tempfile
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -331,16 +328,8 @@ def write_workbook(tables: list[dict[str, Any]], path: Path, title: str) -> Path
             sheet.append(row)
     book.properties.title = title
     book.properties.creator = f"Stuurkit {__version__}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         book.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
