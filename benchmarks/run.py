@@ -62,11 +62,20 @@ def _naive_one(job: dict) -> None:
 
 def _limit_many(jobs: list[dict]) -> None:
     """Run notebooks' code cells in one IPython shell of this process (no kernel)."""
-    import nbformat
+    import contextlib
+    import io
+
     from IPython.core.interactiveshell import InteractiveShell
 
     os.environ["STUURKIT_RENDER"] = "html"
     shell = InteractiveShell.instance()
+    with contextlib.redirect_stdout(io.StringIO()):
+        _run_cells(shell, jobs)
+
+
+def _run_cells(shell, jobs: list[dict]) -> None:
+    import nbformat
+
     for job in jobs:
         shell.reset(new_session=True)
         nb = nbformat.read(job["notebook"], as_version=4)

@@ -141,8 +141,11 @@ def _kernel_start_failure(exc: Exception, executed: Path) -> bool:
     exists) but no cell ran. A missing input notebook or bad parameters are not."""
     import nbformat
 
-    if isinstance(exc, FileNotFoundError | ValueError | TypeError) or not executed.exists():
+    if isinstance(exc, FileNotFoundError | ValueError | TypeError):
         return False
+    if not executed.exists():  # papermill writes its output only after the kernel runs
+        return type(exc).__name__ in ("NoSuchKernel", "RuntimeError", "TimeoutError",
+                                      "DeadKernelError")
     try:
         nb = nbformat.read(str(executed), as_version=4)
     except Exception:  # a half-written output: treat as a start failure
@@ -189,7 +192,8 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
                 pm.execute_notebook(
                     job.notebook, str(executed), parameters=job.parameters,
                     progress_bar=False, log_output=False, execution_timeout=timeout,
-                    start_timeout=60, cwd=str(Path(job.notebook).parent), **engine,
+                    start_timeout=60, cwd=str(Path(job.notebook).parent),
+                    request_save_on_cell_execute=False, **engine,
                 )
                 outputs = publish_notebook(executed, job.html)
                 return Result(job, "ok", time.monotonic() - started, started=started_at,
