@@ -88,3 +88,36 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         files.write_text_atomic(target, "nieuwe versie")
     assert target.read_text() == "oude versie"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["rapport.html"]
+
+
+def test_text_from_data_is_shown_never_executed(tmp_path):
+    from helpers import views
+
+    evil = "<script>alert('x')</script>"
+    assert "<script>" not in views._MARKDOWN(f"Duiding met {evil} erin")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance()
+    from helpers.report import header
+
+    class FakeConfig:
+        class gemeente:  # noqa: N801 (a stand-in)
+            code, name = "GM9901", evil
+
+        demo = False
+        style = None
+
+    class FakeWorkspace:
+        config, name, provenance = FakeConfig, "x", []
+
+    captured = []
+    import helpers.report as report
+
+    original = report.display
+    report.display = lambda obj, **kw: captured.append(obj)
+    try:
+        header(f"Wijkprofiel {evil}", FakeWorkspace)
+    finally:
+        report.display = original
+    text = captured[-1].data
+    assert "<script>" not in text and "&lt;script&gt;" in text

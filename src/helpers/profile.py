@@ -8,6 +8,7 @@ the workspace, does no display.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,15 +154,17 @@ def differences_in_words(profile: AreaProfile, spine: pd.DataFrame, limit: int =
     parent = profile.parent_name
     significant = spine[spine["vergelijking_998"].isin(["beter", "slechter", "hoger", "lager"])]
     if significant.empty:
-        return (f"{profile.name} wijkt bij geen enkele indicator significant (99,8%) af "
-                f"van {parent}.")
+        return (f"{html.escape(profile.name)} wijkt bij geen enkele indicator significant "
+                f"(99,8%) af van {html.escape(parent)}.")
     significant = significant.assign(afstand=(significant["punt"]).abs()).sort_values(
         "afstand", ascending=False).head(limit)
     words = {"beter": "gunstiger dan", "slechter": "ongunstiger dan", "hoger": "hoger dan",
              "lager": "lager dan"}
-    lines = [f"- **{r.label}**: {r.waarde} in {profile.name}, {words[r.vergelijking_998]} "
-             f"{parent} ({r.referentie}; {r.jaar})." for r in significant.itertuples()]
-    return (f"De grootste significante verschillen (99,8%) met {parent}:\n\n"
+    esc = html.escape
+    lines = [f"- **{esc(r.label)}**: {esc(r.waarde)} in {esc(profile.name)}, "
+             f"{words[r.vergelijking_998]} {esc(parent)} ({esc(r.referentie)}; {r.jaar})."
+             for r in significant.itertuples()]
+    return (f"De grootste significante verschillen (99,8%) met {esc(parent)}:\n\n"
             + "\n".join(lines))
 
 

@@ -21,7 +21,7 @@ from helpers.workspace import Workspace, open_workspace
 
 __all__ = ["start_wijkprofiel", "start_programmamonitor", "start_bestuursoverzicht",
            "start_datakwaliteit", "setup_charts", "header", "sources", "source_list",
-           "duiding_text", "METADATA_KEY"]
+           "METADATA_KEY"]
 
 METADATA_KEY = "stuurkit"
 
@@ -74,7 +74,9 @@ def header(title: str, ws: Workspace, subtitle: str = "") -> None:
             "sources": source_list(ws),
         }
     }
-    text = f"# {title}\n\n**Gemeente {gm.name}**" + (f" · {subtitle}" if subtitle else "")
+    # names come from data files: shown as text, never as HTML
+    text = (f"# {html.escape(title)}\n\n**Gemeente {html.escape(gm.name)}**"
+            + (f" · {html.escape(subtitle)}" if subtitle else ""))
     if ws.config.demo:
         text += "\n\n*Demonstratie met fictieve gegevens van de voorbeeldgemeente.*"
     logo = _logo(ws)
@@ -127,7 +129,8 @@ def start_wijkprofiel(workspace: str, area_code: str, year: int) -> AreaProfile:
     header(profile.title, ws, subtitle)
     if profile.break_year is not None:
         display(Markdown(
-            f"> **Let op:** de grenzen van {profile.name} zijn in {profile.break_year} "
+            f"> **Let op:** de grenzen van {html.escape(profile.name)} zijn in "
+            f"{profile.break_year} "
             "gewijzigd. Cijfers van eerdere jaren zijn niet vergelijkbaar en ontbreken in de "
             "trends."))
     return profile
@@ -161,10 +164,3 @@ def start_datakwaliteit(workspace: str, year: int) -> Workspace:
     header("Datakwaliteit", ws, f"bronnen, dekking en actualiteit · peiljaar {year}")
     return ws
 
-
-def duiding_text(view: ProgrammeMonitor) -> Markdown:
-    """The analysts' commentary of the report year, per goal."""
-    texts = view.duiding()
-    if not texts:
-        return Markdown("*Voor dit jaar is nog geen duiding geschreven.*")
-    return Markdown("\n\n".join(f"**{goal}** — {text.strip()}" for goal, text in texts.items()))

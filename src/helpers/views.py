@@ -22,6 +22,9 @@ __all__ = ["spine", "differences", "area_signals", "difference_map", "goals_tabl
            "boundary_changes", "unmapped", "provenance"]
 
 
+# analysts' commentary is markdown; raw HTML in it is shown as text, never executed
+_MARKDOWN = mistune.create_markdown(escape=True)
+
 # ------------------------------------------------------------------- wijkprofiel
 
 
@@ -111,7 +114,7 @@ def goal_texts(monitor: ProgrammeMonitor) -> HTML | tables.Table:
         text = duiding.get(goal.id)
         if text:
             parts.append("<blockquote class='duiding'><p><em>Duiding:</em></p>"
-                         + mistune.html(text) + "</blockquote>")
+                         + _MARKDOWN(text) + "</blockquote>")
     return HTML("".join(parts))
 
 
