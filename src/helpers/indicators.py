@@ -83,11 +83,21 @@ def _combine_status(*statuses: pd.Series) -> pd.Series:
 def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Compute every catalogue indicator for every area and year present."""
     names = sorted({v for ind in catalogue.values() for v in ind.inputs})
-    value, status, source = _wide(variables, names)
-    empty = pd.Series(np.nan, index=value.index)
-    none = pd.Series("missing", index=value.index)
+    value_all, status_all, source_all = _wide(variables, names)
+    levels = value_all.index.get_level_values("level")
+    subsets: dict[tuple[str, ...], tuple] = {}
     frames = []
     for ind in catalogue.values():
+        if not any(name in value_all.columns for name in ind.inputs):
+            continue  # no input anywhere: nothing to compute
+        key = tuple(ind.levels)
+        if key not in subsets:  # the rows of these levels, selected once
+            mask = np.asarray(levels.isin(ind.levels))
+            value, status, source = value_all[mask], status_all[mask], source_all[mask]
+            subsets[key] = (value, status, source, pd.Series(np.nan, index=value.index),
+                            pd.Series("missing", index=value.index))
+        value, status, source, empty, none = subsets[key]
+
         def col(frame, name, default):
             return frame[name] if name in frame.columns else default
 
@@ -115,14 +125,13 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         frame = pd.DataFrame({
             "indicator": ind.id, "value": val, "numerator": num, "denominator": den,
             "status": st.fillna("missing"), "source": src,
-        }, index=value.index).reset_index()
+        }, index=value.index)
+        frame = frame[frame["source"].notna() | frame["value"].notna()].reset_index()
         frame.loc[frame["value"].isna() & frame["status"].isin(["ok", "provisional"]),
                   "status"] = "missing"
-        frame = frame[frame["level"].isin(ind.levels)]
         frames.append(frame)
     obs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=OBSERVATION_COLUMNS)
-    obs = obs[~(obs["value"].isna() & obs["source"].isna())]
     obs["year"] = obs["year"].astype(int)
     for c in ("value", "numerator", "denominator"):
         obs[c] = obs[c].astype(float)
