@@ -67,11 +67,12 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
 def _wide(variables: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
                                                                 pd.DataFrame]:
     subset = variables[variables["variable"].isin(names)]
-    grouped = subset.groupby(["area_code", "level", "year", "variable"], sort=False)[
-        ["value", "status", "source"]].first()
-    value = grouped["value"].unstack("variable")
-    status = grouped["status"].unstack("variable")
-    source = grouped["source"].unstack("variable")
+    keys = ["area_code", "level", "year", "variable"]
+    indexed = subset.set_index(keys)[["value", "status", "source"]]
+    if indexed.index.has_duplicates:  # one variable from two sources: the first wins
+        indexed = indexed[~indexed.index.duplicated(keep="first")]
+    wide = indexed.unstack("variable")
+    value, status, source = wide["value"], wide["status"], wide["source"]
     return value, status, source
 
 
