@@ -68,11 +68,16 @@ def _wide(variables: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.D
                                                                 pd.DataFrame]:
     subset = variables[variables["variable"].isin(names)]
     keys = ["area_code", "level", "year", "variable"]
-    indexed = subset.set_index(keys)[["value", "status", "source"]]
+    # few distinct statuses and sources: categories make the pivot cheap at scale
+    indexed = subset.assign(status=subset["status"].astype("category"),
+                            source=subset["source"].astype("category")
+                            ).set_index(keys)[["value", "status", "source"]]
     if indexed.index.has_duplicates:  # one variable from two sources: the first wins
         indexed = indexed[~indexed.index.duplicated(keep="first")]
     wide = indexed.unstack("variable")
-    value, status, source = wide["value"], wide["status"], wide["source"]
+    value = wide["value"]
+    status = wide["status"].astype(object)
+    source = wide["source"].astype(object)
     return value, status, source
 
 

@@ -34,17 +34,24 @@ def _primary(obs: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
     return small & (threshold > 0)
 
 
+def _links(hierarchy: pd.DataFrame) -> pd.DataFrame:
+    return hierarchy.rename(columns={"code": "area_code"})[["year", "area_code", "parent"]]
+
+
 def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
     """Groups (indicator, year, parent) with exactly one suppressed child and a shown parent."""
-    links = hierarchy.rename(columns={"code": "area_code"})[["year", "area_code", "parent"]]
-    rows = obs.merge(links, on=["year", "area_code"], how="inner")
-    rows = rows[rows["parent"].notna()]
-    counts = rows.assign(sup=rows["status"].eq("suppressed")).groupby(
-        ["indicator", "year", "parent"])["sup"].sum()
+    links = _links(hierarchy)
+    suppressed = obs.loc[obs["status"] == "suppressed", ["indicator", "year", "area_code"]]
+    children = suppressed.merge(links, on=["year", "area_code"], how="inner")
+    children = children[children["parent"].notna()]
+    counts = children.groupby(["indicator", "year", "parent"]).size()
     lone = counts[counts == 1].reset_index()[["indicator", "year", "parent"]]
-    shown = obs[obs["status"].isin(_SHOWN)][["indicator", "year", "area_code"]].rename(
-        columns={"area_code": "parent"})
-    return lone.merge(shown, on=["indicator", "year", "parent"], how="inner")
+    if lone.empty:
+        return lone
+    parents = obs[obs["area_code"].isin(set(lone["parent"]))
+                  & obs["status"].isin(_SHOWN)][["indicator", "year", "area_code"]]
+    return lone.merge(parents.rename(columns={"area_code": "parent"}),
+                      on=["indicator", "year", "parent"], how="inner")
 
 
 def suppress(observations: pd.DataFrame, catalogue: Catalogue,
@@ -57,13 +64,17 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
     obs.loc[hide, "status"] = "suppressed"
     if hierarchy is None:
         return obs
-    links = hierarchy.rename(columns={"code": "area_code"})[["year", "area_code", "parent"]]
+    links = _links(hierarchy)
+    computed = computed.astype(bool)
     for _ in range(10):
-        lone = lone_suppressions(obs[computed.astype(bool)], hierarchy)
+        lone = lone_suppressions(obs[computed], hierarchy)
         if lone.empty:
             break
-        rows = obs.reset_index().merge(links, on=["year", "area_code"], how="inner")
-        candidates = rows.merge(lone, on=["indicator", "year", "parent"], how="inner")
+        groups = links.merge(lone[["year", "parent"]].drop_duplicates(), on=["year", "parent"])
+        near = obs[obs["indicator"].isin(set(lone["indicator"]))
+                   & obs["area_code"].isin(set(groups["area_code"]))].reset_index()
+        candidates = near.merge(links, on=["year", "area_code"], how="inner").merge(
+            lone, on=["indicator", "year", "parent"], how="inner")
         candidates = candidates[candidates["status"].isin(_SHOWN)]
         picked = candidates.sort_values("numerator", na_position="last").groupby(
             ["indicator", "year", "parent"]).head(1)
