@@ -86,9 +86,10 @@ def _years(text: str) -> list[int]:
 def _fetch(args: argparse.Namespace) -> int:
     from helpers import fetch
 
+    endpoints = {k: v for k, v in (("catalog", args.catalog), ("pdok_url", args.pdok_url))
+                 if v is not None}  # otherwise fetch's own CBS and PDOK addresses
     results = fetch.fetch(args.workspace, args.years, kaart_years=args.kaart_years,
-                          catalog=args.catalog, https=not args.no_https,
-                          pdok_url=args.pdok_url)
+                          https=not args.no_https, **endpoints)
     for item, state in results:
         print(f"{state:<11} {item.label:<28} {item.target}")
     return 0
@@ -174,10 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="KWB years (default 2019-2024)")
     p.add_argument("--kaart-years", type=_years, default=None, metavar="YYYY[,YYYY]",
                    help="kaart years (default: the newest KWB year)")
-    p.add_argument("--catalog", default="opendata.cbs.nl", help=argparse.SUPPRESS)
+    p.add_argument("--catalog", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-https", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--pdok-url", default="https://service.pdok.nl/cbs/wijkenbuurten/{year}/"
-                                         "wfs/v1_0", help=argparse.SUPPRESS)
+    p.add_argument("--pdok-url", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_fetch)
 
     p = sub.add_parser("import", help="add downloaded files to a workspace",

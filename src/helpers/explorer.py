@@ -7,7 +7,7 @@ display slots and updates those slots in place when a control changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -34,7 +34,6 @@ class Explorer:
     year: int
     level: str = "wijk"
     area: str | None = None
-    listeners: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)

@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.errors import StuurkitError
 from helpers.programme import LoadedProgramme, Programme, evaluate, load_programme
 from helpers.signals import signals
-from helpers.trends import direction, forecast
+from helpers.trends import MIN_FORECAST_YEARS, prediction_interval
 from helpers.workspace import Workspace
 
 __all__ = ["ProgrammeMonitor", "Overview", "programme_monitor", "overview", "STATUSES"]
@@ -47,21 +47,15 @@ class ProgrammeMonitor:
 
     def band(self, goal_row) -> pd.DataFrame | None:
         """Forecast band from the last observed year to the target year."""
-        series = self.series(goal_row.indicator, goal_row.gebied)
-        indicator = self.workspace.catalogue[goal_row.indicator]
-        way = direction(indicator.polarity, goal_row.nulmeting, goal_row.streefwaarde)
+        series = self.series(goal_row.indicator, goal_row.gebied).dropna(subset=["waarde"])
         last = int(series["jaar"].max()) if len(series) else None
-        if last is None or goal_row.streefjaar <= last:
+        if (last is None or goal_row.streefjaar <= last
+                or len(series) < MIN_FORECAST_YEARS):
             return None
         years = np.arange(last, goal_row.streefjaar + 1)
-        rows = []
-        for year in years:
-            result = forecast(series["jaar"], series["waarde"], int(year), goal_row.streefwaarde,
-                              way, indicator.decimals)
-            if result.status == "onbekend":
-                return None
-            rows.append({"jaar": int(year), "onder": result.lower, "boven": result.upper})
-        return pd.DataFrame(rows)
+        decimals = self.workspace.catalogue[goal_row.indicator].decimals
+        _, lower, upper = prediction_interval(series["jaar"], series["waarde"], years, decimals)
+        return pd.DataFrame({"jaar": years.astype(int), "onder": lower, "boven": upper})
 
     def budget(self) -> pd.DataFrame:
         rows = []

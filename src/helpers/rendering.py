@@ -25,6 +25,7 @@ import tempfile
 
 import altair as alt
 
+from helpers.numbers import format_number
 from helpers.paths import cache_dir
 from helpers.theme import enable as enable_theme
 
@@ -104,8 +105,8 @@ def data_table(spec: dict, limit: int = 300) -> str:
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-        return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+        text = format_number(value, 2)
+        return text.rstrip("0").rstrip(",") if "," in text else text
     return "" if value is None else str(value)
 
 

@@ -24,7 +24,8 @@ from scipy import stats as sps
 
 from helpers.numbers import format_number
 
-__all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "TREND_YEARS",
+__all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "prediction_interval",
+           "TREND_YEARS",
            "MIN_FORECAST_YEARS", "direction"]
 
 TREND_YEARS = 5
@@ -109,6 +110,27 @@ def direction(polarity: str, baseline: float | None, target: float) -> str:
     return "up"
 
 
+def prediction_interval(years, values, at, decimals: int = 1, confidence: float = 0.95
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Theil–Sen fit through ``(years, values)`` (no missing values, n >= 3) and its
+    prediction interval at the years ``at``: ``(expected, lower, upper)`` arrays."""
+    years = np.asarray(years, dtype=float)
+    values = np.asarray(values, dtype=float)
+    at = np.asarray(at, dtype=float)
+    slope, intercept, _, _ = sps.theilslopes(values, years)
+    fitted = intercept + slope * years
+    n = len(years)
+    # published values are rounded to `decimals`: their error is at least that of
+    # rounding (uniform over one unit of the last decimal, sd = unit / sqrt(12))
+    floor = 10.0 ** -decimals / np.sqrt(12)
+    spread = max(np.sqrt(np.sum((values - fitted) ** 2) / (n - 2)), floor)
+    sxx = np.sum((years - years.mean()) ** 2)
+    t = sps.t.ppf(1 - (1 - confidence) / 2, n - 2)
+    expected = intercept + slope * at
+    half = t * spread * np.sqrt(1 + 1 / n + (at - years.mean()) ** 2 / sxx)
+    return expected, expected - half, expected + half
+
+
 def forecast(years, values, target_year: int, target: float, way: str = "up",
              decimals: int = 1, confidence: float = 0.95) -> Forecast:
     """Forecast the indicator at ``target_year`` and judge the target (``way`` up/down)."""
@@ -125,18 +147,8 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
                         f"Te weinig vergelijkbare jaren ({len(years)}) om te voorspellen of de "
                         f"streefwaarde {goal} in {target_year} wordt gehaald; minimaal "
                         f"{MIN_FORECAST_YEARS} nodig.")
-    slope, intercept, _, _ = sps.theilslopes(values, years)
-    fitted = intercept + slope * years
-    n = len(years)
-    # published values are rounded to `decimals`: their error is at least that of
-    # rounding (uniform over one unit of the last decimal, sd = unit / sqrt(12))
-    floor = 10.0 ** -decimals / np.sqrt(12)
-    spread = max(np.sqrt(np.sum((values - fitted) ** 2) / (n - 2)), floor)
-    sxx = np.sum((years - years.mean()) ** 2)
-    t = sps.t.ppf(1 - (1 - confidence) / 2, n - 2)
-    expected = intercept + slope * target_year
-    half = t * spread * np.sqrt(1 + 1 / n + (target_year - years.mean()) ** 2 / sxx)
-    lower, upper = expected - half, expected + half
+    expected, lower, upper = (float(v[0]) for v in prediction_interval(
+        years, values, [target_year], decimals, confidence))
     meets_all = lower >= target if way == "up" else upper <= target
     misses_all = upper < target if way == "up" else lower > target
     status = "op koers" if meets_all else "uit koers" if misses_all else "risico"

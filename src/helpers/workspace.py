@@ -31,7 +31,6 @@ from helpers.cache import SourceCache
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.paths import data_dir
 from helpers.sources import boundaries, kaart, kwb, registrations
-from helpers.sources import variables as varmap
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE"]
 
@@ -255,11 +254,6 @@ class Workspace:
         """Parsed sources as parquet in ``cache/``, rebuilt when a raw file changes."""
         return SourceCache(self.root / "cache")
 
-    @cached_property
-    def variable_mapping(self) -> varmap.Mapping:
-        """The variable mapping used for this workspace's KWB files (records use)."""
-        return varmap.load_mapping()
-
     def _own(self, tidy: pd.DataFrame) -> pd.DataFrame:
         """Rows of this gemeente only (national downloads hold every gemeente)."""
         return tidy[tidy["area_code"].str[2:6] == self.config.gemeente.code[2:]]
@@ -273,8 +267,8 @@ class Workspace:
         frames = []
         for entry in self.config.sources.kwb_files():
             path = self.path(entry.file)
-            tidy = self.cache.frame(path, "kwb", lambda p=path, e=entry: kwb.read_kwb(
-                p, year=e.year, mapping=self.variable_mapping))
+            tidy = self.cache.frame(path, "kwb",
+                                    lambda p=path, e=entry: kwb.read_kwb(p, year=e.year))
             own = self._own(tidy)
             if own.empty:
                 raise DataError(f"{path}: no rows for {self.config.gemeente.code}; is this the "
