@@ -14,6 +14,7 @@ import pytest
 from helpers.cli import main
 from helpers.errors import StuurkitError
 from helpers.importer import import_files, init_workspace
+from helpers.locks import WORKSPACE_LOCK
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -50,7 +51,7 @@ CASES = {
 
 def _snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and p.name != WORKSPACE_LOCK}
 
 
 @pytest.fixture

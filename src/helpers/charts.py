@@ -2,7 +2,6 @@
 
 * ``trends`` — small multiples of every indicator, area against gemeente;
 * ``spine`` — Fingertips-style profile of all indicators of one area;
-* ``comparison`` — areas ranked with their confidence intervals against the parent;
 * ``goal_trend`` — one goal indicator with its target and forecast band, the
   boundary-change break marked;
 * ``budget`` — begroot against realisatie per year.
@@ -13,10 +12,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from helpers.audit import declare
 from helpers.profile import AreaProfile
 from helpers.theme import HIGHLIGHT, NO_DATA, PALETTE, STATUS_COLOURS
 
-__all__ = ["trends", "spine", "comparison", "goal_trend", "budget"]
+__all__ = ["trends", "spine", "goal_trend", "budget"]
 
 _STATUS_ORDER = ["beter", "gelijk", "slechter", "hoger", "lager", "niet vergeleken"]
 _STATUS_RANGE = [STATUS_COLOURS["beter"], STATUS_COLOURS["gelijk"], STATUS_COLOURS["slechter"],
@@ -49,14 +49,14 @@ def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart:
                  alt.Tooltip("value:Q", title="Waarde", format=",.1f")],
     )
     chart = (base.mark_line() + base.mark_point()).properties(width=190, height=110)
-    return chart.facet(
+    return declare(chart.facet(
         facet=alt.Facet("label:N", title=None, sort=order, header=alt.Header(labelLimit=200)),
         columns=columns,
     ).resolve_scale(y="independent").properties(
         title=f"Ontwikkeling {profile.name} en {profile.gemeente_name}",
         description=f"{len(order)} kleine grafieken: elke indicator door de jaren heen, "
                     f"{profile.name} naast {profile.gemeente_name}.",
-    )
+    ), {"value": profile.indicators})
 
 
 def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
@@ -104,39 +104,6 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
         title=f"Profiel van {area}: alle indicatoren naast {parent}", description=summary)
 
 
-def comparison(data: pd.DataFrame, label: str, parent_name: str, parent_value: float,
-               unit: str, highlight: str | None = None) -> alt.LayerChart:
-    """Areas ranked by value with 95% intervals and the parent's value as a line.
-
-    ``data``: ``naam, waarde, ondergrens, bovengrens, vergelijking`` (one row per area).
-    """
-    frame = data[["naam", "waarde", "ondergrens", "bovengrens", "vergelijking"]].copy()
-    frame["gekozen"] = frame["naam"] == highlight
-    order = list(frame.sort_values("waarde", ascending=False)["naam"])
-    y = alt.Y("naam:N", sort=order, title=None)
-    base = alt.Chart(frame).encode(y=y)
-    whiskers = base.mark_rule(color="#555555").encode(
-        x=alt.X("ondergrens:Q", title=f"{label} ({unit})"), x2="bovengrens:Q")
-    dots = base.mark_point(filled=True, size=70).encode(
-        x="waarde:Q",
-        color=alt.Color("vergelijking:N", title=f"t.o.v. {parent_name}",
-                        scale=alt.Scale(domain=_STATUS_ORDER, range=_STATUS_RANGE)),
-        stroke=alt.condition("datum.gekozen", alt.value(HIGHLIGHT), alt.value("#333333")),
-        strokeWidth=alt.condition("datum.gekozen", alt.value(2.5), alt.value(0.6)),
-        tooltip=[alt.Tooltip("naam:N", title="Gebied"),
-                 alt.Tooltip("waarde:Q", title=label, format=",.1f"),
-                 alt.Tooltip("ondergrens:Q", title="95% ondergrens", format=",.1f"),
-                 alt.Tooltip("bovengrens:Q", title="95% bovengrens", format=",.1f"),
-                 alt.Tooltip("vergelijking:N", title="Verschil")],
-    )
-    line = alt.Chart(pd.DataFrame({"x": [parent_value]})).mark_rule(
-        strokeDash=[4, 3], color="#333333").encode(x="x:Q")
-    return alt.layer(whiskers, dots, line).properties(
-        width=420, height=alt.Step(16), title=f"{label}: gebieden naast {parent_name}",
-        description=f"{label} van {len(frame)} gebieden op volgorde met hun 95%-interval; "
-                    f"hoogste {order[0]}, laagste {order[-1]}.")
-
-
 def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, target: float,
                forecast_band: pd.DataFrame | None = None,
                break_year: int | None = None) -> alt.LayerChart:
@@ -182,7 +149,7 @@ def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, ta
 def budget(data: pd.DataFrame, unit: str) -> alt.Chart:
     """Begroot against realisatie per year (``jaar, soort, bedrag``)."""
     frame = data[["jaar", "soort", "bedrag"]]
-    return alt.Chart(frame).mark_bar().encode(
+    return declare(alt.Chart(frame).mark_bar().encode(
         x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("soort:N", sort=["begroot", "realisatie"]),
         y=alt.Y("bedrag:Q", title=unit),
@@ -192,4 +159,5 @@ def budget(data: pd.DataFrame, unit: str) -> alt.Chart:
                  alt.Tooltip("bedrag:Q", title=unit, format=",.1f")],
     ).properties(width=320, height=160, title="Begroot en gerealiseerd",
                  description=f"Begroot en gerealiseerd budget per jaar ({unit}), "
-                             f"{int(frame['jaar'].min())}–{int(frame['jaar'].max())}.")
+                             f"{int(frame['jaar'].min())}–{int(frame['jaar'].max())}."),
+        {})  # money, not indicator values

@@ -2,8 +2,9 @@
 
 Sub-commands: ``demo-data`` (write the demo workspace), ``init`` (a new workspace),
 ``import`` (add downloaded files), ``check`` (validate a workspace), ``run`` (make a
-workspace's scheduled reports), ``publish`` (executed notebook → HTML). User mistakes
-end with one clear message and exit code 2.
+workspace's scheduled reports), ``audit`` (privacy scan of published reports),
+``publish`` (executed notebook → HTML). User mistakes end with one clear message and exit
+code 2; a run stopped by SIGTERM exits with 143 after cleaning up.
 """
 
 from __future__ import annotations
@@ -130,6 +131,23 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from helpers import audit
+    from helpers.paths import reports_dir
+
+    folder = Path(args.folder)
+    if not folder.is_dir() and not folder.is_absolute() and len(folder.parts) == 1:
+        folder = reports_dir() / folder  # a workspace name
+    audits = audit.audit_folder(folder)
+    print(audit.format_table(audits))
+    for item in audits:
+        for finding in item.findings:
+            print(f"{item.file}: {finding}")
+    failed = [a for a in audits if not a.passed]
+    print(f"{len(audits) - len(failed)} of {len(audits)} file(s) pass the privacy scan.")
+    return 1 if failed or not audits else 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     from helpers.publish import publish_notebook
 
@@ -214,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", help="workspace name (reports/<name>)")
     p.set_defaults(func=_screenshots)
 
+    p = sub.add_parser("audit", help="privacy scan of a workspace's published reports",
+                       description="Scan every HTML file in a reports folder: small counts, "
+                                   "chart columns that are not drawn, external loads, the "
+                                   "Content-Security-Policy and scripts Stuurkit did not "
+                                   "write. Exit code 1 when any file fails.")
+    p.add_argument("folder", help="reports/<workspace> (or just the workspace name)")
+    p.set_defaults(func=_audit)
+
     p = sub.add_parser("publish", help="turn an executed notebook into self-contained HTML",
                        description="Export an executed report notebook as offline HTML.")
     p.add_argument("notebook", help="executed .ipynb (e.g. from papermill)")
@@ -238,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     except StuurkitError as exc:
         print(f"stuurkit: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (a run cleans up first)
+        print(f"stuurkit: stopped: {exc or 'interrupted'}", file=sys.stderr)
+        return 143 if "SIGTERM" in str(exc) else 130
     finally:
         warnings.showwarning = shown
 

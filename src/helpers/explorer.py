@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from helpers import maps, tables
+from helpers.audit import declare
 from helpers.errors import StuurkitError
 from helpers.numbers import format_number
 from helpers.stats import compare_with_parent
@@ -84,9 +85,10 @@ class Explorer:
         ind = self.workspace.catalogue[self.indicator]
         rows = self.values()
         rows = rows[rows["level"] == self.level].rename(columns={"area_code": "code"})
-        return maps.choropleth(self.workspace.areas_for(self.year, self.level), rows,
-                               f"{ind.label} per {self.level} ({self.year})", ind.unit,
-                               ind.decimals, highlight=self.area, water=self.workspace.water)
+        return declare(maps.choropleth(
+            self.workspace.areas_for(self.year, self.level), rows,
+            f"{ind.label} per {self.level} ({self.year})", ind.unit, ind.decimals,
+            highlight=self.area, water=self.workspace.water), {"waarde": [ind]})
 
     def trend(self) -> alt.Chart:
         ws = self.workspace
@@ -101,7 +103,7 @@ class Explorer:
                    & obs["status"].isin(["ok", "provisional"])]
         data = pd.DataFrame({"jaar": rows["year"], "waarde": rows["value"].round(3),
                              "gebied": rows["area_code"].map(names)})
-        return alt.Chart(data).mark_line(point=True).encode(
+        return declare(alt.Chart(data).mark_line(point=True).encode(
             x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("waarde:Q", title=ind.unit, scale=alt.Scale(zero=False)),
             color=alt.Color("gebied:N", title=None,
@@ -111,7 +113,7 @@ class Explorer:
                      alt.Tooltip("waarde:Q", title=ind.label, format=",.1f")],
         ).properties(width=420, height=200, title=f"{ind.label} door de jaren",
                      description=f"{ind.label} door de jaren voor "
-                                 f"{' en '.join(names.values())}.")
+                                 f"{' en '.join(names.values())}."), {"waarde": [ind]})
 
     def ranking(self) -> HTML:
         ws = self.workspace
@@ -131,7 +133,8 @@ class Explorer:
         return tables.frame_table(frame, f"{ind.label} ({ind.unit}) per {self.level}, "
                                          f"{self.year}", badges=(
                                              "Verschil met omliggend gebied (95%)",),
-                                  row_header="Gebied")
+                                  row_header="Gebied", indicators=[ind] * len(frame),
+                                  value_columns=("Waarde",))
 
 
 def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:

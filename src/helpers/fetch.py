@@ -204,10 +204,23 @@ def fetch(workspace: str | Path, years: list[int], kaart_years: list[int] | None
           catalog: str = CBS_CATALOG, https: bool = True, pdok_url: str = PDOK_URL,
           retries: int = 4, backoff: float = 2.0, progress: bool | None = None
           ) -> list[tuple[Download, str]]:
-    """Download what is missing; return ``(download, "downloaded" | "present")`` pairs."""
-    from tqdm.auto import tqdm
+    """Download what is missing; return ``(download, "downloaded" | "present")`` pairs.
+
+    Holds the workspace's exclusive lock: refused while a run reads the workspace.
+    """
+    from helpers.locks import workspace_lock
 
     ws = open_workspace(workspace, check=False)
+    with workspace_lock(ws.root, exclusive=True, action="fetch into"):
+        return _fetch(ws, years, kaart_years, catalog, https, pdok_url, retries, backoff,
+                      progress)
+
+
+def _fetch(ws, years: list[int], kaart_years: list[int] | None, catalog: str, https: bool,
+           pdok_url: str, retries: int, backoff: float, progress: bool | None
+           ) -> list[tuple[Download, str]]:
+    from tqdm.auto import tqdm
+
     root = ws.root
     gemeente = ws.config.gemeente.code
     items = plan(years, kaart_years if kaart_years is not None else [max(years)])

@@ -23,6 +23,7 @@ import yaml
 from helpers.cache import sha256
 from helpers.errors import ConfigError, DataError
 from helpers.files import write_text_atomic
+from helpers.locks import workspace_lock
 from helpers.sources import kaart, kwb, registrations
 from helpers.workspace import CONFIG_FILE, open_workspace
 
@@ -218,8 +219,17 @@ def _copy_targets(path: Path, raw: Path) -> list[tuple[Path, Path]]:
 
 def import_files(workspace: str | Path, files: list[str | Path], year: int | None = None,
                  vintage: int | None = None, level: str | None = None) -> list[Imported]:
-    """Add files to a workspace (see the module docstring)."""
+    """Add files to a workspace (see the module docstring).
+
+    Holds the workspace's exclusive lock: refused while a run reads the workspace.
+    """
     ws = open_workspace(workspace, check=False)
+    with workspace_lock(ws.root, exclusive=True, action="import into"):
+        return _import_files(ws, files, year, vintage, level)
+
+
+def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | None,
+                  level: str | None) -> list[Imported]:
     root = ws.root
     raw = root / "raw"
     gemeente = ws.config.gemeente.code

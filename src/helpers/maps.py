@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from helpers.audit import declare
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile
 from helpers.theme import HIGHLIGHT, NO_DATA, WATER
@@ -43,7 +44,7 @@ def prepare(areas: gpd.GeoDataFrame, columns: list[str], tolerance: float = 10.0
 
 def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
     """Water surfaces as a light-blue background layer (no data columns)."""
-    pond = gpd.GeoDataFrame({"soort": ["water"]}, geometry=list(shapely.orient_polygons(
+    pond = gpd.GeoDataFrame(geometry=list(shapely.orient_polygons(
         shapely.transform(water.values, lambda c: np.round(c, 0)), exterior_cw=True)),
         crs=water.crs)
     return alt.Chart(pond).mark_geoshape(fill=WATER, stroke=None, aria=False)
@@ -68,12 +69,13 @@ def location(profile: AreaProfile, width: int = 560) -> alt.LayerChart:
             tooltip=[alt.Tooltip("naam:N", title="Gebied")],
         )
     )
-    return alt.layer(*layers).project(**projection).properties(
+    chart = alt.layer(*layers).project(**projection).properties(
         width=width, height=height,
         title=f"Ligging van {profile.name} in {profile.gemeente_name}",
         description=f"Kaart van {profile.gemeente_name} met de {len(shapes)} gebieden van "
                     f"het niveau {profile.level}; {profile.name} is gemarkeerd.",
     )
+    return declare(chart, {})  # names only, no indicator values
 
 
 def classify(values: pd.Series, scheme: str = "quantiles", k: int = 5,
@@ -144,9 +146,11 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     frame["waarde"] = [format_number(v, decimals, s) for v, s in zip(frame["value"],
                                                                       frame["status"],
                                                                       strict=True)]
-    frame["gekozen"] = frame["code"] == highlight
-    shapes = prepare(frame.rename(columns={"name": "naam"}),
-                     ["naam", "klasse", "waarde", "gekozen"])
+    drawn = ["naam", "klasse", "waarde"]
+    if highlight is not None:  # the outline layer filters on it
+        frame["gekozen"] = frame["code"] == highlight
+        drawn.append("gekozen")
+    shapes = prepare(frame.rename(columns={"name": "naam"}), drawn)
     palette = SEQUENTIAL[:len(order)] if len(order) <= 3 else list(
         np.array(SEQUENTIAL)[np.linspace(0, len(SEQUENTIAL) - 1, len(order)).round().astype(int)])
     domain = [*order, SUPPRESSED_LABEL, NO_DATA_LABEL]

@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from helpers import __version__
+from helpers import __version__, audit
 from helpers.errors import PublishError
 from helpers.files import replacing, write_text_atomic
 from helpers.paths import templates_dir
@@ -28,6 +28,7 @@ __all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_refe
            "report_tables", "write_workbook", "REPORT_CSS"]
 
 METADATA_KEY = "stuurkit"
+SCRIPT_HASHES = "__STUURKIT_SCRIPT_HASHES__"  # placeholder in the template's policy
 ANALYST_ONLY_TAG = "analyst-only"
 
 REPORT_CSS = """
@@ -262,8 +263,10 @@ def _with_contents(body: str) -> str:
 def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None) -> str:
     """Render an executed report notebook as self-contained Dutch HTML.
 
-    Raises ``PublishError`` when the notebook failed or the HTML would load anything
-    from another host.
+    Only the inline scripts present at export may run (their hashes form the policy's
+    ``script-src``). Raises ``PublishError`` when the notebook failed or the HTML does
+    not pass ``helpers.audit.scan_html`` (small counts, unused chart columns, external
+    loads, scripts Stuurkit did not write).
     """
     failure = _failed(nb)
     if failure:
@@ -287,10 +290,14 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
     }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     body = _with_contents(body)
-    leaks = external_references(body)
-    if leaks:
-        raise PublishError("The report would load from other hosts: " + "; ".join(leaks[:5])
-                           + ". Remove the output that refers to them.")
+    hashes = " ".join(dict.fromkeys(audit.script_hashes(body))) or "'none'"
+    body = body.replace(SCRIPT_HASHES, hashes, 1)
+    found = audit.scan_html(body).findings
+    if found:
+        raise PublishError("The report did not pass the privacy scan (helpers.audit): "
+                           + "; ".join(map(str, found[:5]))
+                           + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+                           + ". Fix the output that causes it; nothing was written.")
     return body
 
 

@@ -119,7 +119,8 @@ def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
     _state["counter"] += 1
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
     div = f"stuurkit-chart-{_state['counter']}-{digest}"
-    payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # no '<' inside the script at all: text from data cannot end it or open a comment
+    payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     options = json.dumps(_EMBED_OPTIONS, separators=(",", ":"))
     label = html.escape(_summary(spec), quote=True)
     html_text = (

@@ -10,7 +10,16 @@ each report as HTML plus an Excel workbook of its tables, and writes the portal
 One failing job never stops the others: a kernel that does not start is retried, a job
 past its timeout is stopped alone, a failing cell is reported with its number and error.
 Outputs are written to a temporary file and renamed into place, so a failed report keeps
-its previous good HTML.
+its previous good HTML. Every report passes the privacy scan (``helpers.audit``) before
+it is written, and the whole folder is scanned again at the end of the run.
+
+A run holds the reports folder's lock and a shared lock on the workspace (imports wait
+for another time). SIGTERM or Ctrl-C stops it cleanly: workers end their kernels, the
+unfinished reports are marked *afgebroken* in ``index.html`` and ``manifest.json``,
+temporary files are removed and ``RunInterrupted`` is raised (exit code 143).
+
+Report file names are built from schedule names, area codes and programme ids; a value
+that could leave ``reports/<workspace>/`` (``/``, ``..``, odd characters) is refused.
 """
 
 from __future__ import annotations
@@ -19,8 +28,12 @@ import json
 import logging
 import multiprocessing
 import os
+import re
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -30,14 +43,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from helpers.errors import ConfigError, StuurkitError
+from helpers.errors import ConfigError
 from helpers.files import write_text_atomic
+from helpers.locks import Busy, hold, workspace_lock
 from helpers.paths import data_dir, notebooks_dir, reports_dir
 from helpers.publish import write_index
 from helpers.workspace import Workspace
 
-__all__ = ["Job", "Result", "RunOptions", "RunLocked", "EXECUTORS", "expand", "run", "run_job",
-           "run_lock", "write_manifest"]
+__all__ = ["Job", "Result", "RunOptions", "RunLocked", "RunInterrupted", "EXECUTORS", "expand",
+           "run", "run_job", "run_lock", "write_manifest", "report_path"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +85,45 @@ class Result:
     attempts: int = 1
 
 
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def report_path(folder: Path, stem: str, key: str | None, where: str) -> str:
+    """``folder/<stem>[_<key>].html``, refusing any name that could leave ``folder``."""
+    for part in (stem, key):
+        if part is not None and (not _SAFE_NAME.match(str(part)) or ".." in str(part)):
+            raise ConfigError(
+                f"{where}: {str(part)!r} cannot be part of a report file name. Use letters, "
+                "digits, '_', '-' and '.' only (no '/', '..' or spaces).")
+    path = folder / (f"{stem}_{key}.html" if key is not None else f"{stem}.html")
+    if path.resolve().parent != folder.resolve():
+        raise ConfigError(f"{where}: report {path} would be written outside {folder}.")
+    return str(path)
+
+
+_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool}
+
+
+def _check_parameters(notebook: Path, parameters: dict[str, Any], where: str) -> None:
+    """Every parameter must exist in the notebook's parameters cell, with its type."""
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(notebook))
+    for name, value in parameters.items():
+        if name not in declared:
+            raise ConfigError(
+                f"{where}: parameter {name!r} does not exist in {notebook.name} (its "
+                f"parameters: {', '.join(declared) or 'none'}). Check the spelling.")
+        wanted = _TYPES.get(declared[name].get("inferred_type_name", ""))
+        wrong = wanted is not None and (not isinstance(value, wanted) or (
+            isinstance(value, bool) and wanted is not bool))
+        if wrong:
+            raise ConfigError(
+                f"{where}: parameter {name!r} = {value!r} should be of type "
+                f"{declared[name]['inferred_type_name']} (see the parameters cell of "
+                f"{notebook.name}).")
+
+
 def _workspace_parameter(ws: Workspace) -> str:
     """The workspace's name when it lives in data/, its absolute path otherwise."""
     return ws.name if (data_dir() / ws.name).resolve() == ws.root else str(ws.root)
@@ -79,6 +132,8 @@ def _workspace_parameter(ws: Workspace) -> str:
 def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
     """Jobs of the workspace's schedule (optionally only the named schedule entries)."""
     jobs: list[Job] = []
+    config = ws.root / "stuurkit.yml"
+    report_path(reports_dir(), ws.name, None, f"{ws.root}: workspace name")
     out = reports_dir() / ws.name
     names = {entry.name for entry in ws.config.schedule}
     unknown = sorted(set(only or []) - names)
@@ -90,7 +145,11 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
     for entry in ws.config.schedule:
         if only and entry.name not in only:
             continue
+        where = f"{config}: schedule entry '{entry.name}'"
         notebook = notebooks_dir() / entry.notebook
+        if not notebook.resolve().is_relative_to(notebooks_dir().resolve()):
+            raise ConfigError(f"{where}: notebook {entry.notebook!r} is outside "
+                              f"{notebooks_dir()}; name a notebook in that folder.")
         if not notebook.exists():
             raise ConfigError(
                 f"{ws.root / 'stuurkit.yml'}: schedule entry '{entry.name}' names notebook "
@@ -99,6 +158,7 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
         stem = Path(entry.notebook).stem
         kind, section = _TITLES.get(stem, (stem, "Overig"))
         base = {"workspace": _workspace_parameter(ws), **entry.parameters}
+        _check_parameters(notebook, base, where)
         if entry.for_each == "programma":
             from helpers.programme import load_programme
 
@@ -106,7 +166,8 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
                 jobs.append(Job(
                     name=f"{entry.name}/{programme.id}", notebook=str(notebook),
                     parameters={**base, "programme": programme.id},
-                    html=str(out / f"{stem}_{programme.id}.html"),
+                    html=report_path(out, stem, programme.id,
+                                     f"{ws.root / 'begroting.yml'}: programme id"),
                     title=f"{kind} {programme.naam}", section=section,
                 ))
         elif entry.for_each:
@@ -116,12 +177,13 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
                 jobs.append(Job(
                     name=f"{entry.name}/{code}", notebook=str(notebook),
                     parameters={**base, "area_code": code},
-                    html=str(out / f"{stem}_{code}.html"), title=f"{kind} {name}",
-                    section=section,
+                    html=report_path(out, stem, code, f"{where}: area code"),
+                    title=f"{kind} {name}", section=section,
                 ))
         else:
             jobs.append(Job(name=entry.name, notebook=str(notebook), parameters=base,
-                            html=str(out / f"{stem}.html"), title=kind, section=section))
+                            html=report_path(out, stem, None, where), title=kind,
+                            section=section))
     return jobs
 
 
@@ -224,6 +286,16 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
 # ---------------------------------------------------------------- executors
 
 
+def _worker_start() -> None:
+    """In each worker: SIGTERM ends the current report (its temporary files and kernel
+    are cleaned up on the way out) instead of killing the process mid-write."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
     """Worker processes on this machine (spawned: the parent may hold kernel clients)."""
     if options.workers == 1 or len(jobs) == 1:
@@ -231,12 +303,22 @@ def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None])
             done(run_job(job, options.timeout, warm=options.warm))
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(options.workers, len(jobs)),
-                             mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(jobs)),
+                               mp_context=context, initializer=_worker_start)
+    try:
         futures = [pool.submit(run_job, job, options.timeout, 3, options.warm)
                    for job in jobs]
         for future in as_completed(futures):
             done(future.result())
+    except BaseException:  # interrupted: stop the workers, let them clean up
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()  # SIGTERM → SystemExit in the worker
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
@@ -291,34 +373,83 @@ class RunOptions:
 # ----------------------------------------------------------------- the run
 
 
-class RunLocked(StuurkitError):
-    """Another run holds the workspace's lock."""
+class RunLocked(Busy):
+    """Another run holds the reports folder's lock."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped by SIGTERM or Ctrl-C (after cleaning up)."""
+
+
+def run_lock(folder: Path):
+    """Hold ``<folder>/.stuurkit-run.lock`` for the duration; refuse when it is held."""
+    return hold(folder / ".stuurkit-run.lock", exclusive=True, refusal=(
+        f"Another stuurkit run is busy with {folder}; wait for it to finish and try again."))
 
 
 @contextmanager
-def run_lock(folder: Path):
-    """Hold ``<folder>/.stuurkit-run.lock`` for the duration; refuse when it is held."""
-    import fcntl
+def _interruptible() -> Any:
+    """SIGTERM raises ``RunInterrupted`` in the main thread for the duration."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".stuurkit-run.lock"
-    handle = path.open("a+")
+    def stop(signum, frame):
+        raise RunInterrupted(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise RunLocked(f"Another stuurkit run is busy with {folder} ({holder}); wait for "
-                            "it to finish and try again.") from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since "
-                     f"{datetime.now().astimezone().isoformat(timespec='seconds')}")
-        handle.flush()
         yield
     finally:
-        handle.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _run_tmp() -> Any:
+    """A temporary folder for this run's workers (TMPDIR), removed whatever happens."""
+    folder = tempfile.mkdtemp(prefix="stuurkit-run-")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = folder  # spawned workers and their kernels write here
+    try:
+        yield Path(folder)
+    finally:
+        if before is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_temporary(folder: Path) -> list[Path]:
+    """Remove half-written files (``.<name>.*.tmp``) that a killed run left behind."""
+    found = [p for p in folder.glob(".*.tmp") if p.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def _final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
+    """Scan every HTML file of the folder; a report that fails is marked failed and its
+    file set aside (``.rejected``), so the portal never links to it."""
+    from helpers.audit import audit_folder
+
+    audits = audit_folder(folder)
+    failed = {a.file: a for a in audits if not a.passed}
+    for result in results:
+        name = Path(result.job.html).name
+        if result.status == "ok" and name in failed:
+            found = failed[name].findings
+            result.status = "mislukt"
+            result.error = f"privacyscan: {found[0]}" + (
+                f" (en {len(found) - 1} meer)" if len(found) > 1 else "")
+            for output in result.outputs or [result.job.html]:
+                if Path(output).exists():
+                    os.replace(output, f"{output}.rejected")
+    return {"files": len(audits), "passed": sum(a.passed for a in audits),
+            "charts": sum(a.charts for a in audits), "tables": sum(a.tables for a in audits),
+            "values_checked": sum(a.values_checked for a in audits),
+            "findings": [{"file": a.file, "finding": str(f)} for a in audits
+                         for f in a.findings]}
 
 
 def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
@@ -329,7 +460,10 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
         raise ConfigError(f"executor {options.executor!r}: choose one of "
                           f"{', '.join(EXECUTORS)}.")
     folder = reports_dir() / ws.name
-    with run_lock(folder):
+    with run_lock(folder), workspace_lock(ws.root, exclusive=False, action="run reports of"):
+        left = _remove_temporary(folder)
+        if left:
+            log.warning("removed %d temporary file(s) of an earlier, stopped run", len(left))
         started = datetime.now().astimezone()
         results: list[Result] = []
         show = sys.stderr.isatty() if options.progress is None else options.progress
@@ -343,12 +477,22 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
             if not show:
                 _log_result(result)
 
+        interrupted: RunInterrupted | None = None
         try:
-            EXECUTORS[options.executor](jobs, options, done)
+            with _interruptible(), _run_tmp():
+                EXECUTORS[options.executor](jobs, options, done)
+        except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
+            interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
         finally:
             bar.close()
+        finished = {r.job.name for r in results}
+        results += [Result(job, "mislukt", 0.0, error=f"afgebroken: de run is gestopt "
+                                                      f"({interrupted})")
+                    for job in jobs if job.name not in finished]
         order = {job.name: i for i, job in enumerate(jobs)}
         results.sort(key=lambda r: order[r.job.name])
+        _remove_temporary(folder)
+        audit = _final_audit(folder, results)
         entries = []
         for r in results:
             entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
@@ -357,12 +501,19 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
                 entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
             entries.append(entry)
         write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
-        write_manifest(ws, folder, results, options, started)
+        write_manifest(ws, folder, results, options, started, audit=audit,
+                       interrupted=str(interrupted) if interrupted else None)
+    if interrupted:
+        made = sum(r.status == "ok" for r in results)
+        raise RunInterrupted(f"run stopped by {interrupted}: {made} of {len(jobs)} report(s) "
+                             "made, the others keep their previous version; see "
+                             f"{folder / 'manifest.json'}")
     return results
 
 
 def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: RunOptions,
-                   started: datetime) -> Path:
+                   started: datetime, audit: dict[str, Any] | None = None,
+                   interrupted: str | None = None) -> Path:
     """``manifest.json``: what ran, how it went, from which data, with which kit."""
     from helpers import __version__
 
@@ -377,6 +528,8 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
         "summary": {"ok": sum(r.status == "ok" for r in results),
                     "failed": sum(r.status != "ok" for r in results)},
+        "interrupted": interrupted,
+        "audit": audit,
         "provenance": [{k: e.get(k) for k in ("file", "source", "url", "retrieved", "sha256")}
                        for e in ws.provenance],
         "jobs": [{

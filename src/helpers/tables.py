@@ -12,6 +12,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
+from helpers.audit import cell_attributes
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile
 
@@ -62,29 +63,35 @@ def badge(text: str) -> str:
 
 
 def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
-                badges: tuple[str, ...] = (), row_header: str | None = None) -> Table:
+                badges: tuple[str, ...] = (), row_header: str | None = None,
+                indicators: list | None = None, value_columns: tuple[str, ...] = ()
+                ) -> Table:
     """Any frame as an accessible Dutch table.
 
     ``numeric`` maps column → decimals (right-aligned, nl-NL); ``badges`` are status
-    columns; ``row_header`` is the column that names each row.
+    columns; ``row_header`` is the column that names each row. When the cells of
+    ``value_columns`` show indicator values, ``indicators`` gives each row's catalogue
+    indicator, so that the privacy scan (``helpers.audit``) can check them.
     """
     numeric = numeric or {}
     esc = html.escape
+    marks = [cell_attributes(i) for i in indicators] if indicators is not None else None
     head = "".join(
         f"<th scope='col'{' class=num' if c in numeric else ''}>{esc(str(c))}</th>"
         for c in frame.columns)
     body = []
-    for _, row in frame.iterrows():
+    for number, (_, row) in enumerate(frame.iterrows()):
         cells = []
         for column in frame.columns:
             value = row[column]
+            mark = marks[number] if marks is not None and column in value_columns else ""
             if column in numeric:
                 text = esc(format_number(value, numeric[column])) if pd.notna(value) else "–"
-                cells.append(f"<td class='num'>{text}</td>")
+                cells.append(f"<td class='num'{mark}>{text}</td>")
                 continue
             text = "–" if value is None or (isinstance(value, float) and pd.isna(value)) else (
                 badge(value) if column in badges else esc(str(value)))
-            tag = "th scope='row'" if column == row_header else "td"
+            tag = f"th scope='row'{mark}" if column == row_header else f"td{mark}"
             cells.append(f"<{tag}>{text}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return Table(f"<table class='stuurkit-table'><caption>{esc(caption)}</caption><thead><tr>"
@@ -94,6 +101,7 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
 def key_figures_html(profile: AreaProfile) -> str:
     """The key-figures table of an area profile as an accessible HTML table."""
     frame = profile.key_figures()
+    catalogue = profile.workspace.catalogue
     esc = html.escape
     head = (
         "<thead><tr><th scope='col'>Thema</th><th scope='col'>Indicator</th>"
@@ -107,14 +115,15 @@ def key_figures_html(profile: AreaProfile) -> str:
         theme = row.theme if row.theme != previous_theme else ""
         previous_theme = row.theme
         tip = f"{row.description} Bron: {row.source}."
+        mark = cell_attributes(catalogue[row.indicator])
         own = format_number(row.value, row.decimals, row.status)
         gemeente = format_number(row.gemeente_value, row.decimals, row.gemeente_status)
         body.append(
             "<tr>"
             f"<td>{esc(theme)}</td>"
             f"<th scope='row' title='{esc(tip, quote=True)}'>{esc(row.label)}</th>"
-            f"<td class='num'>{esc(own)}</td>"
-            f"<td class='num'>{esc(gemeente)}</td>"
+            f"<td class='num'{mark}>{esc(own)}</td>"
+            f"<td class='num'{mark}>{esc(gemeente)}</td>"
             f"<td>{esc(row.unit)}</td>"
             f"<td class='num'>{int(row.year) if pd.notna(row.year) else '–'}</td>"
             "</tr>"

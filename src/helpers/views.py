@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from helpers import charts, maps, quality, tables
+from helpers.audit import declare
 from helpers.monitor import STATUSES, Overview, ProgrammeMonitor
 from helpers.numbers import format_number
 from helpers.profile import AreaProfile, differences_in_words, spine_data
@@ -32,7 +33,9 @@ def spine(profile: AreaProfile) -> alt.LayerChart | Markdown:
     data = spine_data(profile)
     if data.empty:
         return Markdown("*Geen indicatoren met een waarde voor dit gebied en zijn omgeving.*")
-    return charts.spine(data, profile.name, profile.parent_name)
+    shown = [profile.workspace.catalogue[i] for i in data["indicator"].unique()]
+    return declare(charts.spine(data, profile.name, profile.parent_name),
+                   {"waarde": shown, "referentie": shown})
 
 
 def differences(profile: AreaProfile) -> Markdown:
@@ -58,10 +61,10 @@ def difference_map(profile: AreaProfile) -> alt.LayerChart | Markdown:
     obs = ws.observations
     rows = obs[(obs["indicator"] == indicator.id) & (obs["year"] == pick["jaar"])
                & (obs["level"] == profile.level)].rename(columns={"area_code": "code"})
-    return maps.choropleth(ws.areas_for(int(pick["jaar"]), profile.level), rows,
-                           f"{indicator.label} per {profile.level} ({int(pick['jaar'])})",
-                           indicator.unit, indicator.decimals, highlight=profile.code,
-                           water=ws.water)
+    return declare(maps.choropleth(
+        ws.areas_for(int(pick["jaar"]), profile.level), rows,
+        f"{indicator.label} per {profile.level} ({int(pick['jaar'])})", indicator.unit,
+        indicator.decimals, highlight=profile.code, water=ws.water), {"waarde": [indicator]})
 
 
 # -------------------------------------------------------------- programmamonitor
@@ -79,27 +82,31 @@ def goals_table(monitor: ProgrammeMonitor) -> HTML | tables.Table:
             goals["waarde"], goals["decimals"], goals["jaar"], strict=True)],
         "Trend": goals["trend"], "Status": goals["status"], "Eigenaar": goals["eigenaar"],
     })
+    catalogue = monitor.workspace.catalogue
     return tables.frame_table(frame, f"Doelen van {monitor.programme.naam}, verslagjaar "
                                      f"{monitor.year}", badges=("Trend", "Status"),
-                              row_header="Doel")
+                              row_header="Doel",
+                              indicators=[catalogue[i] for i in goals["indicator"]],
+                              value_columns=("Nulmeting", "Streefwaarde", "Nu"))
 
 
 def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
-    panels = []
+    panels, shown = [], []
     for row in monitor.goals.itertuples(index=False):
         series = monitor.series(row.indicator, row.gebied)
         if series.empty:
             continue
+        shown.append(monitor.workspace.catalogue[row.indicator])
         panels.append(charts.goal_trend(
             series, f"{row.doel} {row.label}", row.unit, row.streefjaar, row.streefwaarde,
             monitor.band(row), monitor.workspace.breaks.get(row.gebied)))
     if not panels:
         return Markdown("*Geen cijfers voor de indicatoren van dit programma.*")
-    return alt.concat(*panels, columns=2).properties(
+    return declare(alt.concat(*panels, columns=2).properties(
         title=f"{monitor.programme.naam}: ontwikkeling, streefwaarde en verwachting",
         description=f"{len(panels)} grafieken, één per doelindicator van "
                     f"{monitor.programme.naam}: de gemeten waarden, de streefwaarde en de "
-                    "verwachting tot het streefjaar.")
+                    "verwachting tot het streefjaar."), {"waarde": shown})
 
 
 def goal_texts(monitor: ProgrammeMonitor) -> HTML | tables.Table:
@@ -120,7 +127,7 @@ def goal_texts(monitor: ProgrammeMonitor) -> HTML | tables.Table:
 
 def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
     ws = monitor.workspace
-    panels = []
+    panels, shown = [], []
     for row in monitor.goals.drop_duplicates("indicator").itertuples(index=False):
         indicator = ws.catalogue[row.indicator]
         if "wijk" not in indicator.levels:
@@ -133,14 +140,15 @@ def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
         year = int(rows["year"].max())
         data = obs[(obs["indicator"] == indicator.id) & (obs["level"] == "wijk")
                    & (obs["year"] == year)].rename(columns={"area_code": "code"})
+        shown.append(indicator)
         panels.append(maps.choropleth(ws.areas_for(year, "wijk"), data,
                                       f"{indicator.label} ({year})", indicator.unit,
                                       indicator.decimals, width=300, water=ws.water))
     if not panels:
         return Markdown("*Geen indicatoren van dit programma met cijfers per wijk.*")
-    return alt.concat(*panels, columns=2).resolve_scale(fill="independent").properties(
+    return declare(alt.concat(*panels, columns=2).resolve_scale(fill="independent").properties(
         description=f"{len(panels)} kaarten van de wijken, één per indicator van "
-                    f"{monitor.programme.naam}.")
+                    f"{monitor.programme.naam}."), {"waarde": shown})
 
 
 def budget(monitor: ProgrammeMonitor) -> alt.Chart | Markdown:
@@ -174,7 +182,7 @@ def status_chart(view: Overview) -> alt.Chart | Markdown:
         return Markdown("*De begroting bevat nog geen doelen.*")
     long = counts.melt(id_vars="programma", var_name="status", value_name="aantal")
     colours = ["#0072B2", "#E69F00", "#D55E00", "#BBBBBB"]
-    return alt.Chart(long).mark_bar().encode(
+    return declare(alt.Chart(long).mark_bar().encode(
         y=alt.Y("programma:N", title=None, sort=list(counts["programma"])),
         x=alt.X("aantal:Q", title="Aantal doelindicatoren", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("status:N", sort=STATUSES,
@@ -187,7 +195,8 @@ def status_chart(view: Overview) -> alt.Chart | Markdown:
                                    "datum.status)").properties(
         width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
         description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
-                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")
+                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren."),
+        {})  # numbers of goals, not of people
 
 
 def top_signals(view: Overview, limit: int = 10) -> HTML | tables.Table:
@@ -206,9 +215,12 @@ def changes(view: Overview) -> HTML | tables.Table:
                    for v, d, y in zip(changed["waarde"], changed["decimals"], changed["jaar"],
                                       strict=True)],
     })
+    catalogue = view.workspace.catalogue
     return tables.frame_table(frame, f"Wat is veranderd sinds {view.year - 1}",
                               badges=(f"Status {view.year - 1}", f"Status {view.year}"),
-                              row_header="Doel")
+                              row_header="Doel",
+                              indicators=[catalogue[i] for i in changed["indicator"]],
+                              value_columns=("Waarde",))
 
 
 # ---------------------------------------------------------------- datakwaliteit

@@ -91,12 +91,16 @@ def lean_kernel_name() -> str:
     Written once into the kit's cache (``<cache>/jupyter/kernels``) and made findable
     through ``JUPYTER_PATH``; falls back to ``python3`` when it cannot be written.
     """
+    import hashlib
     import json
 
+    from helpers.files import write_text_atomic
     from helpers.paths import cache_dir
 
     base = cache_dir() / "jupyter"
-    spec = base / "kernels" / LEAN_KERNEL / "kernel.json"
+    # one spec per Python: several checkouts (each with its .venv) share the cache
+    name = f"{LEAN_KERNEL}-{hashlib.sha1(sys.executable.encode()).hexdigest()[:10]}"
+    spec = base / "kernels" / name / "kernel.json"
     argv = [sys.executable, "-c",
             "import sys; sys.modules['rfc3987_syntax'] = None; "
             "from ipykernel import kernelapp as app; app.launch_new_instance()",
@@ -104,16 +108,20 @@ def lean_kernel_name() -> str:
     doc = {"argv": argv, "display_name": "Python 3 (Stuurkit, lean)", "language": "python",
            "metadata": {"debugger": False}}
     try:
-        if not spec.exists() or json.loads(spec.read_text()) != doc:
+        try:
+            current = json.loads(spec.read_text())
+        except (OSError, ValueError):
+            current = None
+        if current != doc:  # written whole and renamed: a parallel reader never sees half
             spec.parent.mkdir(parents=True, exist_ok=True)
-            spec.write_text(json.dumps(doc, indent=1))
+            write_text_atomic(spec, json.dumps(doc, indent=1))
     except OSError as exc:
         log.warning("cannot write the lean kernelspec (%s); using python3", exc)
         return "python3"
     paths = os.environ.get("JUPYTER_PATH", "")
     if str(base) not in paths.split(os.pathsep):
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(base), paths) if p)
-    return LEAN_KERNEL
+    return name
 
 
 class WarmKernel:

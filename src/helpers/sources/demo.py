@@ -415,12 +415,15 @@ def generate(out_dir: str | Path) -> list[Path]:
     --------
     >>> paths = generate(tmp_path / "demo")  # doctest: +SKIP
     """
+    from helpers.locks import workspace_lock
+
     out = Path(out_dir)
     files = build_files()
     written = []
-    for name, text in sorted(files.items()):
-        target = out / name
-        write_text_atomic(target, text)
-        written.append(target)
+    with workspace_lock(out, exclusive=True, action="regenerate"):
+        for name, text in sorted(files.items()):
+            target = out / name
+            write_text_atomic(target, text)
+            written.append(target)
     log.info("wrote %d demo files to %s", len(written), out)
     return written

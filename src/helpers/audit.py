@@ -1,0 +1,454 @@
+"""Privacy and safety scan of published HTML: what leaves the analyst's machine.
+
+``scan_html(text)`` parses a report the way a reader's browser would and checks:
+
+``small-count``
+    every value of a count-based indicator shown in a chart dataset or a table cell
+    (charts declare their value fields in ``usermeta.stuurkit.values``, table cells
+    carry ``data-indicator`` / ``data-kind`` / ``data-min-count``): a count between 1 and
+    ``min_count - 1`` is a finding; so is any numerator or denominator column below the
+    threshold of the chart's indicators;
+``unused-column``
+    a column embedded in a chart dataset that no mark, encoding or transform of the
+    chart uses (GeoJSON's ``type`` and ``geometry`` are the mark's own);
+``undeclared-chart``
+    a chart that does not say which indicators its values come from;
+``external``
+    anything that would load from another host (HTML attributes, CSS, script imports,
+    chart ``data.url``);
+``csp``
+    the Content-Security-Policy: present before any script, ``default-src 'none'``, no
+    host sources, no ``'unsafe-inline'`` scripts, and the hash of every script listed;
+``script`` / ``handler``
+    a script Stuurkit did not write (only the chart bundle and chart calls are allowed),
+    an event-handler attribute or a ``javascript:`` link — the signs of injected markup.
+
+``audit_folder(folder)`` scans every ``*.html`` of a reports folder; ``stuurkit audit``
+prints the table, and every ``stuurkit run`` ends with it (``helpers.runner``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Finding", "FileAudit", "scan_html", "audit_folder", "format_table", "declare",
+           "cell_attributes", "script_hashes", "BUNDLE_ID", "CHART_CALL", "COUNT_COLUMNS"]
+
+BUNDLE_ID = "stuurkit-vega-bundle"
+CHART_CALL = "window.vegaEmbed(el,"
+_CHART_SCRIPT = re.compile(r'^\(function\(\)\{var el=document\.getElementById\("stuurkit-chart-'
+                           r'[0-9]+-[0-9a-f]{8}"\);')
+# columns that hold the counts behind a proportion or rate
+COUNT_COLUMNS = {"numerator", "denominator", "teller", "noemer"}
+_GEO_KEYS = {"type", "geometry"}
+_EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+(?:,\d+)?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+@dataclass
+class FileAudit:
+    """What one HTML file contains and what is wrong with it."""
+
+    file: str
+    charts: int = 0
+    tables: int = 0
+    values_checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def count(self, kind: str) -> int:
+        return sum(f.kind == kind for f in self.findings)
+
+
+# ------------------------------------------------------------------ declaring
+
+
+def declare(chart, values: dict[str, Iterable[Any]]):
+    """Say which indicators a chart's value fields show (checked by ``scan_html``).
+
+    ``values`` maps a data field to the catalogue indicators whose values it holds;
+    ``{}`` declares a chart without indicator values (a budget, counts of goals).
+
+    Examples
+    --------
+    >>> chart = declare(alt.Chart(frame).mark_bar(), {"waarde": [catalogue["inwoners"]]})
+    """
+    entries = {name: [{"id": i.id, "kind": i.kind, "min_count": i.min_count} for i in inds]
+               for name, inds in values.items()}
+    return chart.properties(usermeta={"stuurkit": {"values": entries}})
+
+
+def cell_attributes(indicator) -> str:
+    """The attributes that let ``scan_html`` check a table cell showing ``indicator``."""
+    return (f" data-indicator='{indicator.id}' data-kind='{indicator.kind}' "
+            f"data-min-count='{indicator.min_count}'")
+
+
+def script_hashes(document: str) -> list[str]:
+    """CSP ``'sha256-…'`` sources of every inline script of ``document``."""
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+            for _, s in _scripts(document)]
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def _scripts(document: str) -> list[tuple[str, str]]:
+    parser = _Document()
+    parser.feed(document)
+    parser.close()
+    return [(attrs.get("id") or "", text) for attrs, text in parser.scripts]
+
+
+class _Document(HTMLParser):
+    """Scripts, CSP, table cells with indicator values, handlers and external links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict[str, str], str]] = []
+        self.csp: list[tuple[int, str]] = []  # (position of the meta tag, policy)
+        self.first_script: int | None = None
+        self.cells: list[tuple[dict[str, str], str]] = []
+        self.tables = 0
+        self.handlers: list[str] = []
+        self._script: tuple[dict[str, str], list[str]] | None = None
+        self._cell: tuple[dict[str, str], list[str]] | None = None
+        self._offset = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.handlers.append(f"<{tag} {name}=…>")
+            elif name in ("href", "src", "action", "formaction") and re.match(
+                    r"^\s*(javascript|vbscript):", value, re.IGNORECASE):
+                self.handlers.append(f"<{tag} {name}={value[:40]!r}>")
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.csp.append((self.getpos()[0], values.get("content", "")))
+        elif tag == "script":
+            if self.first_script is None:
+                self.first_script = self.getpos()[0]
+            self._script = (values, [])
+        elif tag == "table":
+            self.tables += 1
+        elif "data-indicator" in values:
+            self._cell = (values, [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script[0], "".join(self._script[1])))
+            self._script = None
+        elif self._cell is not None and tag in ("td", "th", "span", "dd"):
+            self.cells.append((self._cell[0], "".join(self._cell[1])))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script[1].append(data)
+        if self._cell is not None:
+            self._cell[1].append(data)
+
+
+# ------------------------------------------------------------------ chart specs
+
+
+_CHILDREN = ("layer", "hconcat", "vconcat", "concat")
+_SKIP = {"data", "datasets", "usermeta", "spec", *_CHILDREN}
+_FIELD_LISTS = {"groupby", "fields", "fold", "flatten"}
+_DATUM = re.compile(r"datum\.([A-Za-z_$][\w$]*)|datum\[\s*['\"]([^'\"]+)['\"]\s*\]")
+
+
+def _refs(node: Any, found: set[str], lookups: dict[str, set[str] | None]) -> None:
+    """Field names a spec fragment refers to (encodings, transforms, expressions)."""
+    if isinstance(node, str):
+        found.update(a or b for a, b in _DATUM.findall(node))
+    elif isinstance(node, list):
+        for item in node:
+            _refs(item, found, lookups)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _SKIP:
+                continue
+            if key == "field" and isinstance(value, str):
+                found.add(value.split(".")[0].split("[")[0])
+            elif key in _FIELD_LISTS and isinstance(value, list):
+                found.update(v for v in value if isinstance(v, str))
+            elif key in ("pivot", "impute", "density", "regression", "loess", "quantile",
+                         "lookup") and isinstance(value, str):
+                found.add(value)
+                if key == "pivot" and isinstance(node.get("value"), str):
+                    found.add(node["value"])
+                if key == "impute" and isinstance(node.get("key"), str):
+                    found.add(node["key"])
+                if key in ("regression", "loess") and isinstance(node.get("on"), str):
+                    found.add(node["on"])
+            if key == "from" and isinstance(value, dict):  # lookup: fields of another dataset
+                name = (value.get("data") or {}).get("name")
+                if name:
+                    wanted = value.get("fields")
+                    known = lookups.setdefault(name, set())
+                    if wanted is None or known is None:
+                        lookups[name] = None  # every field of it is used
+                    else:
+                        known.update([value.get("key", ""), *wanted])
+                continue
+            _refs(value, found, lookups)
+
+
+def _walk(node: dict, data: str | None, used: dict[str, set[str]],
+          lookups: dict[str, set[str] | None], urls: list[str], inline: dict[str, list]) -> None:
+    spec_data = node.get("data")
+    if isinstance(spec_data, dict):
+        if "name" in spec_data:
+            data = spec_data["name"]
+        elif "values" in spec_data:
+            data = f"(inline {len(inline) + 1})"
+            inline[data] = spec_data["values"] if isinstance(spec_data["values"], list) else []
+        elif "url" in spec_data:
+            urls.append(str(spec_data["url"]))
+    found: set[str] = set()
+    _refs(node, found, lookups)
+    used.setdefault(data or "", set()).update(found)
+    for key in _CHILDREN:
+        for child in node.get(key, []) or []:
+            if isinstance(child, dict):
+                _walk(child, data, used, lookups, urls, inline)
+    if isinstance(node.get("spec"), dict):
+        _walk(node["spec"], data, used, lookups, urls, inline)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = _NUMBER.search(value)
+        if match:
+            return float(match.group(0).replace(".", "").replace(",", "."))
+    return None
+
+
+def _small(value: Any, kind: str, min_count: int) -> float | None:
+    number = _number(value)
+    if number is None or kind != "count" or min_count <= 0:
+        return None
+    return number if 0 < number < min_count else None
+
+
+def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
+    where = f"grafiek {number}"
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if title:
+        where += f" ({title})"
+    used: dict[str, set[str]] = {}
+    lookups: dict[str, set[str] | None] = {}
+    urls: list[str] = []
+    inline: dict[str, list] = {}
+    _walk(spec, None, used, lookups, urls, inline)
+    for url in urls:
+        audit.findings.append(Finding("external", f"{where} loads data from {url!r}"))
+    meta = (spec.get("usermeta") or {}).get("stuurkit")
+    if not isinstance(meta, dict) or not isinstance(meta.get("values"), dict):
+        audit.findings.append(Finding("undeclared-chart", f"{where} does not declare its "
+                                      "indicators (helpers.audit.declare)"))
+        declared: dict[str, list[dict]] = {}
+    else:
+        declared = meta["values"]
+    datasets = {**(spec.get("datasets") or {}), **inline}
+    thresholds = [int(e.get("min_count", 0)) for entries in declared.values() for e in entries]
+    count_threshold = max(thresholds, default=0)
+    for name, rows in datasets.items():
+        if not isinstance(rows, list):
+            continue
+        columns: set[str] = set()
+        for row in rows:
+            if isinstance(row, dict):
+                columns.update(row)
+        extra = lookups.get(name, set())
+        fields = used.get(name, set()) | (columns if extra is None else extra)
+        if any(isinstance(r, dict) and r.get("type") == "Feature" for r in rows[:1]):
+            fields |= _GEO_KEYS
+        for column in sorted(columns - fields):
+            audit.findings.append(Finding("unused-column", f"{where}: column {column!r} is "
+                                          "embedded but not drawn"))
+        for column in columns & set(declared):
+            entries = declared[column]
+            counts = [e for e in entries if e.get("kind") == "count"]
+            if not counts:
+                audit.values_checked += sum(column in r for r in rows if isinstance(r, dict))
+                continue
+            limit = max(int(e.get("min_count", 0)) for e in counts)
+            ids = ", ".join(e.get("id", "?") for e in counts)
+            for row in rows:
+                if not isinstance(row, dict) or column not in row:
+                    continue
+                audit.values_checked += 1
+                small = _small(row[column], "count", limit)
+                if small is not None:
+                    audit.findings.append(Finding(
+                        "small-count", f"{where}: {column} = {row[column]!r} of {ids} is below "
+                                       f"the threshold {limit}"))
+        for column in columns & COUNT_COLUMNS:
+            limit = count_threshold or 10
+            for row in rows:
+                if isinstance(row, dict) and column in row:
+                    audit.values_checked += 1
+                    small = _small(row[column], "count", limit)
+                    if small is not None:
+                        audit.findings.append(Finding(
+                            "small-count", f"{where}: {column} = {row[column]!r} is below "
+                                           f"the threshold {limit}"))
+
+
+def _chart_specs(script: str) -> list[dict] | None:
+    """The spec of a Stuurkit chart call, None when the script is not one."""
+    if not _CHART_SCRIPT.match(script):
+        return None
+    start = script.find(CHART_CALL)
+    if start == -1:
+        return None
+    try:
+        spec, _ = json.JSONDecoder().raw_decode(script, start + len(CHART_CALL))
+    except ValueError:
+        return None
+    return [spec] if isinstance(spec, dict) else None
+
+
+# ------------------------------------------------------------------ the policy
+
+
+def _check_csp(parser: _Document, scripts: list[str], audit: FileAudit) -> None:
+    if not parser.csp:
+        audit.findings.append(Finding("csp", "no Content-Security-Policy meta tag"))
+        return
+    line, policy = parser.csp[0]
+    if parser.first_script is not None and parser.first_script < line:
+        audit.findings.append(Finding("csp", "a script comes before the policy"))
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    if directives.get("default-src") != ["'none'"]:
+        audit.findings.append(Finding("csp", "default-src is not 'none'"))
+    for name, sources in directives.items():
+        for source in sources:
+            bare = source.strip("'").lower()
+            allowed = (source in ("'none'", "'unsafe-eval'", "'unsafe-inline'")
+                       or bare.startswith("sha256-") or (source == "data:" and name in (
+                           "img-src", "font-src")))
+            if not allowed:
+                audit.findings.append(Finding("csp", f"{name} allows {source}"))
+    script_src = directives.get("script-src", [])
+    if "'unsafe-inline'" in script_src:
+        audit.findings.append(Finding("csp", "script-src allows any inline script "
+                                             "('unsafe-inline'); list script hashes"))
+    elif scripts:
+        hashes = {s for s in script_src if s.startswith("'sha256-")}
+        missing = sum(h not in hashes for h in script_hashes("".join(
+            f"<script>{s}</script>" for s in scripts)))
+        if missing:
+            audit.findings.append(Finding("csp", f"{missing} script(s) not listed in "
+                                                 "script-src (blocked in the browser)"))
+    for name in ("base-uri", "form-action"):
+        if directives.get(name) != ["'none'"]:
+            audit.findings.append(Finding("csp", f"{name} is not 'none'"))
+
+
+# ------------------------------------------------------------------ scanning
+
+
+def scan_html(document: str, name: str = "") -> FileAudit:
+    """Scan one published HTML document (see the module docstring)."""
+    from helpers.publish import external_references
+
+    audit = FileAudit(file=name)
+    parser = _Document()
+    parser.feed(document)
+    parser.close()
+    audit.tables = parser.tables
+    texts = [text for _, text in parser.scripts]
+    for attrs, text in parser.scripts:
+        if attrs.get("id") == BUNDLE_ID:
+            continue
+        specs = _chart_specs(text)
+        if specs is None:
+            audit.findings.append(Finding("script", f"a script Stuurkit did not write: "
+                                                    f"{text.strip()[:60]!r}"))
+            continue
+        for spec in specs:
+            audit.charts += 1
+            _check_chart(spec, audit.charts, audit)
+    for attrs, text in parser.cells:
+        audit.values_checked += 1
+        small = _small(text, attrs.get("data-kind", ""), int(attrs.get("data-min-count") or 0))
+        if small is not None:
+            audit.findings.append(Finding(
+                "small-count", f"table cell {text.strip()!r} of {attrs['data-indicator']} is "
+                               f"below the threshold {attrs.get('data-min-count')}"))
+    for handler in parser.handlers:
+        audit.findings.append(Finding("handler", f"{handler} (would run script)"))
+    for ref in external_references(document):
+        audit.findings.append(Finding("external", ref))
+    _check_csp(parser, texts, audit)
+    return audit
+
+
+def audit_folder(folder: str | Path) -> list[FileAudit]:
+    """Scan every HTML file of a reports folder (``reports/<workspace>``)."""
+    from helpers.errors import StuurkitError
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise StuurkitError(f"{folder}: no such reports folder. Give reports/<workspace> "
+                            "(made by `stuurkit run`).")
+    return [scan_html(path.read_text(encoding="utf-8", errors="replace"), path.name)
+            for path in sorted(folder.glob("*.html"))]
+
+
+def format_table(audits: list[FileAudit]) -> str:
+    """A fixed-width table: one row per file, then the totals."""
+    kinds = ["small-count", "unused-column", "undeclared-chart", "external", "csp", "script",
+             "handler"]
+    width = max([len(a.file) for a in audits] + [5])
+    head = (f"{'file':<{width}}  charts  tables  values  "
+            + "  ".join(f"{k:>{max(len(k), 3)}}" for k in kinds) + "  result")
+    lines = [head, "-" * len(head)]
+    for audit in [*audits, _total(audits)]:
+        counts = "  ".join(f"{audit.count(k):>{max(len(k), 3)}}" for k in kinds)
+        lines.append(f"{audit.file:<{width}}  {audit.charts:>6}  {audit.tables:>6}  "
+                     f"{audit.values_checked:>6}  {counts}  {'ok' if audit.passed else 'FAIL'}")
+    return "\n".join(lines)
+
+
+def _total(audits: list[FileAudit]) -> FileAudit:
+    total = FileAudit(file="total")
+    for audit in audits:
+        total.charts += audit.charts
+        total.tables += audit.tables
+        total.values_checked += audit.values_checked
+        total.findings.extend(audit.findings)
+    return total
