@@ -12,10 +12,12 @@ Observations (one row per area × year × indicator) have the columns
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-from helpers.catalogue import Catalogue
+from helpers.catalogue import Catalogue, Indicator
 
 __all__ = ["OBSERVATION_COLUMNS", "aggregate_up", "compute"]
 
@@ -25,6 +27,12 @@ OBSERVATION_COLUMNS = [
 ]
 _CHILD = {"wijk": "buurt", "gemeente": "wijk"}
 _STATUS_RANK = {"ok": 0, "provisional": 1, "missing": 2, "secret": 3}
+
+
+def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and distinct values (a missing value is a value of its own)."""
+    codes, distinct = pd.factorize(values, sort=sort, use_na_sentinel=False)
+    return codes, pd.Index(distinct)
 
 
 def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
@@ -37,16 +45,29 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
 
     A sum is only as good as its parts: when any part is missing or secret the sum is
     marked with that status and has no value.
+
+    The rows to sum are found on integer codes of level, variable and year, so the
+    (national-scale) tidy frame is never filtered or merged as a whole.
     """
     out = [variables]
-    current = variables
     names = {v: k for k, v in _STATUS_RANK.items()}
+    var_codes, var_names = _codes(variables["variable"])
+    year_codes, year_values = _codes(variables["year"])
+    level_codes, level_names = _codes(variables["level"])
+    level_names = list(level_names)
+    level_names += [n for n in ("buurt", "wijk", "gemeente") if n not in level_names]
+    n_years = len(year_values)
+    # per part of ``current`` (the input, then each level's sums): level, variable × year
+    parts = [(variables, level_codes, var_codes * n_years + year_codes)]
     for level in ("wijk", "gemeente"):
         child = _CHILD[level]
-        have = current.loc[current["level"] == level, ["variable", "year"]].drop_duplicates()
-        rows = current[current["level"] == child]
-        rows = rows.merge(have.assign(_present=True), on=["variable", "year"], how="left")
-        rows = rows[rows["_present"].isna()].drop(columns="_present")
+        code, child_code = level_names.index(level), level_names.index(child)
+        have = np.zeros(len(var_names) * n_years, dtype=bool)
+        for _, lv, key in parts:
+            have[key[lv == code]] = True
+        picked = [frame.iloc[np.flatnonzero((lv == child_code) & ~have[key])]
+                  for frame, lv, key in parts]
+        rows = pd.concat(picked, ignore_index=True) if len(picked) > 1 else picked[0]
         if rows.empty:
             continue
         links = parents.loc[parents["level"] == child, ["year", "code", "parent"]]
@@ -60,86 +81,225 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
         summed = summed.rename(columns={"parent": "area_code"}).drop(columns="worst")
         summed["level"] = level
         out.append(summed)
-        current = pd.concat([current, summed], ignore_index=True)
+        key = (np.asarray(var_names.get_indexer(summed["variable"])) * n_years
+               + np.asarray(year_values.get_indexer(summed["year"])))
+        parts.append((summed, np.full(len(summed), code), key))
     return pd.concat(out, ignore_index=True)
 
 
-def _wide(variables: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                                pd.DataFrame]:
-    subset = variables[variables["variable"].isin(names)]
-    keys = ["area_code", "level", "year", "variable"]
-    # few distinct statuses and sources: categories make the pivot cheap at scale
-    indexed = subset.assign(status=subset["status"].astype("category"),
-                            source=subset["source"].astype("category")
-                            ).set_index(keys)[["value", "status", "source"]]
-    if indexed.index.has_duplicates:  # one variable from two sources: the first wins
-        indexed = indexed[~indexed.index.duplicated(keep="first")]
-    wide = indexed.unstack("variable")
-    value = wide["value"]
-    status = wide["status"].astype(object)
-    source = wide["source"].astype(object)
-    return value, status, source
+class _Wide:
+    """The input variables as matrices: one row per (area, level, year), one column per
+    variable — values (float), status and source as codes (``-1``: no value)."""
+
+    def __init__(self, variables: pd.DataFrame, names: list[str]):
+        var_codes, var_names = _codes(variables["variable"])
+        wanted = np.flatnonzero(var_names.isin(names))
+        column_of = np.full(len(var_names), -1)
+        column_of[wanted] = np.arange(len(wanted))
+        self.columns = {name: i for i, name in enumerate(var_names[wanted])}
+        # codes of every row (cheaper than selecting rows of a large frame of strings)
+        take = np.flatnonzero(column_of[var_codes] >= 0)
+        column = column_of[var_codes[take]]
+        area, self.areas = _codes(variables["area_code"], sort=True)
+        level, self.levels = _codes(variables["level"], sort=True)
+        year, self.years = _codes(variables["year"], sort=True)
+        status, self.statuses = _codes(variables["status"])
+        source, self.sources = _codes(variables["source"])
+        area, level, year, status, source = (area[take], level[take], year[take],
+                                             status[take], source[take])
+        n_levels, n_years = len(self.levels), len(self.years)
+        # rows sorted by (area_code, level, year), as a pivot would order them
+        key = (area * n_levels + level) * n_years + year
+        present = np.zeros(len(self.areas) * n_levels * n_years, dtype=bool)
+        present[key] = True
+        keys = np.flatnonzero(present)
+        row = (np.cumsum(present) - 1)[key]
+        self.area, rest = np.divmod(keys, n_levels * n_years)
+        self.level, self.year = np.divmod(rest, n_years)
+        cell = row * len(wanted) + column
+        first = _first_of(cell)
+        shape = (len(keys), len(wanted))
+        self.value = np.full(shape, np.nan)
+        self.value.flat[cell[first]] = variables["value"].to_numpy(dtype=float)[take[first]]
+        self.status = np.full(shape, -1, dtype=np.int32)
+        self.status.flat[cell[first]] = status[first]
+        self.source = np.full(shape, -1, dtype=np.int32)
+        self.source.flat[cell[first]] = source[first]
+        # a missing status or source is "no value" (-1)
+        for codes, distinct in ((self.status, self.statuses), (self.source, self.sources)):
+            missing = np.flatnonzero(pd.isna(distinct))
+            if len(missing):
+                codes[np.isin(codes, missing)] = -1
 
 
-def _combine_status(*statuses: pd.Series) -> pd.Series:
-    ranks = pd.concat([s.map(_STATUS_RANK).fillna(2) for s in statuses], axis=1).max(axis=1)
-    return ranks.map({v: k for k, v in _STATUS_RANK.items()})
+def _first_of(cell: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of every cell (one variable from two sources:
+    the first wins); all positions when no cell repeats."""
+    if len(cell) == 0 or np.bincount(cell).max() <= 1:
+        return np.arange(len(cell))
+    _, first = np.unique(cell, return_index=True)
+    return np.sort(first)
+
+
+def _combine_source(src: pd.Series, den_src: pd.Series) -> pd.Series:
+    """Source of a ratio: the numerator's, or ``"numerator's; denominator's"``."""
+    return src.where(src == den_src, src.astype(str) + "; " + den_src.astype(str))
+
+
+class _Vocabulary:
+    """Distinct output values (statuses, sources; missing is one value) and their codes."""
+
+    def __init__(self, values) -> None:
+        self.values: list = []
+        self._code: dict = {}
+        self.input = np.array([self.code(v) for v in values] + [self.code(np.nan)])
+        """codes of the input's distinct values; the last one for "no value" (``-1``)"""
+
+    def code(self, value) -> int:
+        key = ("na",) if pd.isna(value) else ("v", value)
+        if key not in self._code:
+            self._code[key] = len(self.values)
+            self.values.append(value)
+        return self._code[key]
+
+    def isna(self) -> np.ndarray:
+        return np.array([pd.isna(v) for v in self.values])
+
+    def array(self) -> np.ndarray:
+        out = np.empty(len(self.values), dtype=object)
+        out[:] = self.values
+        return out
+
+
+class _Piece(NamedTuple):
+    """One indicator's observations: rows of the wide matrices and the columns."""
+
+    id: str
+    rows: np.ndarray
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    status: np.ndarray
+    source: np.ndarray
 
 
 def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Compute every catalogue indicator for every area and year present."""
+    """Compute every catalogue indicator for every area and year present.
+
+    Works on matrices of integer codes (one pass over the input, numpy per indicator)
+    and builds the string columns of the result once at the end.
+    """
     names = sorted({v for ind in catalogue.values() for v in ind.inputs})
-    value_all, status_all, source_all = _wide(variables, names)
-    levels = value_all.index.get_level_values("level")
-    subsets: dict[tuple[str, ...], tuple] = {}
-    frames = []
-    for ind in catalogue.values():
-        if not any(name in value_all.columns for name in ind.inputs):
+    wide = _Wide(variables, names)
+    statuses, sources = _Vocabulary(wide.statuses), _Vocabulary(wide.sources)
+    # a combined status is the worst by rank; unknown and missing statuses rank as missing
+    rank_of = np.array([2 if pd.isna(s) else _STATUS_RANK.get(s, 2) for s in wide.statuses]
+                       + [2])
+    status_of_rank = np.array([statuses.code(k) for k in sorted(_STATUS_RANK,
+                                                                  key=_STATUS_RANK.get)])
+    missing = statuses.code("missing")
+    shown = [statuses.code("ok"), statuses.code("provisional")]
+    level_names = np.asarray(wide.levels, dtype=object)
+    pieces = []
+    for ind in sorted(catalogue.values(), key=lambda i: i.id):
+        if not any(name in wide.columns for name in ind.inputs):
             continue  # no input anywhere: nothing to compute
-        key = tuple(ind.levels)
-        if key not in subsets:  # the rows of these levels, selected once
-            mask = np.asarray(levels.isin(ind.levels))
-            value, status, source = value_all[mask], status_all[mask], source_all[mask]
-            subsets[key] = (value, status, source, pd.Series(np.nan, index=value.index),
-                            pd.Series("missing", index=value.index))
-        value, status, source, empty, none = subsets[key]
+        rows = np.flatnonzero(np.isin(level_names, ind.levels)[wide.level])
 
-        def col(frame, name, default):
-            return frame[name] if name in frame.columns else default
+        def col(matrix: np.ndarray, name: str, default, rows=rows) -> np.ndarray:
+            j = wide.columns.get(name)
+            return np.full(len(rows), default) if j is None else matrix[rows, j]
 
+        nothing = np.full(len(rows), np.nan)
         if ind.computed:
-            num = col(value, ind.numerator, empty)
-            num_status = col(status, ind.numerator, none)
-            src = col(source, ind.numerator, empty)
+            num = col(wide.value, ind.numerator, np.nan)
             if ind.denominators:
-                parts = ind.denominators
-                den = sum(col(value, d, empty) for d in parts)
-                st = _combine_status(num_status, *(col(status, d, none) for d in parts))
+                den = sum(col(wide.value, d, np.nan) for d in ind.denominators)
+                rank = rank_of[col(wide.status, ind.numerator, -1)]
+                for d in ind.denominators:
+                    rank = np.maximum(rank, rank_of[col(wide.status, d, -1)])
+                status = status_of_rank[rank]
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    val = num / den.where(den > 0) * ind.scale
-                den_src = col(source, parts[0], empty)
-                src = src.where(src == den_src, src.astype(str) + "; " + den_src.astype(str))
+                    val = num / np.where(den > 0, den, np.nan) * ind.scale
+                source = _ratio_source(ind, wide, sources, col(wide.source, ind.numerator, -1),
+                                       col(wide.source, ind.denominators[0], -1))
             else:
-                den = empty
-                st = num_status
+                den = nothing
+                status = statuses.input[col(wide.status, ind.numerator, -1)]
                 val = num * ind.scale
+                source = sources.input[col(wide.source, ind.numerator, -1)]
         else:
-            val = col(value, ind.variable, empty)
-            st = col(status, ind.variable, none)
-            num = den = empty
-            src = col(source, ind.variable, empty)
-        frame = pd.DataFrame({
-            "indicator": ind.id, "value": val, "numerator": num, "denominator": den,
-            "status": st.fillna("missing"), "source": src,
-        }, index=value.index)
-        frame = frame[frame["source"].notna() | frame["value"].notna()].reset_index()
-        frame.loc[frame["value"].isna() & frame["status"].isin(["ok", "provisional"]),
-                  "status"] = "missing"
-        frames.append(frame)
-    obs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=OBSERVATION_COLUMNS)
-    obs["year"] = obs["year"].astype(int)
-    for c in ("value", "numerator", "denominator"):
-        obs[c] = obs[c].astype(float)
-    return obs[OBSERVATION_COLUMNS].sort_values(["indicator", "area_code", "year"]).reset_index(
-        drop=True)
+            val = col(wide.value, ind.variable, np.nan)
+            status = statuses.input[col(wide.status, ind.variable, -1)]
+            num = den = nothing
+            source = sources.input[col(wide.source, ind.variable, -1)]
+        keep = ~sources.isna()[source] | ~np.isnan(val)
+        status = np.where(status == statuses.input[-1], missing, status)  # no status
+        status = np.where(np.isnan(val) & np.isin(status, shown), missing, status)
+        pieces.append(_Piece(ind.id, rows[keep], val[keep], num[keep], den[keep],
+                             status[keep], source[keep]))
+    if not pieces:
+        obs = pd.DataFrame(columns=OBSERVATION_COLUMNS)
+        obs["year"] = obs["year"].astype(int)
+        for c in ("value", "numerator", "denominator"):
+            obs[c] = obs[c].astype(float)
+        return obs
+    return _assemble(pieces, wide, statuses, sources)
+
+
+def _ratio_source(ind: Indicator, wide: _Wide, sources: _Vocabulary, num: np.ndarray,
+                  den: np.ndarray) -> np.ndarray:
+    """Source codes of a ratio from its numerator's and denominator's source codes.
+
+    ``_combine_source`` is evaluated once per distinct pair of sources (on Series of the
+    same kinds as whole columns: object, or float NaN for a variable that is absent),
+    then looked up per row.
+    """
+    n = len(wide.sources) + 1  # the last code: no value (-1)
+    pair = np.where(num < 0, n - 1, num) * n + np.where(den < 0, n - 1, den)
+    distinct = np.unique(pair)
+    values = np.empty(n, dtype=object)
+    values[:] = [*wide.sources, np.nan]
+
+    def side(codes: np.ndarray, name: str) -> pd.Series:
+        if name not in wide.columns:
+            return pd.Series(np.nan, index=range(len(codes)))
+        return pd.Series(values[codes], dtype=object)
+
+    combined = _combine_source(side(distinct // n, ind.numerator),
+                               side(distinct % n, ind.denominators[0]))
+    table = np.zeros(n * n, dtype=np.int64)
+    table[distinct] = [sources.code(v) for v in combined]
+    return table[pair]
+
+
+def _assemble(pieces: list, wide: _Wide, statuses: _Vocabulary,
+              sources: _Vocabulary) -> pd.DataFrame:
+    """The observations frame, sorted by indicator, area code and year."""
+    indicator = np.repeat(np.arange(len(pieces)), [len(p.rows) for p in pieces])
+    rows = np.concatenate([p.rows for p in pieces])
+    area, year, level = wide.area[rows], wide.year[rows], wide.level[rows]
+    # pieces come in indicator order, rows in (area, level, year) order: that is sorted
+    # unless an area code has two levels; then sort as a stable sort of the rows would
+    order = None
+    same = (np.diff(indicator) == 0) & (np.diff(area) == 0)
+    if (same & (np.diff(year) <= 0)).any():
+        order = np.lexsort((level, year, area, indicator))
+        indicator, area, year, level = indicator[order], area[order], year[order], level[order]
+
+    def stacked(field: str) -> np.ndarray:
+        values = np.concatenate([getattr(p, field) for p in pieces])
+        return values if order is None else values[order]
+
+    ids = pd.Index([p.id for p in pieces], dtype="str")
+    obs = pd.DataFrame({
+        "area_code": pd.Series(wide.areas.take(area)),
+        "level": pd.Series(wide.levels.take(level)),
+        "year": np.asarray(wide.years, dtype=int)[year],
+        "indicator": pd.Series(ids.take(indicator)),
+        "value": stacked("value"), "numerator": stacked("numerator"),
+        "denominator": stacked("denominator"),
+        "status": pd.Series(statuses.array()[stacked("status")], dtype=object),
+        "source": pd.Series(sources.array()[stacked("source")], dtype=object),
+    }, copy=False)  # no consolidation into 2-D blocks: a copy of every column
+    return obs

@@ -25,68 +25,124 @@ from helpers.catalogue import Catalogue
 __all__ = ["suppress", "lone_suppressions"]
 
 _SHOWN = ("ok", "provisional")
+_GROUP = ["indicator", "year", "parent"]
 
 
-def _primary(obs: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
-    threshold = obs["indicator"].map({k: v.min_count for k, v in catalogue.items()}).fillna(0)
-    num, den = obs["numerator"], obs["denominator"]
-    small = ((num > 0) & (num < threshold)) | (den.notna() & (den < threshold))
+class _Coded:
+    """Observations and hierarchy on integer codes: indicator, year and area of every row,
+    and the parent links between area codes (only links whose child and parent both
+    occur in the observations matter)."""
+
+    def __init__(self, obs: pd.DataFrame, hierarchy: pd.DataFrame):
+        self.indicator, self.indicators = pd.factorize(obs["indicator"], use_na_sentinel=False)
+        self.area, self.areas = pd.factorize(obs["area_code"], use_na_sentinel=False)
+        self.year = obs["year"].to_numpy()
+        areas = pd.Index(self.areas)
+        links = pd.DataFrame({"year": hierarchy["year"].to_numpy(),
+                              "area": areas.get_indexer(hierarchy["code"]),
+                              "parent": areas.get_indexer(hierarchy["parent"])})
+        links.loc[hierarchy["parent"].isna().to_numpy(), "parent"] = -1
+        self.links = links[(links["area"] >= 0) & (links["parent"] >= 0)]
+
+    def frame(self, rows: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame({"row": rows, "indicator": self.indicator[rows],
+                             "year": self.year[rows], "area": self.area[rows]})
+
+    def lone(self, suppressed: np.ndarray, shown: np.ndarray) -> pd.DataFrame:
+        """(indicator, year, parent) groups with one suppressed child and a shown parent."""
+        children = self.frame(np.flatnonzero(suppressed)).merge(
+            self.links, on=["year", "area"], how="inner")
+        counts = children.groupby(_GROUP).size()
+        lone = counts[counts == 1].reset_index()[_GROUP]
+        if lone.empty:
+            return lone
+        candidates = np.flatnonzero(shown & np.isin(self.area, lone["parent"].unique()))
+        parents = self.frame(candidates).rename(columns={"area": "parent"})
+        return lone.merge(parents[_GROUP].drop_duplicates(), on=_GROUP, how="inner")
+
+    def complement(self, lone: pd.DataFrame, shown: np.ndarray,
+                   numerator: np.ndarray) -> np.ndarray:
+        """Rows to suppress so that no lone group stays recoverable: per group the shown
+        sibling with the smallest numerator, else the parent itself."""
+        groups = self.links.merge(lone[["year", "parent"]].drop_duplicates(),
+                                  on=["year", "parent"])
+        near = np.flatnonzero(np.isin(self.indicator, lone["indicator"].unique())
+                              & np.isin(self.area, groups["area"].unique()))
+        candidates = self.frame(near).merge(self.links, on=["year", "area"], how="inner").merge(
+            lone, on=_GROUP, how="inner")
+        candidates = candidates[shown[candidates["row"].to_numpy()]]
+        candidates = candidates.assign(numerator=numerator[candidates["row"].to_numpy()])
+        picked = candidates.sort_values("numerator", na_position="last").groupby(
+            _GROUP).head(1)
+        uncovered = lone.merge(picked[_GROUP].drop_duplicates(), on=_GROUP, how="left",
+                               indicator=True)
+        uncovered = uncovered.loc[uncovered["_merge"] == "left_only", _GROUP]
+        extra = picked["row"].to_numpy()
+        if len(uncovered):
+            rows = np.flatnonzero(np.isin(self.area, uncovered["parent"].unique()))
+            parents = self.frame(rows).rename(columns={"area": "parent"}).merge(
+                uncovered, on=_GROUP, how="inner")
+            extra = np.concatenate([extra, parents["row"].to_numpy()])
+        return extra
+
+
+def _codes_of(obs: pd.DataFrame, catalogue: Catalogue, attribute: str, default) -> np.ndarray:
+    """A catalogue attribute per row (``default`` for indicators not in the catalogue)."""
+    codes, ids = pd.factorize(obs["indicator"], use_na_sentinel=False)
+    values = [getattr(catalogue[i], attribute) if i in catalogue else default for i in ids]
+    return np.asarray(values + [default])[codes]
+
+
+def _primary(obs: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
+    threshold = _codes_of(obs, catalogue, "min_count", 0).astype(float)
+    num = obs["numerator"].to_numpy(dtype=float)
+    den = obs["denominator"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        small = ((num > 0) & (num < threshold)) | (~np.isnan(den) & (den < threshold))
     return small & (threshold > 0)
-
-
-def _links(hierarchy: pd.DataFrame) -> pd.DataFrame:
-    return hierarchy.rename(columns={"code": "area_code"})[["year", "area_code", "parent"]]
 
 
 def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
     """Groups (indicator, year, parent) with exactly one suppressed child and a shown parent."""
-    links = _links(hierarchy)
-    suppressed = obs.loc[obs["status"] == "suppressed", ["indicator", "year", "area_code"]]
-    children = suppressed.merge(links, on=["year", "area_code"], how="inner")
-    children = children[children["parent"].notna()]
-    counts = children.groupby(["indicator", "year", "parent"]).size()
-    lone = counts[counts == 1].reset_index()[["indicator", "year", "parent"]]
+    coded = _Coded(obs, hierarchy)
+    status = obs["status"]
+    lone = coded.lone((status == "suppressed").to_numpy(), status.isin(_SHOWN).to_numpy())
     if lone.empty:
-        return lone
-    parents = obs[obs["area_code"].isin(set(lone["parent"]))
-                  & obs["status"].isin(_SHOWN)][["indicator", "year", "area_code"]]
-    return lone.merge(parents.rename(columns={"area_code": "parent"}),
-                      on=["indicator", "year", "parent"], how="inner")
+        return pd.DataFrame({"indicator": obs["indicator"].iloc[:0],
+                             "year": obs["year"].iloc[:0], "parent": hierarchy["parent"].iloc[:0]
+                             }).reset_index(drop=True)
+    return pd.DataFrame({
+        "indicator": pd.Series(coded.indicators.take(lone["indicator"].to_numpy())),
+        "year": lone["year"].to_numpy(),
+        "parent": pd.Series(coded.areas.take(lone["parent"].to_numpy())),
+    }).sort_values(_GROUP).reset_index(drop=True)
 
 
 def suppress(observations: pd.DataFrame, catalogue: Catalogue,
              hierarchy: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return a copy with small counts suppressed (status ``suppressed``, no numbers)."""
+    """Return a copy with small counts suppressed (status ``suppressed``, no numbers).
+
+    Works on integer codes of indicator, year and area; only the groups that hold a
+    suppressed cell are looked at in each round of complementary suppression.
+    """
+    hide = _primary(observations, catalogue)
+    if hierarchy is not None:
+        computed = _codes_of(observations, catalogue, "computed", False).astype(bool)
+        coded = _Coded(observations, hierarchy)
+        status = observations["status"]
+        suppressed = computed & (hide | (status == "suppressed").to_numpy())
+        shown = computed & ~hide & status.isin(_SHOWN).to_numpy()
+        numerator = observations["numerator"].to_numpy(dtype=float)
+        for _ in range(10):
+            lone = coded.lone(suppressed, shown)
+            if lone.empty:
+                break
+            extra = coded.complement(lone, shown, numerator)
+            hide[extra] = True
+            suppressed[extra] = computed[extra]
+            shown[extra] = False
     obs = observations.copy()
-    computed = obs["indicator"].map({k: v.computed for k, v in catalogue.items()}).fillna(False)
-    hide = _primary(obs, catalogue)
-    obs.loc[hide, ["value", "numerator", "denominator"]] = np.nan
-    obs.loc[hide, "status"] = "suppressed"
-    if hierarchy is None:
-        return obs
-    links = _links(hierarchy)
-    computed = computed.astype(bool)
-    for _ in range(10):
-        lone = lone_suppressions(obs[computed], hierarchy)
-        if lone.empty:
-            break
-        groups = links.merge(lone[["year", "parent"]].drop_duplicates(), on=["year", "parent"])
-        near = obs[obs["indicator"].isin(set(lone["indicator"]))
-                   & obs["area_code"].isin(set(groups["area_code"]))].reset_index()
-        candidates = near.merge(links, on=["year", "area_code"], how="inner").merge(
-            lone, on=["indicator", "year", "parent"], how="inner")
-        candidates = candidates[candidates["status"].isin(_SHOWN)]
-        picked = candidates.sort_values("numerator", na_position="last").groupby(
-            ["indicator", "year", "parent"]).head(1)
-        extra = list(picked["index"])
-        covered = set(map(tuple, picked[["indicator", "year", "parent"]].to_numpy()))
-        for group in lone.itertuples(index=False):
-            if (group.indicator, group.year, group.parent) in covered:
-                continue
-            parent = obs.index[(obs["indicator"] == group.indicator)
-                               & (obs["year"] == group.year)
-                               & (obs["area_code"] == group.parent)]
-            extra.extend(parent)
-        obs.loc[extra, ["value", "numerator", "denominator"]] = np.nan
-        obs.loc[extra, "status"] = "suppressed"
+    for column in ("value", "numerator", "denominator"):
+        obs[column] = obs[column].mask(hide)
+    obs["status"] = obs["status"].mask(hide, "suppressed")
     return obs
