@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lab lint format demo-data bench screenshots clean
+.PHONY: help install demo test test-fast lab lint format demo-data bench audit screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ screenshots: demo ## build the demo reports and save a PNG of each in reports/de
 
 bench: install ## run the benchmarks and print a table of medians
 	$(BIN)/python benchmarks/run.py
+
+audit: install ## reliability and privacy audit (bad input, faults, privacy scan, concurrency, injection): a table; exit 1 when a row fails
+	$(BIN)/python tools/audit.py
 
 demo-data: install ## regenerate data/demo from its fixed seed (byte-identical)
 	$(BIN)/stuurkit demo-data

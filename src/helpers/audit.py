@@ -426,7 +426,7 @@ def audit_folder(folder: str | Path) -> list[FileAudit]:
         raise StuurkitError(f"{folder}: no such reports folder. Give reports/<workspace> "
                             "(made by `stuurkit run`).")
     return [scan_html(path.read_text(encoding="utf-8", errors="replace"), path.name)
-            for path in sorted(folder.glob("*.html"))]
+            for path in sorted(folder.glob("*.html")) if path.is_file()]
 
 
 def format_table(audits: list[FileAudit]) -> str:

@@ -258,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(message)s")
+    if not args.verbose:  # papermill logs every notebook it reads at INFO
+        logging.getLogger("papermill").setLevel(logging.WARNING)
     shown, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return args.func(args)

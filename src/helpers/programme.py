@@ -173,6 +173,10 @@ def load_programme(ws: Workspace) -> LoadedProgramme:
         raise ConfigError(f"{path}: expected a mapping with gemeente, begrotingsjaar and "
                           f"programmas ({exc}).") from exc
     problems = _semantic_problems(begroting, ws.catalogue)
+    if begroting.gemeente != ws.config.gemeente.code:
+        problems.insert(0, f"gemeente: {begroting.gemeente!r} is not this workspace's gemeente "
+                           f"{ws.config.gemeente.code} (stuurkit.yml); use the budget of "
+                           f"{ws.config.gemeente.name}")
     if problems:
         raise ConfigError(f"{path}: " + str(len(problems)) + " problem(s):\n  "
                           + "\n  ".join(problems))

@@ -142,6 +142,9 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
             f"{ws.root / 'stuurkit.yml'}: schedule has no entry named {', '.join(unknown)}; "
             f"known entries: {', '.join(sorted(names)) or '(none)'}."
         )
+    uses: dict[str, int] = {}
+    for entry in ws.config.schedule:
+        uses[entry.notebook] = uses.get(entry.notebook, 0) + 1
     for entry in ws.config.schedule:
         if only and entry.name not in only:
             continue
@@ -155,8 +158,11 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
                 f"{ws.root / 'stuurkit.yml'}: schedule entry '{entry.name}' names notebook "
                 f"{entry.notebook!r}, which is not in {notebooks_dir()}."
             )
-        stem = Path(entry.notebook).stem
-        kind, section = _TITLES.get(stem, (stem, "Overig"))
+        kind, section = _TITLES.get(Path(entry.notebook).stem, (Path(entry.notebook).stem,
+                                                                "Overig"))
+        # a notebook scheduled twice (other parameters) gets the entry's name in its files
+        stem = Path(entry.notebook).stem + (f"_{entry.name}" if uses[entry.notebook] > 1
+                                            else "")
         base = {"workspace": _workspace_parameter(ws), **entry.parameters}
         _check_parameters(notebook, base, where)
         if entry.for_each == "programma":
@@ -184,6 +190,12 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
             jobs.append(Job(name=entry.name, notebook=str(notebook), parameters=base,
                             html=report_path(out, stem, None, where), title=kind,
                             section=section))
+    seen: dict[str, str] = {}
+    for job in jobs:
+        if job.html in seen:
+            raise ConfigError(f"{config}: schedule entries '{seen[job.html]}' and '{job.name}' "
+                              f"would both write {Path(job.html).name}; rename one of them.")
+        seen[job.html] = job.name
     return jobs
 
 
@@ -293,6 +305,8 @@ def _worker_start() -> None:
 
 
 def _exit_on_signal(signum, frame) -> None:
+    # the interrupted cell's asyncio task ends with the kernel; that is expected now
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     raise SystemExit(128 + signum)
 
 
@@ -497,7 +511,7 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
         for r in results:
             entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
                      "detail": r.error, "section": r.job.section}
-            if r.status != "ok" and Path(r.job.html).exists():
+            if r.status != "ok" and Path(r.job.html).is_file():
                 entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
             entries.append(entry)
         write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
@@ -534,11 +548,12 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
                        for e in ws.provenance],
         "jobs": [{
             "name": r.job.name, "title": r.job.title, "notebook": Path(r.job.notebook).name,
+            "report": Path(r.job.html).name,
             "parameters": r.job.parameters, "status": r.status, "started": r.started,
             "seconds": round(r.seconds, 2), "attempts": r.attempts, "error": r.error or None,
             "outputs": [str(Path(p).relative_to(folder)) if Path(p).is_relative_to(folder)
                         else p for p in r.outputs],
-            "previous_output_kept": r.status != "ok" and Path(r.job.html).exists(),
+            "previous_output_kept": r.status != "ok" and Path(r.job.html).is_file(),
         } for r in results],
     }
     return write_text_atomic(folder / "manifest.json",

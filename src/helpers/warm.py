@@ -104,7 +104,7 @@ def lean_kernel_name() -> str:
     argv = [sys.executable, "-c",
             "import sys; sys.modules['rfc3987_syntax'] = None; "
             "from ipykernel import kernelapp as app; app.launch_new_instance()",
-            "-f", "{connection_file}"]
+            "-f", "{connection_file}", "--log-level=ERROR"]  # no transport notices
     doc = {"argv": argv, "display_name": "Python 3 (Stuurkit, lean)", "language": "python",
            "metadata": {"debugger": False}}
     try:
