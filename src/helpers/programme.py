@@ -4,7 +4,8 @@
 indicator catalogue, and reports every problem at once with its key path
 (``programmas[0].doelen[1].indicatoren[0].streefwaarde.jaar: …``): an indicator that is
 not in the catalogue, a target year not after the baseline year, a target that
-contradicts the indicator's polarity, duplicate ids. Commentary (duiding) comes from
+contradicts the indicator's polarity, duplicate ids, two budget lines for one year.
+Numbers must be numbers (not ``yes``/``.nan``), dates dates. Commentary (duiding) comes from
 ``duiding/<jaar>/<doel-id>.md`` and from ``duiding:`` in the goal itself.
 
 ``evaluate(programme, ws, year)`` gives per goal indicator the newest value, the trend
@@ -14,7 +15,6 @@ and the forecast-based target status (``helpers.trends``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -22,10 +22,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpers import yamlfile
 from helpers.catalogue import Catalogue
 from helpers.errors import ConfigError
 from helpers.trends import direction, forecast, trend_test
 from helpers.workspace import Workspace
+from helpers.yamlfile import Day, Number, Whole
 
 __all__ = ["Begroting", "Programme", "Goal", "GoalIndicator", "Action", "load_programme",
            "evaluate", "ACTION_STATUS"]
@@ -34,12 +36,12 @@ ACTION_STATUS = ("niet gestart", "lopend", "vertraagd", "afgerond", "vervallen")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Measurement(_Model):
-    jaar: int = Field(ge=1990, le=2100)
-    waarde: float
+    jaar: Whole = Field(ge=1990, le=2100)
+    waarde: Number
 
 
 class GoalIndicator(_Model):
@@ -52,7 +54,7 @@ class GoalIndicator(_Model):
 class Action(_Model):
     wat: str = Field(min_length=1)
     wie: str = Field(min_length=1)
-    gereed: date
+    gereed: Day
     status: Literal["niet gestart", "lopend", "vertraagd", "afgerond", "vervallen"]
 
 
@@ -62,13 +64,13 @@ class Goal(_Model):
     eigenaar: str = Field(min_length=1)
     indicatoren: list[GoalIndicator] = Field(min_length=1)
     acties: list[Action] = []
-    duiding: dict[int, str] = {}
+    duiding: dict[Whole, str] = {}
 
 
 class BudgetLine(_Model):
-    jaar: int
-    begroot: float
-    realisatie: float | None = None
+    jaar: Whole
+    begroot: Number
+    realisatie: Number | None = None
 
 
 class Programme(_Model):
@@ -82,7 +84,7 @@ class Programme(_Model):
 
 class Begroting(_Model):
     gemeente: str
-    begrotingsjaar: int
+    begrotingsjaar: Whole
     programmas: list[Programme] = []
 
     def goals(self) -> list[tuple[Programme, Goal]]:
@@ -113,6 +115,12 @@ def _semantic_problems(begroting: Begroting, catalogue: Catalogue) -> list[str]:
         if programme.id in seen:
             problems.append(f"{key}.id: {programme.id!r} is also used at {seen[programme.id]}")
         seen[programme.id] = key
+        years: dict[int, int] = {}
+        for j, line in enumerate(programme.budget):
+            if line.jaar in years:
+                problems.append(f"{key}.budget[{j}].jaar: {line.jaar} is also at "
+                                f"{key}.budget[{years[line.jaar]}]; one budget line per year")
+            years.setdefault(line.jaar, j)
         for j, goal in enumerate(programme.doelen):
             gkey = f"{key}.doelen[{j}]"
             if goal.id in seen:
@@ -160,18 +168,18 @@ def load_programme(ws: Workspace) -> LoadedProgramme:
     if not path.exists():
         raise ConfigError(f"{path}: programme budget not found (stuurkit.yml key 'programme').")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yamlfile.load(path.read_bytes()) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc}).") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping with gemeente, begrotingsjaar and "
+                          f"programmas, not a {type(doc).__name__}.")
     try:
-        begroting = Begroting(**doc)
+        begroting = Begroting.model_validate(doc)
     except ValidationError as exc:
         lines = [f"  {_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise ConfigError(f"{path}: invalid programme budget:\n" + "\n".join(lines)
                           + "\nFix these keys (see data/demo/begroting.yml).") from exc
-    except TypeError as exc:
-        raise ConfigError(f"{path}: expected a mapping with gemeente, begrotingsjaar and "
-                          f"programmas ({exc}).") from exc
     problems = _semantic_problems(begroting, ws.catalogue)
     if begroting.gemeente != ws.config.gemeente.code:
         problems.insert(0, f"gemeente: {begroting.gemeente!r} is not this workspace's gemeente "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -26,11 +27,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpers import catalogue as catalogue_module
-from helpers import indicators, privacy
+from helpers import indicators, privacy, yamlfile
 from helpers.cache import SourceCache
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.paths import data_dir
 from helpers.sources import boundaries, kaart, kwb, registrations
+from helpers.yamlfile import Whole
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE"]
 
@@ -52,13 +54,13 @@ class Gemeente(_Model):
 class KaartLayer(_Model):
     file: str
     level: Level
-    vintage: int = Field(ge=1990, le=2100)
+    vintage: Whole = Field(ge=1990, le=2100)
     layer: str | None = None  # for files with several layers (GeoPackage)
 
 
 class KwbFile(_Model):
     file: str
-    year: int | None = Field(default=None, ge=1990, le=2100)  # when not in the file name
+    year: Whole | None = Field(default=None, ge=1990, le=2100)  # when not in the file name
 
 
 class Sources(_Model):
@@ -118,7 +120,7 @@ def _read_config(path: Path) -> Config:
             "`stuurkit demo-data`, or point to a folder that holds a stuurkit.yml."
         )
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlfile.load(path.read_bytes())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -127,9 +129,37 @@ def _read_config(path: Path) -> Config:
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping with keys gemeente, sources, …")
     try:
-        return Config(**doc)
+        config = Config.model_validate(doc)
     except ValidationError as exc:
         raise _config_error(path, exc) from exc
+    twice = _listed_twice(config)
+    if twice:
+        raise ConfigError(f"{path}: listed twice:\n  " + "\n  ".join(twice)
+                          + "\nRemove the repeated entries (a file read twice counts twice).")
+    return config
+
+
+def _listed_twice(config: Config) -> list[str]:
+    """Entries that repeat an earlier one: the same source file, kaart level and vintage,
+    or schedule name."""
+    src = config.sources
+    keyed = [(f"sources.kwb[{i}]", ("kwb", os.path.normpath(k.file)))
+             for i, k in enumerate(src.kwb_files())]
+    keyed += [(f"sources.kaart[{i}]", ("kaart", k.level, k.vintage))
+              for i, k in enumerate(src.kaart)]
+    keyed += [(f"sources.registrations[{i}]", ("registrations", os.path.normpath(f)))
+              for i, f in enumerate(src.registrations)]
+    keyed += [(f"sources.code_changes[{i}]", ("code_changes", os.path.normpath(f)))
+              for i, f in enumerate(src.code_changes)]
+    keyed += [(f"schedule[{i}].name", ("schedule", e.name)) for i, e in enumerate(config.schedule)]
+    first: dict[tuple, str] = {}
+    twice = []
+    for key, value in keyed:
+        if value in first:
+            shown = " ".join(map(str, value[1:]))
+            twice.append(f"{key}: {shown} is also at {first[value]}")
+        first.setdefault(value, key)
+    return twice
 
 
 def resolve(workspace: str | Path) -> Path:

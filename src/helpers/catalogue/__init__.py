@@ -21,7 +21,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from helpers import yamlfile
 from helpers.errors import ConfigError
+from helpers.yamlfile import Number, Whole
 
 __all__ = ["Indicator", "Catalogue", "load", "DEFAULT_FOLDER"]
 
@@ -32,22 +34,22 @@ Level = Literal["gemeente", "wijk", "buurt"]
 class Indicator(BaseModel):
     """One catalogue entry (see the header of indicators.yml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str
     label: str
     description: str
     unit: str
     kind: Literal["count", "proportion", "rate", "mean", "median", "index"]
-    scale: float = 1
+    scale: Number = 1
     numerator: str | None = None
     denominator: str | list[str] | None = None  # a list is summed
     variable: str | None = None
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
-    decimals: int = 1
+    decimals: Whole = 1
     comparison: Literal["wilson", "byar", "t", "none"] = "none"
-    min_count: int = 10
-    max_age: int = Field(default=2, ge=0)  # years before the newest value is stale
+    min_count: Whole = 10
+    max_age: Whole = Field(default=2, ge=0)  # years before the newest value is stale
     levels: list[Level] = Field(min_length=1)
     theme: str
     source: str
@@ -109,12 +111,15 @@ def _format_error(path: Path, key: str, exc: ValidationError) -> str:
 
 def _read_file(path: Path) -> tuple[dict[str, Indicator], list[str]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yamlfile.load(path.read_bytes()) or {}
     except yaml.YAMLError as exc:
         return {}, [f"{path}: not valid YAML ({exc})."]
-    if not isinstance(doc.get("indicators"), dict):
+    if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), dict):
         return {}, [f"{path}: expected a mapping 'indicators:' with one entry per id."]
     defaults = doc.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        return {}, [f"{path}: 'defaults:' must be a mapping of fields (label, unit, …), "
+                    f"not a {type(defaults).__name__}."]
     found: dict[str, Indicator] = {}
     errors = []
     for key, entry in doc["indicators"].items():

@@ -7,14 +7,16 @@ exports (``read_kwb`` detects which) into the tidy long form used throughout the
 
 CBS markers become missing values with a status, never zeros: ``.`` (unknown, not
 reliable enough or secret) and ``x`` → ``secret``; blank, ``-`` and ``–`` →
-``missing``; a trailing ``*``/``**`` marks a provisional value. Codes stay text.
+``missing``; a trailing ``*``/``**`` marks a provisional value. With a decimal comma
+(StatLine), a point may only separate thousands (``1.234,5``): ``1.5`` is refused, not
+read as 15; ``inf`` and ``nan`` are not numbers. A region kind (``recs``) must agree with
+the code's prefix. Codes stay text.
 Special buurten (codes ending in 9997, 9998, 9999) are left out. Column names become
 stable variable ids through ``helpers.sources.variables`` (the mapping data file).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from pathlib import Path
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.sources import csvtable
 from helpers.sources import variables as varmap
 
 __all__ = ["read_kwb", "read_table", "is_statline", "TIDY_COLUMNS", "LEVELS"]
@@ -39,6 +42,7 @@ _CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _YEAR = re.compile(r"kwb-(\d{4})", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _STATLINE_CODE = "Codering (code)"
+_GROUPED = r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"  # 1.234.567,8
 
 
 def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
@@ -51,18 +55,8 @@ def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
     return int(match.group(1))
 
 
-def _sniff(path: Path, sample: str) -> str:
-    first = sample.splitlines()[0] if sample else ""
-    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
-    sep = max(counts, key=counts.get)
-    if counts[sep] == 0:
-        raise DataError(f"{path}: the first line has no ';', ',' or tab separators; this is "
-                        "not a CSV table. Export the table again as CSV.")
-    return sep
-
-
 def read_table(path: Path) -> pd.DataFrame:
-    """Any KWB-like table (xlsx or CSV in UTF-8), every cell as text."""
+    """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text."""
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
     if path.stat().st_size == 0:
@@ -79,19 +73,7 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
             "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
         )
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path}: not UTF-8 (byte {exc.start} cannot be decoded). Save the file as "
-            "UTF-8 (CBS downloads are UTF-8; Excel 'CSV UTF-8' does this)."
-        ) from exc
-    sep = _sniff(path, text[:4096])
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{path}: not a well-formed table ({exc}).") from exc
+    return csvtable.read_csv(path)
 
 
 def is_statline(columns) -> bool:
@@ -100,12 +82,16 @@ def is_statline(columns) -> bool:
 
 
 def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+    """Values and statuses; with a decimal comma a point may only group thousands."""
     text = raw.astype(str).str.strip()
     provisional = text.str.endswith("*")
     number = text.str.rstrip("*").str.strip()
     if decimal == ",":
-        number = number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        stray = number.str.contains(".", regex=False) & ~number.str.fullmatch(_GROUPED)
+        number = (number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+                  .mask(stray))
     value = pd.to_numeric(number, errors="coerce")
+    value = value.where(np.isfinite(value))  # 'inf', '1e400': not a statistic
     status = np.select(
         [text.isin(_SECRET), text.isin(_MISSING), value.isna(), provisional],
         ["secret", "missing", "invalid", "provisional"],
@@ -124,6 +110,9 @@ def _decimal(values: pd.DataFrame) -> str:
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
           year: int, source: str) -> pd.DataFrame:
     """Shared tail of every reader: check codes, melt, parse values, report problems."""
+    if values.columns.duplicated().any():
+        twice = values.columns[values.columns.duplicated()][0]
+        raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
     codes = codes.astype(str).str.strip()
     duplicated = codes[codes.duplicated()]
     if len(duplicated):
@@ -160,11 +149,20 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
 
 
 def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
+    """Level per row from the code's prefix; a region kind (recs) must agree with it."""
     prefix = codes.astype(str).str.strip().str[:2].map(
         {"GM": "gemeente", "WK": "wijk", "BU": "buurt"})
     if recs is None:
         return prefix
     level = recs.astype(str).str.strip().map(LEVELS)
+    clash = level.notna() & prefix.notna() & (level != prefix)
+    if clash.any():
+        row = clash.idxmax()
+        raise DataError(
+            f"{path}, row {int(row) + 2}: area code {str(codes[row]).strip()} is a "
+            f"{prefix[row]}, but its region kind says {str(recs[row]).strip()!r}. Correct the "
+            "code or the kind (recs / Soort regio)."
+        )
     return level.fillna(prefix)
 
 
@@ -181,9 +179,6 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
         raise DataError(f"{path}: the table has a header but no rows. Download it again.")
     names = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
     values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
-    if values.columns.duplicated().any():
-        twice = values.columns[values.columns.duplicated()][0]
-        raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
     return _tidy(path, table["gwb_code_10"], _levels(path, table["recs"], table["gwb_code_10"]),
                  values, year, source or f"CBS Kerncijfers wijken en buurten {year}")
 

@@ -1,8 +1,9 @@
 """The gemeente's own registrations in long form (CSV or Excel).
 
 Required columns: ``area_code, year, variable, value``; optional ``numerator`` and
-``denominator`` (validated and kept as columns of the same name). Every problem is
-reported at once, naming file, row and column.
+``denominator`` (validated and kept as columns of the same name). CSV files are read
+strictly by ``csvtable`` (UTF-8, sniffed separator, rows as long as the header). Every
+problem is reported at once, naming file, row and column.
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.sources import csvtable
 
 __all__ = ["read_registrations", "REQUIRED"]
 
 REQUIRED = ["area_code", "year", "variable", "value"]
+_YEARS = (1900, 2100)  # a year outside is a typing error
+
+
+def _number(text: pd.Series) -> pd.Series:
+    """Numbers with a decimal point or comma; NaN for anything else (also 'inf', 'nan')."""
+    value = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    return value.where(np.isfinite(value))
 _CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _LEVEL = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -28,10 +37,13 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
     if not path.exists():
         raise DataError(f"{path}: file not found. Check 'registrations' in stuurkit.yml.")
     if path.suffix.lower() in (".xlsx", ".xls"):
-        table = pd.read_excel(path, dtype=str, keep_default_na=False)
+        try:
+            table = pd.read_excel(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl/xlrd raise many kinds
+            raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
     else:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    table.columns = [c.strip().lower() for c in table.columns]
+        table = csvtable.read_csv(path)
+    table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
         raise DataError(
@@ -44,9 +56,10 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
         problems.append(f"row {idx + 2}, column area_code: {table.at[idx, 'area_code']!r} is "
                         "not a CBS area code (GMdddd, WKdddddd or BUdddddddd)")
     years = pd.to_numeric(table["year"], errors="coerce")
-    for idx in table.index[years.isna() | (years % 1 != 0)][:5]:
-        problems.append(f"row {idx + 2}, column year: {table.at[idx, 'year']!r} is not a year")
-    values = pd.to_numeric(table["value"].str.replace(",", ".", regex=False), errors="coerce")
+    for idx in table.index[~years.between(*_YEARS) | (years % 1 != 0)][:5]:
+        problems.append(f"row {idx + 2}, column year: {table.at[idx, 'year']!r} is not a year "
+                        f"({_YEARS[0]}–{_YEARS[1]})")
+    values = _number(table["value"])
     blank = table["value"].str.strip().eq("")
     for idx in table.index[values.isna() & ~blank][:5]:
         problems.append(f"row {idx + 2}, column value: {table.at[idx, 'value']!r} is not a "
@@ -54,8 +67,7 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
     extra = {}
     for column in ("numerator", "denominator"):
         if column in table.columns:
-            parsed = pd.to_numeric(table[column].str.replace(",", ".", regex=False),
-                                   errors="coerce")
+            parsed = _number(table[column])
             empty = table[column].str.strip().eq("")
             for idx in table.index[parsed.isna() & ~empty][:5]:
                 problems.append(f"row {idx + 2}, column {column}: {table.at[idx, column]!r} "
@@ -66,10 +78,15 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
         for idx in table.index[over][:5]:
             problems.append(f"row {idx + 2}: numerator {table.at[idx, 'numerator']} is larger "
                             f"than denominator {table.at[idx, 'denominator']}")
-    duplicated = table.duplicated(["area_code", "year", "variable"], keep="first")
-    for idx in table.index[duplicated][:5]:
-        problems.append(f"row {idx + 2}: a second value for {table.at[idx, 'area_code']} / "
-                        f"{table.at[idx, 'year']} / {table.at[idx, 'variable']}")
+    first: dict[tuple, int] = {}  # keys as read: ' 2020' and '2020.0' are both 2020
+    twice = 0
+    for idx, key in zip(table.index, zip(codes, years, table["variable"].str.strip(),
+                                         strict=True), strict=True):
+        if key in first and twice < 5:
+            twice += 1
+            problems.append(f"row {idx + 2}: a second value for {key[0]} / {key[1]:g} / "
+                            f"{key[2]} (first in row {first[key] + 2})")
+        first.setdefault(key, idx)
     if problems:
         raise DataError(f"{path}: " + "; ".join(problems) + ". Correct these rows and retry.")
     tidy = pd.DataFrame({
