@@ -12,8 +12,6 @@ Observations (one row per area × year × indicator) have the columns
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
@@ -97,16 +95,20 @@ class _Wide:
         column_of = np.full(len(var_names), -1)
         column_of[wanted] = np.arange(len(wanted))
         self.columns = {name: i for i, name in enumerate(var_names[wanted])}
-        # codes of every row (cheaper than selecting rows of a large frame of strings)
+        # codes of every row, then of the rows wanted (cheaper than selecting rows of a
+        # large frame of strings)
         take = np.flatnonzero(column_of[var_codes] >= 0)
         column = column_of[var_codes[take]]
-        area, self.areas = _codes(variables["area_code"], sort=True)
-        level, self.levels = _codes(variables["level"], sort=True)
-        year, self.years = _codes(variables["year"], sort=True)
-        status, self.statuses = _codes(variables["status"])
-        source, self.sources = _codes(variables["source"])
-        area, level, year, status, source = (area[take], level[take], year[take],
-                                             status[take], source[take])
+
+        def codes(name: str, sort: bool) -> tuple[np.ndarray, pd.Index]:
+            every, distinct = _codes(variables[name], sort=sort)
+            return every[take], distinct
+
+        area, self.areas = codes("area_code", sort=True)
+        level, self.levels = codes("level", sort=True)
+        year, self.years = codes("year", sort=True)
+        status, self.statuses = codes("status", sort=False)
+        source, self.sources = codes("source", sort=False)
         n_levels, n_years = len(self.levels), len(self.years)
         # rows sorted by (area_code, level, year), as a pivot would order them
         key = (area * n_levels + level) * n_years + year
@@ -171,16 +173,28 @@ class _Vocabulary:
         return out
 
 
-class _Piece(NamedTuple):
-    """One indicator's observations: rows of the wide matrices and the columns."""
+class _Pieces:
+    """Each indicator's observations as arrays, collected column by column."""
 
-    id: str
-    rows: np.ndarray
-    value: np.ndarray
-    numerator: np.ndarray
-    denominator: np.ndarray
-    status: np.ndarray
-    source: np.ndarray
+    FIELDS = ("rows", "value", "numerator", "denominator", "status", "source")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.columns: dict[str, list[np.ndarray]] = {f: [] for f in self.FIELDS}
+
+    def add(self, id_: str, keep: np.ndarray, **arrays: np.ndarray) -> None:
+        self.ids.append(id_)
+        for field, values in arrays.items():
+            small = np.int32 if field in ("rows", "status", "source") else None
+            self.columns[field].append(values[keep].astype(small, copy=False) if small
+                                       else values[keep])
+
+    def take(self, field: str) -> np.ndarray:
+        """One column of all pieces (the pieces' arrays are let go)."""
+        values = self.columns[field]
+        out = np.concatenate(values)
+        values.clear()
+        return out
 
 
 def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -200,7 +214,7 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     missing = statuses.code("missing")
     shown = [statuses.code("ok"), statuses.code("provisional")]
     level_names = np.asarray(wide.levels, dtype=object)
-    pieces = []
+    pieces = _Pieces()
     for ind in sorted(catalogue.values(), key=lambda i: i.id):
         if not any(name in wide.columns for name in ind.inputs):
             continue  # no input anywhere: nothing to compute
@@ -236,9 +250,9 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         keep = ~sources.isna()[source] | ~np.isnan(val)
         status = np.where(status == statuses.input[-1], missing, status)  # no status
         status = np.where(np.isnan(val) & np.isin(status, shown), missing, status)
-        pieces.append(_Piece(ind.id, rows[keep], val[keep], num[keep], den[keep],
-                             status[keep], source[keep]))
-    if not pieces:
+        pieces.add(ind.id, keep, rows=rows, value=val, numerator=num, denominator=den,
+                   status=status, source=source)
+    if not pieces.ids:
         obs = pd.DataFrame(columns=OBSERVATION_COLUMNS)
         obs["year"] = obs["year"].astype(int)
         for c in ("value", "numerator", "denominator"):
@@ -273,12 +287,15 @@ def _ratio_source(ind: Indicator, wide: _Wide, sources: _Vocabulary, num: np.nda
     return table[pair]
 
 
-def _assemble(pieces: list, wide: _Wide, statuses: _Vocabulary,
+def _assemble(pieces: _Pieces, wide: _Wide, statuses: _Vocabulary,
               sources: _Vocabulary) -> pd.DataFrame:
     """The observations frame, sorted by indicator, area code and year."""
-    indicator = np.repeat(np.arange(len(pieces)), [len(p.rows) for p in pieces])
-    rows = np.concatenate([p.rows for p in pieces])
+    wide.value = wide.status = wide.source = None  # not needed any more: free them
+    indicator = np.repeat(np.arange(len(pieces.ids)),
+                          [len(r) for r in pieces.columns["rows"]]).astype(np.int32)
+    rows = pieces.take("rows")
     area, year, level = wide.area[rows], wide.year[rows], wide.level[rows]
+    del rows
     # pieces come in indicator order, rows in (area, level, year) order: that is sorted
     # unless an area code has two levels; then sort as a stable sort of the rows would
     order = None
@@ -286,20 +303,20 @@ def _assemble(pieces: list, wide: _Wide, statuses: _Vocabulary,
     if (same & (np.diff(year) <= 0)).any():
         order = np.lexsort((level, year, area, indicator))
         indicator, area, year, level = indicator[order], area[order], year[order], level[order]
+    del same
 
-    def stacked(field: str) -> np.ndarray:
-        values = np.concatenate([getattr(p, field) for p in pieces])
+    def column(field: str) -> np.ndarray:
+        values = pieces.take(field)
         return values if order is None else values[order]
 
-    ids = pd.Index([p.id for p in pieces], dtype="str")
     obs = pd.DataFrame({
         "area_code": pd.Series(wide.areas.take(area)),
         "level": pd.Series(wide.levels.take(level)),
         "year": np.asarray(wide.years, dtype=int)[year],
-        "indicator": pd.Series(ids.take(indicator)),
-        "value": stacked("value"), "numerator": stacked("numerator"),
-        "denominator": stacked("denominator"),
-        "status": pd.Series(statuses.array()[stacked("status")], dtype=object),
-        "source": pd.Series(sources.array()[stacked("source")], dtype=object),
-    }, copy=False)  # no consolidation into 2-D blocks: a copy of every column
+        "indicator": pd.Series(pd.Index(pieces.ids, dtype="str").take(indicator)),
+    }, copy=False)
+    for field in ("value", "numerator", "denominator"):
+        obs[field] = column(field)
+    obs["status"] = pd.Series(statuses.array()[column("status")], dtype=object)
+    obs["source"] = pd.Series(sources.array()[column("source")], dtype=object)
     return obs

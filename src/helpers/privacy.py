@@ -33,8 +33,10 @@ class _Coded:
     and the parent links between area codes (only links whose child and parent both
     occur in the observations matter)."""
 
-    def __init__(self, obs: pd.DataFrame, hierarchy: pd.DataFrame):
+    def __init__(self, obs: pd.DataFrame, hierarchy: pd.DataFrame | None = None):
         self.indicator, self.indicators = pd.factorize(obs["indicator"], use_na_sentinel=False)
+        if hierarchy is None:
+            return
         self.area, self.areas = pd.factorize(obs["area_code"], use_na_sentinel=False)
         self.year = obs["year"].to_numpy()
         areas = pd.Index(self.areas)
@@ -43,6 +45,12 @@ class _Coded:
                               "parent": areas.get_indexer(hierarchy["parent"])})
         links.loc[hierarchy["parent"].isna().to_numpy(), "parent"] = -1
         self.links = links[(links["area"] >= 0) & (links["parent"] >= 0)]
+
+    def per_row(self, catalogue: Catalogue, attribute: str, default) -> np.ndarray:
+        """A catalogue attribute per row (``default`` for indicators not in it)."""
+        values = [getattr(catalogue[i], attribute) if i in catalogue else default
+                  for i in self.indicators]
+        return np.asarray(values + [default])[self.indicator]
 
     def frame(self, rows: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame({"row": rows, "indicator": self.indicator[rows],
@@ -86,15 +94,7 @@ class _Coded:
         return extra
 
 
-def _codes_of(obs: pd.DataFrame, catalogue: Catalogue, attribute: str, default) -> np.ndarray:
-    """A catalogue attribute per row (``default`` for indicators not in the catalogue)."""
-    codes, ids = pd.factorize(obs["indicator"], use_na_sentinel=False)
-    values = [getattr(catalogue[i], attribute) if i in catalogue else default for i in ids]
-    return np.asarray(values + [default])[codes]
-
-
-def _primary(obs: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
-    threshold = _codes_of(obs, catalogue, "min_count", 0).astype(float)
+def _primary(obs: pd.DataFrame, threshold: np.ndarray) -> np.ndarray:
     num = obs["numerator"].to_numpy(dtype=float)
     den = obs["denominator"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
@@ -125,10 +125,10 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
     Works on integer codes of indicator, year and area; only the groups that hold a
     suppressed cell are looked at in each round of complementary suppression.
     """
-    hide = _primary(observations, catalogue)
+    coded = _Coded(observations, hierarchy)
+    hide = _primary(observations, coded.per_row(catalogue, "min_count", 0).astype(float))
     if hierarchy is not None:
-        computed = _codes_of(observations, catalogue, "computed", False).astype(bool)
-        coded = _Coded(observations, hierarchy)
+        computed = coded.per_row(catalogue, "computed", False).astype(bool)
         status = observations["status"]
         suppressed = computed & (hide | (status == "suppressed").to_numpy())
         shown = computed & ~hide & status.isin(_SHOWN).to_numpy()
@@ -141,8 +141,8 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
             hide[extra] = True
             suppressed[extra] = computed[extra]
             shown[extra] = False
-    obs = observations.copy()
-    for column in ("value", "numerator", "denominator"):
-        obs[column] = obs[column].mask(hide)
-    obs["status"] = obs["status"].mask(hide, "suppressed")
-    return obs
+    # a new frame of the unchanged columns and the masked ones (no copy of the rest)
+    changed = {c: observations[c].mask(hide) for c in ("value", "numerator", "denominator")}
+    changed["status"] = observations["status"].mask(hide, "suppressed")
+    return pd.DataFrame({c: changed.get(c, observations[c]) for c in observations.columns},
+                        index=observations.index, copy=False)
