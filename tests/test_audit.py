@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from helpers import audit, rendering
+from helpers import audit, bundle, rendering
 from helpers.catalogue import Indicator
 from helpers.cli import main
 
@@ -20,8 +20,11 @@ POLICY = ("default-src 'none'; script-src {hashes} 'unsafe-eval'; style-src 'uns
           "img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def _page(body: str, policy: str | None = POLICY) -> str:
-    """A published page around ``body`` with a policy listing its scripts' hashes."""
+def _page(body: str, policy: str | None = POLICY, library: bool = True) -> str:
+    """A published page around ``body`` (after a stand-in chart library) with a policy
+    listing its scripts' hashes."""
+    if library:
+        body = bundle.wrap("/* vega */") + body
     hashes = " ".join(audit.script_hashes(body)) or "'none'"
     meta = (f'<meta http-equiv="Content-Security-Policy" content="{policy.format(hashes=hashes)}">'
             if policy else "")
@@ -171,3 +174,23 @@ def test_publish_refuses_a_report_that_fails_the_scan(tmp_path):
     assert target.read_text() == "vorige versie"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
+
+
+def test_charts_without_their_library_are_found():
+    chart = audit.declare(alt.Chart(_frame(waarde=[12])).mark_bar().encode(x="waarde:Q"),
+                          {"waarde": [COUNT]})
+    found = audit.scan_html(_page(_chart(chart), library=False))
+    assert [f.kind for f in found.findings] == ["script"]
+    assert "no chart library" in found.findings[0].detail
+
+
+def test_the_bundle_placeholder_is_filled_whatever_the_attribute_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUURKIT_CACHE", str(tmp_path))
+    (tmp_path / "vega-bundle-1.0-v6.js").write_text("var vega = 1;")
+    bundle._read.cache_clear()
+    for tag in ('<script id="stuurkit-vega-bundle" data-file="vega-bundle-1.0-v6.js"></script>',
+                '<script data-file="vega-bundle-1.0-v6.js" id="stuurkit-vega-bundle"></script>'):
+        filled = bundle.fill(f"<p>a</p>{tag}<p>b</p>{tag}")
+        assert filled == f"<p>a</p>{bundle.wrap('var vega = 1;')}<p>b</p>"
+    with pytest.raises(Exception, match="is missing"):
+        bundle.fill('<script id="stuurkit-vega-bundle" data-file="vega-bundle-9-v9.js"></script>')

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from helpers import publish, rendering
+from helpers import audit, rendering
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ TITLES = {"00_verkenner": "Verkenner", "10_wijkprofiel": "Wijkprofiel De Horsten
 
 
 def _check(text: str) -> int:
-    assert publish.external_references(text) == []
+    assert audit.external_references(text) == []
     assert text.count(f'id="{rendering.BUNDLE_ID}"') == 1
     assert "Traceback" not in text and "Warning:" not in text
     assert 'class="stuurkit-footer"' in text

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import files, publish
+from helpers import audit, files, publish
 from helpers.errors import PublishError
 
 
@@ -22,7 +22,7 @@ from helpers.errors import PublishError
     '<iframe src="https://example.org"></iframe>',
 ])
 def test_external_references_are_found(snippet):
-    assert publish.external_references(f"<html><body>{snippet}</body></html>")
+    assert audit.external_references(f"<html><body>{snippet}</body></html>")
 
 
 @pytest.mark.parametrize("snippet", [
@@ -33,7 +33,7 @@ def test_external_references_are_found(snippet):
     '<script>var doc = "see https://vega.github.io for docs";</script>',
 ])
 def test_inert_urls_are_allowed(snippet):
-    assert publish.external_references(f"<html><body>{snippet}</body></html>") == []
+    assert audit.external_references(f"<html><body>{snippet}</body></html>") == []
 
 
 def _notebook(outputs: list) -> nbformat.NotebookNode:
@@ -48,7 +48,7 @@ def _notebook(outputs: list) -> nbformat.NotebookNode:
 def test_notebook_to_html_refuses_external_loads():
     out = nbformat.v4.new_output("display_data", data={
         "text/html": '<script src="https://cdn.example.org/x.js"></script>'})
-    with pytest.raises(PublishError, match="load from other hosts"):
+    with pytest.raises(PublishError, match=r"privacy scan.*external: <script src=.https://cdn.example.org/x.js.>"):
         publish.notebook_to_html(_notebook([out]))
 
 
@@ -62,7 +62,7 @@ def test_notebook_to_html_hides_code_and_adds_footer():
     assert "geheime code" not in text
     assert "<title>Wijkprofiel X – Voorbeeldstad (GM9901)</title>" in text
     assert "area_code = WK990101" in text and "CBS, opgehaald 2026-01-01" in text
-    assert publish.external_references(text) == []
+    assert audit.external_references(text) == []
 
 
 def test_index_links_reports_and_marks_failures(tmp_path):
@@ -73,7 +73,7 @@ def test_index_links_reports_and_marks_failures(tmp_path):
     text = path.read_text()
     assert "<a href='a.html'>Wijkprofiel A</a>" in text
     assert "Wijkprofiel B <span class='status-mislukt'>mislukt</span>" in text
-    assert publish.external_references(text) == [] and 'lang="nl"' in text
+    assert audit.external_references(text) == [] and 'lang="nl"' in text
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from helpers import publish, rendering
+from helpers import audit, publish, rendering
 from helpers.errors import PublishError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def test_html_has_no_code_no_prompts_and_dutch_title(report_html):
 
 def test_html_loads_nothing_from_other_hosts(report_html):
     text = report_html.read_text(encoding="utf-8")
-    assert publish.external_references(text) == []
+    assert audit.external_references(text) == []
     assert "Content-Security-Policy" in text and "default-src 'none'" in text
     for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text):
         assert "http" not in tag, tag

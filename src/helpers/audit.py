@@ -39,10 +39,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Finding", "FileAudit", "scan_html", "audit_folder", "format_table", "declare",
-           "cell_attributes", "script_hashes", "BUNDLE_ID", "CHART_CALL", "COUNT_COLUMNS"]
+from helpers.bundle import BUNDLE_ID
 
-BUNDLE_ID = "stuurkit-vega-bundle"
+__all__ = ["Finding", "FileAudit", "scan_html", "audit_folder", "format_table", "declare",
+           "external_references",
+           "cell_attributes", "script_hashes", "seal", "BUNDLE_ID", "CHART_CALL", "COUNT_COLUMNS"]
+
 CHART_CALL = "window.vegaEmbed(el,"
 _CHART_SCRIPT = re.compile(r'^\(function\(\)\{var el=document\.getElementById\("stuurkit-chart-'
                            r'[0-9]+-[0-9a-f]{8}"\);')
@@ -50,6 +52,11 @@ _CHART_SCRIPT = re.compile(r'^\(function\(\)\{var el=document\.getElementById\("
 COUNT_COLUMNS = {"numerator", "denominator", "teller", "noemer"}
 _GEO_KEYS = {"type", "geometry"}
 _EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.IGNORECASE)
+_URL_ATTRS = {"src", "href", "data", "action", "poster", "formaction", "background",
+              "xlink:href", "manifest", "cite"}
+_CSS_URL = re.compile(r"(url\(\s*['\"]?\s*(https?:|//)|@import)", re.IGNORECASE)
+_JS_IMPORT = re.compile(r"(\bimport\s*\(\s*['\"](https?:|//)|\bfrom\s*['\"](https?:|//)|"
+                        r"importScripts\s*\(\s*['\"](https?:|//))", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+(?:,\d+)?")
 
 
@@ -106,18 +113,23 @@ def cell_attributes(indicator) -> str:
 
 def script_hashes(document: str) -> list[str]:
     """CSP ``'sha256-…'`` sources of every inline script of ``document``."""
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-            for _, s in _scripts(document)]
+    return [_hash(s) for _, s in _scripts(document)]
+
+
+def _hash(script: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
 
 
 # ------------------------------------------------------------------ parsing
 
 
+def external_references(document: str) -> list[str]:
+    """Every place where the HTML would load something from another host."""
+    return _parse(document).references()
+
+
 def _scripts(document: str) -> list[tuple[str, str]]:
-    parser = _Document()
-    parser.feed(document)
-    parser.close()
-    return [(attrs.get("id") or "", text) for attrs, text in parser.scripts]
+    return [(attrs.get("id") or "", text) for attrs, text in _parse(document).scripts]
 
 
 class _Document(HTMLParser):
@@ -131,6 +143,9 @@ class _Document(HTMLParser):
         self.cells: list[tuple[dict[str, str], str]] = []
         self.tables = 0
         self.handlers: list[str] = []
+        self.external: list[str] = []
+        self.styles: list[str] = []
+        self._style: list[str] | None = None
         self._script: tuple[dict[str, str], list[str]] | None = None
         self._cell: tuple[dict[str, str], list[str]] | None = None
         self._offset = 0
@@ -138,6 +153,12 @@ class _Document(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
         for name, value in values.items():
+            if name in _URL_ATTRS and _EXTERNAL.match(value):
+                self.external.append(f"<{tag} {name}={value!r}>")
+            elif name == "srcset" and any(_EXTERNAL.match(p) for p in value.split(",")):
+                self.external.append(f"<{tag} srcset={value!r}>")
+            elif name == "style" and _CSS_URL.search(value):
+                self.external.append(f"<{tag} style=…{_CSS_URL.search(value).group(0)}…>")
             if name.startswith("on"):
                 self.handlers.append(f"<{tag} {name}=…>")
             elif name in ("href", "src", "action", "formaction") and re.match(
@@ -149,6 +170,8 @@ class _Document(HTMLParser):
             if self.first_script is None:
                 self.first_script = self.getpos()[0]
             self._script = (values, [])
+        elif tag == "style":
+            self._style = []
         elif tag == "table":
             self.tables += 1
         elif "data-indicator" in values:
@@ -158,13 +181,29 @@ class _Document(HTMLParser):
         if tag == "script" and self._script is not None:
             self.scripts.append((self._script[0], "".join(self._script[1])))
             self._script = None
+        elif tag == "style" and self._style is not None:
+            self.styles.append("".join(self._style))
+            self._style = None
         elif self._cell is not None and tag in ("td", "th", "span", "dd"):
             self.cells.append((self._cell[0], "".join(self._cell[1])))
             self._cell = None
 
+    def references(self) -> list[str]:
+        """Everything that would load from another host."""
+        found = list(self.external)
+        for style in self.styles:
+            if _CSS_URL.search(style):
+                found.append(f"<style>…{_CSS_URL.search(style).group(0)}…")
+        for _, script in self.scripts:
+            if _JS_IMPORT.search(script):
+                found.append(f"<script>…{_JS_IMPORT.search(script).group(0)}…")
+        return found
+
     def handle_data(self, data: str) -> None:
         if self._script is not None:
             self._script[1].append(data)
+        elif self._style is not None:
+            self._style.append(data)
         if self._cell is not None:
             self._cell[1].append(data)
 
@@ -368,8 +407,7 @@ def _check_csp(parser: _Document, scripts: list[str], audit: FileAudit) -> None:
                                              "('unsafe-inline'); list script hashes"))
     elif scripts:
         hashes = {s for s in script_src if s.startswith("'sha256-")}
-        missing = sum(h not in hashes for h in script_hashes("".join(
-            f"<script>{s}</script>" for s in scripts)))
+        missing = sum(_hash(s) not in hashes for s in scripts)
         if missing:
             audit.findings.append(Finding("csp", f"{missing} script(s) not listed in "
                                                  "script-src (blocked in the browser)"))
@@ -381,18 +419,21 @@ def _check_csp(parser: _Document, scripts: list[str], audit: FileAudit) -> None:
 # ------------------------------------------------------------------ scanning
 
 
-def scan_html(document: str, name: str = "") -> FileAudit:
-    """Scan one published HTML document (see the module docstring)."""
-    from helpers.publish import external_references
-
-    audit = FileAudit(file=name)
+def _parse(document: str) -> _Document:
     parser = _Document()
     parser.feed(document)
     parser.close()
+    return parser
+
+
+def _check(parser: _Document, name: str) -> FileAudit:
+    audit = FileAudit(file=name)
     audit.tables = parser.tables
     texts = [text for _, text in parser.scripts]
+    bundled = False
     for attrs, text in parser.scripts:
         if attrs.get("id") == BUNDLE_ID:
+            bundled = bundled or bool(text.strip())
             continue
         specs = _chart_specs(text)
         if specs is None:
@@ -402,6 +443,9 @@ def scan_html(document: str, name: str = "") -> FileAudit:
         for spec in specs:
             audit.charts += 1
             _check_chart(spec, audit.charts, audit)
+    if audit.charts and not bundled:
+        audit.findings.append(Finding("script", f"{audit.charts} chart(s) but no chart library "
+                                                "(the bundle script is missing or empty)"))
     for attrs, text in parser.cells:
         audit.values_checked += 1
         small = _small(text, attrs.get("data-kind", ""), int(attrs.get("data-min-count") or 0))
@@ -411,14 +455,29 @@ def scan_html(document: str, name: str = "") -> FileAudit:
                                f"below the threshold {attrs.get('data-min-count')}"))
     for handler in parser.handlers:
         audit.findings.append(Finding("handler", f"{handler} (would run script)"))
-    for ref in external_references(document):
+    for ref in parser.references():
         audit.findings.append(Finding("external", ref))
     _check_csp(parser, texts, audit)
     return audit
 
 
-def audit_folder(folder: str | Path) -> list[FileAudit]:
-    """Scan every HTML file of a reports folder (``reports/<workspace>``)."""
+def scan_html(document: str, name: str = "") -> FileAudit:
+    """Scan one published HTML document (see the module docstring)."""
+    return _check(_parse(document), name)
+
+
+def seal(document: str, slot: str, name: str = "") -> tuple[str, FileAudit]:
+    """Put the hashes of the document's scripts into its policy at ``slot`` and scan it:
+    the same as ``script_hashes``, ``str.replace`` and ``scan_html``, parsed once."""
+    parser = _parse(document)
+    hashes = " ".join(dict.fromkeys(_hash(text) for _, text in parser.scripts)) or "'none'"
+    parser.csp = [(line, policy.replace(slot, hashes)) for line, policy in parser.csp]
+    return document.replace(slot, hashes, 1), _check(parser, name)
+
+
+def audit_folder(folder: str | Path, skip: set[str] | None = None) -> list[FileAudit]:
+    """Scan every HTML file of a reports folder (``reports/<workspace>``), except the
+    names in ``skip``."""
     from helpers.errors import StuurkitError
 
     folder = Path(folder)
@@ -426,7 +485,8 @@ def audit_folder(folder: str | Path) -> list[FileAudit]:
         raise StuurkitError(f"{folder}: no such reports folder. Give reports/<workspace> "
                             "(made by `stuurkit run`).")
     return [scan_html(path.read_text(encoding="utf-8", errors="replace"), path.name)
-            for path in sorted(folder.glob("*.html")) if path.is_file()]
+            for path in sorted(folder.glob("*.html"))
+            if path.is_file() and path.name not in (skip or set())]
 
 
 def format_table(audits: list[FileAudit]) -> str:

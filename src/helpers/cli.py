@@ -112,16 +112,23 @@ def _run(args: argparse.Namespace) -> int:
     from helpers.workspace import open_workspace
 
     ws = open_workspace(args.workspace)
-    jobs = runner.expand(ws, only=args.only)
-    if not jobs:
-        print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
-        return 0
     executor = "dask" if args.scheduler else args.executor
     options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
                                 scheduler=args.scheduler, timeout=args.timeout)
-    print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} on {executor} "
-          f"with {options.workers} worker(s)…")
-    results = runner.run(ws, jobs, options=options)
+    # local workers start now: their kernels warm up while the jobs are planned
+    pool = runner.start_workers(options.workers) if (
+        executor == "local" and options.workers > 1) else None
+    try:
+        jobs = runner.expand(ws, only=args.only)
+        if not jobs:
+            print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
+            return 0
+        print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} on {executor} "
+              f"with {options.workers} worker(s)…")
+        results = runner.run(ws, jobs, options=options, pool=pool)
+    finally:
+        if pool is not None:
+            pool.stop()  # planning failed (or nothing to do): no-op after a run
     failed = [r for r in results if r.status != "ok"]
     for r in results:
         mark = "ok     " if r.status == "ok" else "FAILED "

@@ -13,18 +13,17 @@ import copy
 import html
 import re
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from helpers import __version__, audit
+from helpers import __version__, audit, bundle
 from helpers.errors import PublishError
 from helpers.files import replacing, write_text_atomic
 from helpers.paths import templates_dir
 
-__all__ = ["notebook_to_html", "publish_notebook", "write_index", "external_references",
+__all__ = ["notebook_to_html", "publish", "publish_notebook", "write_index",
            "report_tables", "write_workbook", "REPORT_CSS"]
 
 METADATA_KEY = "stuurkit"
@@ -78,50 +77,6 @@ details.stuurkit-data summary { cursor: pointer; color: #00538a; font-size: .9re
   .jp-RenderedHTMLCommon h2 { break-after: avoid; }
 }
 """
-
-_EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.IGNORECASE)
-_URL_ATTRS = {"src", "href", "data", "action", "poster", "formaction", "background",
-              "xlink:href", "manifest", "cite"}
-_CSS_URL = re.compile(r"(url\(\s*['\"]?\s*(https?:|//)|@import)", re.IGNORECASE)
-_JS_IMPORT = re.compile(r"(\bimport\s*\(\s*['\"](https?:|//)|\bfrom\s*['\"](https?:|//)|"
-                        r"importScripts\s*\(\s*['\"](https?:|//))", re.IGNORECASE)
-
-
-class _ReferenceScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in = tag if tag in ("style", "script") else None
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in _URL_ATTRS and _EXTERNAL.match(value):
-                self.found.append(f"<{tag} {name}={value!r}>")
-            elif name == "srcset" and any(_EXTERNAL.match(p) for p in value.split(",")):
-                self.found.append(f"<{tag} srcset={value!r}>")
-            elif name == "style" and _CSS_URL.search(value):
-                self.found.append(f"<{tag} style=…{_CSS_URL.search(value).group(0)}…>")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "style" and _CSS_URL.search(data):
-            self.found.append(f"<style>…{_CSS_URL.search(data).group(0)}…")
-        elif self._in == "script" and _JS_IMPORT.search(data):
-            self.found.append(f"<script>…{_JS_IMPORT.search(data).group(0)}…")
-
-
-def external_references(document: str) -> list[str]:
-    """Every place where the HTML would load something from another host."""
-    scanner = _ReferenceScanner()
-    scanner.feed(document)
-    scanner.close()
-    return scanner.found
-
 
 def _report_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
     for cell in nb.cells:
@@ -268,6 +223,11 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
     not pass ``helpers.audit.scan_html`` (small counts, unused chart columns, external
     loads, scripts Stuurkit did not write).
     """
+    return _render(nb, generated)[0]
+
+
+def _render(nb: nbformat.NotebookNode, generated: datetime | None
+            ) -> tuple[str, audit.FileAudit]:
     failure = _failed(nb)
     if failure:
         raise PublishError(f"Not publishing a failed report: {failure}.")
@@ -289,16 +249,14 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
         },
     }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
-    body = _with_contents(body)
-    hashes = " ".join(dict.fromkeys(audit.script_hashes(body))) or "'none'"
-    body = body.replace(SCRIPT_HASHES, hashes, 1)
-    found = audit.scan_html(body).findings
+    body, scanned = audit.seal(bundle.fill(_with_contents(body)), SCRIPT_HASHES)
+    found = scanned.findings
     if found:
         raise PublishError("The report did not pass the privacy scan (helpers.audit): "
                            + "; ".join(map(str, found[:5]))
                            + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
                            + ". Fix the output that causes it; nothing was written.")
-    return body
+    return body, scanned
 
 
 def report_tables(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
@@ -345,16 +303,23 @@ def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: st
     """Export an executed notebook (path or node) to ``html_path`` atomically, plus an
     Excel workbook of its tables beside it (same name, ``.xlsx``) when it has any.
     Returns the written paths."""
+    return publish(executed, html_path)[0]
+
+
+def publish(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
+            ) -> tuple[list[Path], audit.FileAudit]:
+    """``publish_notebook`` that also returns the privacy scan of the written HTML."""
     nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(
         str(executed), as_version=4)
     html_path = Path(html_path)
-    text = notebook_to_html(nb)
+    text, scanned = _render(nb, None)
+    scanned.file = html_path.name
     written = [write_text_atomic(html_path, text)]
     tables = report_tables(nb)
     if tables:
         title = _report_metadata(nb).get("title") or html_path.stem
         written.append(write_workbook(tables, html_path.with_suffix(".xlsx"), title))
-    return written
+    return written, scanned
 
 
 def write_index(folder: str | Path, title: str, entries: list[dict[str, Any]],

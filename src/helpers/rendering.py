@@ -25,6 +25,7 @@ import tempfile
 
 import altair as alt
 
+from helpers.bundle import BUNDLE_ID, placeholder, wrap
 from helpers.numbers import format_number
 from helpers.paths import cache_dir
 from helpers.theme import enable as enable_theme
@@ -33,7 +34,6 @@ __all__ = ["mode", "setup", "javascript_bundle", "BUNDLE_ID", "RENDERER"]
 
 log = logging.getLogger(__name__)
 
-BUNDLE_ID = "stuurkit-vega-bundle"
 RENDERER = "stuurkit_html"
 MODES = ("jupyter", "html", "svg")
 _EMBED_OPTIONS = {"renderer": "svg", "actions": False}
@@ -56,6 +56,12 @@ def _vl_version() -> str:
     return vl_version_for_vl_convert()
 
 
+def _bundle_path():
+    import vl_convert as vlc
+
+    return cache_dir() / f"vega-bundle-{vlc.__version__}-{_vl_version()}.js"
+
+
 def javascript_bundle() -> str:
     """The vega + vega-lite + vega-embed bundle, cached on disk per vl-convert version.
 
@@ -63,11 +69,10 @@ def javascript_bundle() -> str:
     """
     import vl_convert as vlc
 
-    version = _vl_version()
-    path = cache_dir() / f"vega-bundle-{vlc.__version__}-{version}.js"
+    path = _bundle_path()
     if path.exists():
         return path.read_text(encoding="utf-8")
-    bundle = vlc.javascript_bundle(vl_version=version)
+    bundle = vlc.javascript_bundle(vl_version=_vl_version())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -137,8 +142,13 @@ def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
 
 
 def _bundle_html() -> str:
+    """A placeholder that publishing fills (``helpers.bundle``); the whole bundle when
+    the cache cannot hold it (a read-only home)."""
     bundle = javascript_bundle()
-    return f'<script id="{BUNDLE_ID}">(function(){{\n{bundle}\n}})();</script>'
+    path = _bundle_path()
+    if path.exists():
+        return placeholder(path.name)
+    return wrap(bundle)
 
 
 def setup(colours: list[str] | None = None) -> str:

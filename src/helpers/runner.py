@@ -41,17 +41,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from helpers.errors import ConfigError
-from helpers.files import write_text_atomic
-from helpers.locks import Busy, hold, workspace_lock
-from helpers.paths import data_dir, notebooks_dir, reports_dir
-from helpers.publish import write_index
-from helpers.workspace import Workspace
+# jsonschema (under nbformat) would build the rfc3987_syntax grammar on import: ~0.7 s
+# in this process and in every worker, for URI format checks that no report uses.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+if TYPE_CHECKING:
+    from helpers.workspace import Workspace
+
+from helpers.errors import ConfigError  # noqa: E402
+from helpers.files import write_text_atomic  # noqa: E402
+from helpers.locks import Busy, hold, workspace_lock  # noqa: E402
+from helpers.paths import data_dir, notebooks_dir, reports_dir  # noqa: E402
+from helpers.publish import write_index  # noqa: E402
 
 __all__ = ["Job", "Result", "RunOptions", "RunLocked", "RunInterrupted", "EXECUTORS", "expand",
-           "run", "run_job", "run_lock", "write_manifest", "report_path"]
+           "run", "run_job", "run_lock", "write_manifest", "report_path", "start_workers",
+           "Workers"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +90,7 @@ class Result:
     started: str = ""
     outputs: list[str] = field(default_factory=list)
     attempts: int = 1
+    scan: Any = None  # helpers.audit.FileAudit of the HTML as it was written
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -247,7 +255,7 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from helpers.publish import publish_notebook
+    from helpers.publish import publish
 
     started_at = datetime.now().astimezone().isoformat(timespec="seconds")
     started = time.monotonic()
@@ -269,9 +277,9 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
                     start_timeout=60, cwd=str(Path(job.notebook).parent),
                     request_save_on_cell_execute=False, **engine,
                 )
-                outputs = publish_notebook(executed, job.html)
+                outputs, scan = publish(executed, job.html)
                 return Result(job, "ok", time.monotonic() - started, started=started_at,
-                              outputs=[str(p) for p in outputs], attempts=attempt)
+                              outputs=[str(p) for p in outputs], attempts=attempt, scan=scan)
             except CellTimeoutError:
                 error = f"tijdslimiet van {timeout} s per cel overschreden"
                 break
@@ -298,27 +306,90 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
 # ---------------------------------------------------------------- executors
 
 
-def _worker_start() -> None:
-    """In each worker: SIGTERM ends the current report (its temporary files and kernel
-    are cleaned up on the way out) instead of killing the process mid-write."""
+_worker = {"ready": False}
+
+
+def _worker_start(warm: bool, cwd: str, tmp: str) -> None:
+    """In each worker: temporary files go to the run's folder, the warm kernel starts
+    right away (it loads the libraries while the parent is still planning), and SIGTERM
+    ends the current report cleanly (its temporary files and kernel are removed on the
+    way out) instead of mid-write."""
+    os.environ["TMPDIR"] = tmp  # also for the kernels this worker starts
+    tempfile.tempdir = tmp
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    if warm:
+        try:
+            from helpers import warm as warm_kernels
+
+            warm_kernels.current(cwd)
+        except Exception as exc:  # the first report will try again and report it
+            log.debug("warm kernel did not start ahead: %s", exc)
+    _worker["ready"] = True
 
 
 def _exit_on_signal(signum, frame) -> None:
     # the interrupted cell's asyncio task ends with the kernel; that is expected now
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    if not _worker["ready"]:  # still starting: no report to clean up, only the kernel
+        from helpers import warm as warm_kernels
+
+        warm_kernels.discard()
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 
-def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
-    """Worker processes on this machine (spawned: the parent may hold kernel clients)."""
-    if options.workers == 1 or len(jobs) == 1:
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start its processes."""
+
+
+class Workers:
+    """Local worker processes with a temporary folder of their own.
+
+    Started at once (``start_workers``), so that their kernels warm up while the caller
+    prepares the jobs; ``close`` waits for them, ``stop`` ends them now (SIGTERM);
+    either removes the temporary folder, whatever the workers left in it.
+    """
+
+    def __init__(self, count: int, warm: bool) -> None:
+        self.tmp = tempfile.mkdtemp(prefix="stuurkit-run-")
+        context = multiprocessing.get_context("spawn")  # the parent may hold kernel clients
+        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
+                                        initializer=_worker_start,
+                                        initargs=(warm, str(notebooks_dir()), self.tmp))
+        for _ in range(count):
+            self.pool.submit(_ready)
+
+    def submit(self, *args):
+        return self.pool.submit(*args)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stop(self) -> None:
+        if not os.path.isdir(self.tmp):  # closed or stopped already
+            return
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()  # SIGTERM → clean exit in the worker
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_workers(count: int, warm: bool = True) -> Workers:
+    """Start ``count`` local workers now; pass them to ``run`` (or ``stop`` them)."""
+    return Workers(count, warm)
+
+
+def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
+           pool: Workers | None = None) -> None:
+    """Worker processes on this machine (``start_workers``)."""
+    if pool is None and (options.workers == 1 or len(jobs) == 1):
         for job in jobs:
             done(run_job(job, options.timeout, warm=options.warm))
         return
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(options.workers, len(jobs)),
-                               mp_context=context, initializer=_worker_start)
+    pool = pool or start_workers(min(options.workers, len(jobs)), options.warm)
+    futures = []
     try:
         futures = [pool.submit(run_job, job, options.timeout, 3, options.warm)
                    for job in jobs]
@@ -327,15 +398,13 @@ def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None])
     except BaseException:  # interrupted: stop the workers, let them clean up
         for future in futures:
             future.cancel()
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.terminate()  # SIGTERM → SystemExit in the worker
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.stop()
         raise
-    pool.shutdown(wait=True)
+    pool.close()
 
 
-def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None]) -> None:
+def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
+          pool: None = None) -> None:
     """Dask distributed: the scheduler at ``options.scheduler``, else a LocalCluster."""
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
@@ -366,7 +435,7 @@ def _run_with_env(job: Job, timeout: int | None, env: dict[str, str], warm: bool
     return run_job(job, timeout, warm=warm)
 
 
-EXECUTORS: dict[str, Callable[[list[Job], RunOptions, Callable[[Result], None]], None]] = {
+EXECUTORS: dict[str, Callable[..., None]] = {  # (jobs, options, done, pool=None)
     "local": _local,
     "dask": _dask,
 }
@@ -443,11 +512,17 @@ def _remove_temporary(folder: Path) -> list[Path]:
 
 
 def _final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
-    """Scan every HTML file of the folder; a report that fails is marked failed and its
-    file set aside (``.rejected``), so the portal never links to it."""
+    """The privacy scan of every HTML file of the folder, as the run leaves it.
+
+    A report made by this run was scanned as it was written (``helpers.publish``); every
+    other file (earlier reports, ``index.html``) is scanned now. A report that fails is
+    marked failed and its files set aside (``.rejected``), so the portal never links it.
+    """
     from helpers.audit import audit_folder
 
-    audits = audit_folder(folder)
+    fresh = {Path(r.job.html).name: r.scan for r in results
+             if r.status == "ok" and r.scan is not None}
+    audits = [*fresh.values(), *audit_folder(folder, skip=set(fresh))]
     failed = {a.file: a for a in audits if not a.passed}
     for result in results:
         name = Path(result.job.html).name
@@ -467,13 +542,25 @@ def _final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
 
 
 def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
-        options: RunOptions | None = None) -> list[Result]:
-    """Run jobs (see the module docstring); writes index.html and manifest.json."""
+        options: RunOptions | None = None, pool: Workers | None = None) -> list[Result]:
+    """Run jobs (see the module docstring); writes index.html and manifest.json.
+
+    ``pool``: local workers from ``start_workers`` (started ahead); the run stops them.
+    """
     options = options or RunOptions(workers=max(1, workers or os.cpu_count() or 1))
     if options.executor not in EXECUTORS:
         raise ConfigError(f"executor {options.executor!r}: choose one of "
                           f"{', '.join(EXECUTORS)}.")
     folder = reports_dir() / ws.name
+    try:
+        return _run(ws, jobs, options, folder, pool)
+    finally:
+        if pool is not None:
+            pool.stop()  # when the run could not start (a lock was held): no-op otherwise
+
+
+def _run(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
+         pool: Workers | None) -> list[Result]:
     with run_lock(folder), workspace_lock(ws.root, exclusive=False, action="run reports of"):
         left = _remove_temporary(folder)
         if left:
@@ -494,7 +581,10 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
         interrupted: RunInterrupted | None = None
         try:
             with _interruptible(), _run_tmp():
-                EXECUTORS[options.executor](jobs, options, done)
+                if pool is not None and options.executor == "local":
+                    EXECUTORS["local"](jobs, options, done, pool=pool)
+                else:
+                    EXECUTORS[options.executor](jobs, options, done)
         except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
             interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
         finally:
@@ -506,15 +596,10 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
         order = {job.name: i for i, job in enumerate(jobs)}
         results.sort(key=lambda r: order[r.job.name])
         _remove_temporary(folder)
+        _write_index(ws, folder, results)
         audit = _final_audit(folder, results)
-        entries = []
-        for r in results:
-            entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
-                     "detail": r.error, "section": r.job.section}
-            if r.status != "ok" and Path(r.job.html).is_file():
-                entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
-            entries.append(entry)
-        write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
+        if any(f["file"] != "index.html" for f in audit["findings"]):
+            _write_index(ws, folder, results)  # reports set aside by the scan
         write_manifest(ws, folder, results, options, started, audit=audit,
                        interrupted=str(interrupted) if interrupted else None)
     if interrupted:
@@ -523,6 +608,17 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
                              "made, the others keep their previous version; see "
                              f"{folder / 'manifest.json'}")
     return results
+
+
+def _write_index(ws: Workspace, folder: Path, results: list[Result]) -> None:
+    entries = []
+    for r in results:
+        entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
+                 "detail": r.error, "section": r.job.section}
+        if r.status != "ok" and Path(r.job.html).is_file():
+            entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
+        entries.append(entry)
+    write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
 
 
 def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: RunOptions,
