@@ -2,9 +2,10 @@
 
 ``load`` is ``yaml.safe_load`` that refuses what safe_load lets through silently or
 raises as a non-YAML error: a key given twice in one mapping (safe_load keeps the last
-value), a date that does not exist (``2024-13-45``; safe_load raises ``ValueError``)
-and bytes that are not UTF-8. Every refusal is a ``yaml.YAMLError`` with the line, so
-the loaders' existing handling names file, line and column.
+value), a date that does not exist (``2024-13-45``), a bad explicit tag (``!!float x``;
+both a ``ValueError`` in safe_load) and bytes that are not UTF-8 (``UnicodeDecodeError``
+when read as text). Every refusal is a ``yaml.YAMLError`` with the line, so the
+loaders' handling of YAML errors names file, line and column.
 
 ``Number``, ``Whole`` and ``Day`` are the schema types for numbers and dates: YAML reads
 ``yes``/``no``/``on``/``off`` as booleans and pydantic would turn them into 1 and 0, and
@@ -52,26 +53,47 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     return loader.construct_mapping(node, deep=deep)
 
 
-def _timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> dt.date:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError as exc:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a date that exists ({exc})",
-            node.start_mark) from exc
+def _guarded(construct):
+    """A scalar constructor whose ValueError & co. (``!!float x``, ``2024-13-45``) become
+    YAML errors with the line."""
+
+    def run(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1].replace("timestamp", "date")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {kind}"
+                + (f" ({exc})" if type(exc) is ValueError else ""), node.start_mark) from exc
+
+    return run
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _tag in ("int", "float", "bool", "timestamp"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}",
+                                  _guarded(getattr(yaml.SafeLoader, f"construct_yaml_{_tag}")))
+
+
+def _text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n")
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        raise yaml.MarkedYAMLError(
+            problem=f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            problem_mark=yaml.Mark("<file>", exc.start, line, column, None, None)) from exc
 
 
 def load(data: bytes | str) -> Any:
     """Parse one YAML document strictly (see the module docstring); raises YAMLError.
 
-    Give the file's bytes: text that is not UTF-8 (or UTF-16 with a byte-order mark)
-    then raises a ``yaml.reader.ReaderError`` naming the position.
+    Give the file's bytes: bytes that are not UTF-8 raise a ``YAMLError`` with the line.
     """
-    loader = _StrictLoader(data)
+    loader = _StrictLoader(_text(data))
     try:
         return loader.get_single_data()
     finally:

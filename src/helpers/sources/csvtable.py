@@ -2,7 +2,8 @@
 
 A table that cannot be read exactly is refused with a message naming the file and the
 line, never guessed at: the text must be UTF-8; the separator (``;``, ``,`` or tab) is
-taken from the header line; every column has a name, and no name occurs twice; and every
+taken from the header line; quotes enclose whole values (``"a;b"``, not ``""a``); every
+column has a name, and no name occurs twice; and every
 row has as many fields as the header (a short row is a cut-off file or a lost value, a
 long one a separator inside a value — pandas would fill the first with blanks and shift
 the columns of the second). Every cell stays text. The index of the frame is the file's
@@ -57,7 +58,7 @@ def _decode(path: Path, raw: bytes) -> str:
 def _records(path: Path, text: str, sep: str) -> tuple[list[list[str]], list[int]]:
     """Non-blank records and the line each starts on."""
     rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     start = 1
     try:
         for row in reader:
@@ -67,7 +68,8 @@ def _records(path: Path, text: str, sep: str) -> tuple[list[list[str]], list[int
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError(f"{path}, line {reader.line_num}: not a well-formed table ({exc}). "
-                        "Export the table again as CSV.") from exc
+                        "A quoted value must be quoted whole (\"...\"), with \"\" for a quote "
+                        "inside it; export the table again as CSV.") from exc
     return rows, lines
 
 
@@ -94,14 +96,14 @@ def read_csv(path: Path) -> pd.DataFrame:
     """A CSV table, every cell as text, checked as the module docstring says.
 
     Raises ``DataError`` naming the file and line: not found, empty, not UTF-8, no
-    separator, a column without a name or given twice, a row with too few or too many
-    fields.
+    separator, quotes that do not enclose a whole value, a column without a name or given
+    twice, a row with too few or too many fields.
     """
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
     raw = path.read_bytes()
     if not raw.strip():
-        raise DataError(f"{path}: the file is empty. Download it again.")
+        raise DataError(f"{path}: the file is empty. Download or export it again.")
     text = _decode(path, raw)
     sep = _sniff(path, text)
     rows, lines = _records(path, text, sep)
