@@ -1,0 +1,156 @@
+"""Synthetic scale-ups of the demo workspace for the benchmarks (generated, never committed).
+
+``national``  the demo's tidy variables copied to 342 gemeenten: per gemeente 41 demo
+              buurten spread over 10 of its wijken (≈ 14,000 buurten, 3,420 wijken),
+              every copy's values scaled by its own random factor.
+``national_buurten``  the same 14,022 buurten as geometry: the demo's buurten translated
+              per gemeente onto a 19 × 18 grid (≈ 190 × 165 km, about the Netherlands).
+``big_gemeente``  one gemeente with 500 buurten: copies of the demo's wijken side by side
+              (a workspace object whose areas, variables and water are the copies).
+
+All codes keep the CBS pattern (``GM`` + 4 digits, ``WK`` + 6, ``BU`` + 8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+GEMEENTEN = 342
+BUURTEN_PER_GEMEENTE = 41
+WIJKEN_PER_GEMEENTE = 10
+GRID_COLUMNS = 19
+
+
+def _chosen_buurten(hierarchy: pd.DataFrame) -> list[str]:
+    """41 buurten spread over the first 10 wijken: the i-th buurt of each wijk in turn."""
+    links = hierarchy.loc[hierarchy["level"] == "buurt", ["code", "parent"]].drop_duplicates(
+        "code").sort_values("code")
+    wijken = sorted(links["parent"].unique())[:WIJKEN_PER_GEMEENTE]
+    links = links[links["parent"].isin(wijken)]
+    links = links.assign(rank=links.groupby("parent").cumcount())
+    ordered = links.sort_values(["rank", "parent"])["code"]
+    return sorted(ordered.iloc[:BUURTEN_PER_GEMEENTE])
+
+
+def _recode(codes, copy: np.ndarray) -> np.ndarray:
+    """Codes of copy ``k``: ``BU99010101`` → ``BU`` + ``k + 1`` as 4 digits + the rest.
+
+    ``codes`` repeats one gemeente's codes for every copy (``copy`` says which copy a
+    row belongs to); the new codes are built once per distinct code and copy.
+    """
+    index, distinct = pd.factorize(pd.Series(codes))  # a missing code (no parent): -1
+    digits = np.char.mod("%04d", np.arange(1, GEMEENTEN + 1))
+    table = np.array([[c[:2] + d + c[6:] for c in distinct] + [None] for d in digits],
+                     dtype=object)
+    return table[copy, index]
+
+
+def national(ws) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tidy variables and hierarchy of 342 copies of (part of) the demo gemeente."""
+    base, hierarchy = ws.variables_raw, ws.hierarchy
+    buurten = _chosen_buurten(hierarchy)
+    keep = set(buurten) | set(hierarchy.loc[hierarchy["code"].isin(buurten), "parent"])
+    keep |= {ws.config.gemeente.code}
+    base = base[base["area_code"].isin(keep)].reset_index(drop=True)
+    hierarchy = hierarchy[hierarchy["code"].isin(keep)].reset_index(drop=True)
+    factor = np.random.default_rng(1).uniform(0.8, 1.2, size=GEMEENTEN)
+
+    def copies(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        copy = np.repeat(np.arange(GEMEENTEN), len(frame))
+        out = frame.iloc[np.tile(np.arange(len(frame)), GEMEENTEN)].reset_index(drop=True)
+        for column in columns:
+            out[column] = pd.array(_recode(out[column], copy), dtype=frame[column].dtype)
+        if "value" in out:
+            out["value"] = out["value"] * factor[copy]
+        return out
+
+    return copies(base, ["area_code"]), copies(hierarchy, ["code", "parent"])
+
+
+def national_buurten(ws, year: int = 2024):
+    """The 14,022 buurten of ``national`` as a GeoDataFrame (``code, name, geometry``)."""
+    import geopandas as gpd
+    import shapely
+
+    areas = ws.areas_for(year, "buurt")
+    areas = areas[areas["code"].isin(_chosen_buurten(ws.hierarchy))].reset_index(drop=True)
+    x0, y0, x1, y1 = ws.areas_for(year, "gemeente").total_bounds
+    step_x, step_y = (x1 - x0) * 1.05, (y1 - y0) * 1.05
+    g = np.arange(GEMEENTEN)
+    offset = np.column_stack([g % GRID_COLUMNS * step_x, -(g // GRID_COLUMNS) * step_y])
+    copy = np.repeat(g, len(areas))
+    geoms = np.tile(areas.geometry.values, GEMEENTEN)
+    counts = shapely.get_num_coordinates(geoms)
+    shifts = np.repeat(offset[copy], counts, axis=0)
+    geoms = shapely.transform(geoms, lambda c: c + shifts)
+    frame = pd.DataFrame({"code": _recode(np.tile(areas["code"], GEMEENTEN), copy),
+                          "name": np.tile(areas["name"], GEMEENTEN)})
+    frame["name"] = frame["name"] + " (" + frame["code"].str[2:6] + ")"
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=areas.crs)
+
+
+def _wijk_copy(codes: pd.Series, k: int, wijken: int) -> pd.Series:
+    """Wijk and buurt codes of copy ``k``: wijk number ``k × wijken + w``; gemeente kept."""
+    sub = codes.str.len() > 6
+    number = codes[sub].str[6:8].astype(int) + k * wijken
+    return codes.where(~sub, codes[sub].str[:6] + number.map("{:02d}".format)
+                       + codes[sub].str[8:])
+
+
+def big_gemeente(ws, buurten: int = 500):
+    """A workspace like the demo whose gemeente has ``buurten`` buurten.
+
+    The demo's wijken (with their buurten) are copied side by side (new wijk numbers,
+    geometry shifted east, values scaled per copy) until there are ``buurten`` buurten;
+    the last copy is cut off. Hierarchy, variables and observations then follow from the
+    real code paths of ``Workspace``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from helpers.workspace import Workspace
+
+    areas = ws.areas
+    per_copy = int((ws.areas_for(ws.vintages[-1], "buurt")).shape[0])
+    copies = -(-buurten // per_copy)
+    wijken = int(areas.loc[areas["level"] == "wijk", "code"].nunique())
+    # the buurten kept in the last copy: the first ones by code
+    last = sorted(areas.loc[areas["level"] == "buurt", "code"].unique())[
+        :buurten - (copies - 1) * per_copy]
+    last_wijken = {"WK" + c[2:8] for c in last}
+    x0, _, x1, _ = areas.total_bounds
+    shift = (x1 - x0) * 1.02
+    rng = np.random.default_rng(2)
+    area_parts, variable_parts, water_parts = [], [], []
+    tidy = ws.variables_raw
+    for k in range(copies):
+        own = areas[areas["level"] != "gemeente"]
+        rows = tidy[tidy["level"] != "gemeente"]
+        if k == copies - 1:
+            own = own[own["code"].isin(set(last) | last_wijken)]
+            rows = rows[rows["area_code"].isin(set(last) | last_wijken)]
+        own = own.assign(code=_wijk_copy(own["code"], k, wijken),
+                         parent=_wijk_copy(own["parent"], k, wijken),
+                         name=own["name"] + ("" if k == 0 else f" {k + 1}"),
+                         geometry=own.geometry.translate(k * shift, 0))
+        area_parts.append(own)
+        variable_parts.append(rows.assign(
+            area_code=_wijk_copy(rows["area_code"], k, wijken),
+            value=rows["value"] * (1.0 if k == 0 else rng.uniform(0.8, 1.2))))
+        water_parts.append(ws.water.translate(k * shift, 0))
+    copied = pd.concat(area_parts, ignore_index=True)
+    gemeente = areas[areas["level"] == "gemeente"].copy()
+    gemeente["geometry"] = [
+        shapely.union_all(copied.loc[(copied["level"] == "wijk")
+                                     & (copied["vintage"] == v)].geometry.values)
+        for v in gemeente["vintage"]]
+    big = Workspace(ws.root, ws.config)
+    big.__dict__.update(
+        areas=gpd.GeoDataFrame(pd.concat([gemeente, copied], ignore_index=True),
+                               geometry="geometry", crs=areas.crs),
+        variables_raw=pd.concat([tidy[tidy["level"] == "gemeente"], *variable_parts],
+                                ignore_index=True),
+        water=gpd.GeoSeries(pd.concat(water_parts, ignore_index=True), crs=ws.water.crs),
+    )
+    return big
