@@ -15,7 +15,8 @@ from helpers.cli import main
 from helpers.errors import StuurkitError
 from helpers.importer import import_files, init_workspace
 from helpers.locks import WORKSPACE_LOCK
-from reliability import IMPORT_CASES
+
+from .reliability import IMPORT_CASES
 
 BAD = Path(__file__).parent / "data" / "bad"
 

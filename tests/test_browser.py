@@ -210,3 +210,35 @@ def test_network_log_sees_an_external_request(browser, tmp_path):
     _open(browser, page)
     time.sleep(0.5)
     assert any(u.startswith("https://example.invalid") for u in _requests(browser))
+
+
+@pytest.fixture(scope="module")
+def injected_reports(tmp_path_factory) -> list[Path]:
+    """The wijkprofiel and programmamonitor of a demo copy with markup in its texts."""
+    import papermill as pm
+
+    from helpers import publish
+
+    from . import reliability
+
+    folder = tmp_path_factory.mktemp("injected")
+    ws = reliability.copy_demo(folder / "ws")
+    reliability._inject(ws)
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    pages = []
+    for name, extra in (("10_wijkprofiel", {"area_code": "WK990101"}),
+                        ("20_programmamonitor", {"programme": "P1"})):
+        executed = folder / f"{name}.ipynb"
+        pm.execute_notebook(str(notebooks / f"{name}.ipynb"), str(executed),
+                            parameters={"workspace": str(ws), **extra}, progress_bar=False,
+                            cwd=str(folder))
+        pages.append(publish.publish_notebook(executed, folder / f"{name}.html")[0])
+    return pages
+
+
+def test_markup_from_the_data_is_shown_and_never_runs(browser, injected_reports):
+    for page in injected_reports:
+        _renders_offline(browser, page)
+        assert browser.execute_script("return window.__pwned === undefined")
+        text = browser.execute_script("return document.body.innerText")
+        assert "<script>window.__pwned=1</script>" in text, page.name

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import reliability
+from . import reliability
 
 pytestmark = pytest.mark.slow
 
