@@ -16,6 +16,19 @@ example ends in exactly one of:
 * ``unclear_messages``: a ``StuurkitError`` that does not name the file.
 
 The first few failures are kept in each row's ``problems`` as ``what corrupted: why``.
+
+Corruptions. CSV: a cell replaced by random text, a number, a CBS marker, ``inf``,
+``1.234``, ``1,5``, another row's value (a key collision) or an edit of itself; text with
+a separator, quote or line break; random (also non-UTF-8) bytes; the file cut at any
+byte; a row or column deleted, repeated or swapped; a header renamed or its name
+dropped; one field dropped; the separator swapped (everywhere or on one line); another
+encoding; CRLF, BOM, blank lines. YAML: a key deleted; a value replaced by a random value
+or another type; a random YAML scalar (``yes``, ``.nan``, ``2024-13-45``, ``!!float x``,
+``12:30``, …) in place of a value; the file cut; random bytes; a key given twice; a list
+item repeated; one item's id copied to another; a line deleted, repeated or (de)indented.
+
+The module is one file, not three, because ``tools/audit.py`` imports it with only
+``tests/`` on ``sys.path`` while pytest imports it as ``tests.fuzz_loaders``.
 """
 
 from __future__ import annotations
@@ -459,7 +472,7 @@ class _Table:
             r, c = self.row_of[key], self.column_of[key]
             moved = [self.relabel(r, k, t) for (rr, k), t in edit.cells.items()
                      if rr == r and k != c]
-            moved = [x for x in moved if x is not None]
+            moved = [x for x in moved if x is not None and x != key[:len(x)]]
             if r in edit.gone_rows or r in edit.damaged or c in edit.gone_columns:
                 rules[key] = ("same_or_absent", rec)
             elif moved:

@@ -93,11 +93,19 @@ def load(data: bytes | str) -> Any:
 
     Give the file's bytes: bytes that are not UTF-8 raise a ``YAMLError`` with the line.
     """
-    loader = _StrictLoader(_text(data))
+    text = _text(data)
     try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+        loader = _StrictLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as exc:  # a control character: give its line
+        at = exc.position
+        line, column = text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1)
+        raise yaml.MarkedYAMLError(
+            problem=f"character U+{exc.character:04X} is not allowed in YAML; delete it",
+            problem_mark=yaml.Mark("<file>", at, line, column, None, None)) from exc
 
 
 def _not_bool(value: Any) -> Any:
