@@ -553,6 +553,7 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
                           f"{', '.join(EXECUTORS)}.")
     folder = reports_dir() / ws.name
     try:
+        ws.provenance  # noqa: B018 — read now: a broken provenance.yml stops the run before it starts
         return _run(ws, jobs, options, folder, pool)
     finally:
         if pool is not None:

@@ -349,7 +349,13 @@ class Workspace:
         path = self.root / "raw" / "provenance.yml"
         if not path.exists():
             return []
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            doc = yamlfile.load(path.read_bytes()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({exc}). Restore it from a backup or "
+                              "import the files again.") from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("files", []), list):
+            raise ConfigError(f"{path}: expected a mapping with a list 'files'.")
         return list(doc.get("files", []))
 
     # ------------------------------------------------------------------ areas

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.sources import csvtable
 
 __all__ = ["breaks", "read_code_changes", "apply_code_changes", "unlinked_code_changes"]
 
@@ -38,7 +39,7 @@ def read_code_changes(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found. Check 'sources.code_changes' in stuurkit.yml.")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = csvtable.read_csv(path)  # strict: no shifted or half-read rows
     table.columns = [c.strip().lower() for c in table.columns]
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from helpers.errors import DataError
+from helpers.sources import csvtable
 from helpers.sources import variables as varmap
 
 __all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "AREA_COLUMNS",
@@ -209,7 +210,7 @@ def read_attributes(path: str | Path, year: int,
     if not path.exists():
         raise DataError(f"{path}: file not found.")
     if path.suffix.lower() in (".csv", ".txt"):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = csvtable.read_csv(path)  # strict: no shifted or half-read rows
     else:
         import pyogrio
 
