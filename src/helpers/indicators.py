@@ -8,6 +8,10 @@ Observations (one row per area × year × indicator) have the columns
   at buurt level (the gemeente's own registrations) are first summed to wijk and
   gemeente — numerators and denominators are summed, percentages never averaged.
 * mean / median / index: taken as published at each level (cannot be re-aggregated).
+
+At national scale (≈ 14,000 buurten, 13 million tidy rows) the work is done on integer
+codes of the string columns and numpy arrays; the string columns of the result are made
+once at the end (``benchmarks/run.py`` measures it).
 """
 
 from __future__ import annotations
@@ -128,10 +132,10 @@ class _Wide:
         self.source = np.full(shape, -1, dtype=np.int32)
         self.source.flat[cell[first]] = source[first]
         # a missing status or source is "no value" (-1)
-        for codes, distinct in ((self.status, self.statuses), (self.source, self.sources)):
+        for matrix, distinct in ((self.status, self.statuses), (self.source, self.sources)):
             missing = np.flatnonzero(pd.isna(distinct))
             if len(missing):
-                codes[np.isin(codes, missing)] = -1
+                matrix[np.isin(matrix, missing)] = -1
 
 
 def _first_of(cell: np.ndarray) -> np.ndarray:
