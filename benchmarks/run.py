@@ -163,8 +163,9 @@ def _national_generate(folder: str) -> dict[str, int]:
     tidy.to_parquet(Path(folder) / "variables.parquet")
     links.to_parquet(Path(folder) / "hierarchy.parquet")
     counts = tidy.drop_duplicates("area_code")["level"].value_counts().to_dict()
-    return {f"national_{level}en": counts.get(level, 0)
-            for level in ("gemeente", "wijk", "buurt")}
+    return {"national_gemeenten": counts.get("gemeente", 0),
+            "national_wijken": counts.get("wijk", 0),
+            "national_buurten": counts.get("buurt", 0)}
 
 
 MAP_INDICATOR, MAP_YEAR = "bijstand_per_1000", 2023
