@@ -199,13 +199,17 @@ def _set_schedule(ws: Path, modes: dict[str, str]) -> None:
                                      encoding="utf-8")
 
 
-def _leftovers(folder: Path) -> list[str]:
-    """Temporary files in the reports folder and run folders in the temp directory."""
+def _run_folders() -> set[str]:
     import tempfile
 
+    return {p.name for p in Path(tempfile.gettempdir()).glob("stuurkit-run-*")}
+
+
+def _leftovers(folder: Path, before: set[str]) -> list[str]:
+    """Temporary files in the reports folder, and run folders in the temp directory that
+    were not there ``before`` (other runs on this machine may have their own)."""
     found = [p.name for p in folder.glob(".*.tmp")] if folder.exists() else []
-    found += [p.name for p in Path(tempfile.gettempdir()).glob("stuurkit-run-*")]
-    return found
+    return found + sorted(_run_folders() - before)
 
 
 def _descendants(pid: int) -> set[int]:
@@ -241,6 +245,7 @@ def _check_run(group: str, case: str, ws: Path, env: dict, argv: list[str], expe
                ) -> Row:
     folder = Path(env["STUURKIT_REPORTS"]) / ws.name
     started = time.time()
+    folders = _run_folders()
     time.sleep(0.05)
     result = stuurkit(["run", str(ws), *argv], env)
     now = {p.stem: p.read_text() for p in folder.glob("*.html")
@@ -257,7 +262,7 @@ def _check_run(group: str, case: str, ws: Path, env: dict, argv: list[str], expe
                          and all(states[n]["status"] == "ok" for n in made)
                          and all(j["previous_output_kept"] == (stem in kept)
                                  for stem, j in states.items() if j["status"] != "ok"))
-    left = _leftovers(folder)
+    left = _leftovers(folder, folders)
     message_ok = not expect_msg or re.search(expect_msg, result.stderr) is not None
     trace = "Traceback" in result.stderr + result.stdout
     ok = (result.returncode == expect_code and produced == made and kept_ok and manifest_true
@@ -349,6 +354,7 @@ def _sigterm(work: Path) -> Row:
     _set_schedule(ws, {"a_eerst": "ok", "b_hangt": "hang", "c_hangt": "hang"})
     first = folder / "fault_a_eerst.html"
     before = first.stat().st_mtime
+    folders = _run_folders()
     process = subprocess.Popen([str(STUURKIT), "run", str(ws), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **env})
@@ -368,7 +374,7 @@ def _sigterm(work: Path) -> Row:
     stopped = [j for j in manifest["jobs"] if (j["error"] or "").startswith("afgebroken")]
     manifest_true = (manifest["interrupted"] == "SIGTERM" and manifest["summary"]["ok"] == 1
                      and len(stopped) == 2 and all(j["previous_output_kept"] for j in stopped))
-    left = _leftovers(folder)
+    left = _leftovers(folder, folders)
     next_ok = _next_run_ok(ws, env, names)
     trace = "Traceback" in err + out
     ok = (process.returncode == 143 and kept and manifest_true and not left and not orphans

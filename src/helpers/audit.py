@@ -132,6 +132,9 @@ def _scripts(document: str) -> list[tuple[str, str]]:
     return [(attrs.get("id") or "", text) for attrs, text in _parse(document).scripts]
 
 
+_NO_IMPORTS: set[str] = set()  # hashes of large scripts known to import nothing
+
+
 class _Document(HTMLParser):
     """Scripts, CSP, table cells with indicator values, handlers and external links."""
 
@@ -195,8 +198,14 @@ class _Document(HTMLParser):
             if _CSS_URL.search(style):
                 found.append(f"<style>…{_CSS_URL.search(style).group(0)}…")
         for _, script in self.scripts:
-            if _JS_IMPORT.search(script):
-                found.append(f"<script>…{_JS_IMPORT.search(script).group(0)}…")
+            digest = _hash(script) if len(script) > 10_000 else None
+            if digest in _NO_IMPORTS:  # the chart bundle: searched once per process
+                continue
+            match = _JS_IMPORT.search(script)
+            if match:
+                found.append(f"<script>…{match.group(0)}…")
+            elif digest:
+                _NO_IMPORTS.add(digest)
         return found
 
     def handle_data(self, data: str) -> None:

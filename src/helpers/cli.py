@@ -109,16 +109,18 @@ def _import(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from helpers import runner
-    from helpers.workspace import open_workspace
 
-    ws = open_workspace(args.workspace)
     executor = "dask" if args.scheduler else args.executor
     options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
                                 scheduler=args.scheduler, timeout=args.timeout)
-    # local workers start now: their kernels warm up while the jobs are planned
-    pool = runner.start_workers(options.workers) if (
+    # local workers start first: their kernels warm up while the workspace is read and
+    # the jobs are planned (a mistake found meanwhile stops them at once)
+    pool = runner.start_workers(options.workers, workspace=args.workspace) if (
         executor == "local" and options.workers > 1) else None
     try:
+        from helpers.workspace import open_workspace  # pandas, geopandas: after the start
+
+        ws = open_workspace(args.workspace)
         jobs = runner.expand(ws, only=args.only)
         if not jobs:
             print("Nothing to do: the schedule has no jobs.", file=sys.stderr)

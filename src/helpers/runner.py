@@ -306,22 +306,39 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
 # ---------------------------------------------------------------- executors
 
 
+def _mkdtemp() -> str:
+    """A temporary folder for a run's workers, named after this process; folders of runs
+    whose process is gone (killed with SIGKILL, say) are removed on the way."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob("stuurkit-run-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"stuurkit-run-{os.getpid()}-")
+
+
 _worker = {"ready": False}
 
 
-def _worker_start(warm: bool, cwd: str, tmp: str) -> None:
+def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None:
     """In each worker: temporary files go to the run's folder, the warm kernel starts
-    right away (it loads the libraries while the parent is still planning), and SIGTERM
-    ends the current report cleanly (its temporary files and kernel are removed on the
-    way out) instead of mid-write."""
+    right away and opens the run's workspace (libraries and data load while the parent
+    is still planning), and SIGTERM ends the current report cleanly (its temporary files
+    and kernel are removed on the way out) instead of mid-write."""
+    import importlib
+
     os.environ["TMPDIR"] = tmp  # also for the kernels this worker starts
     tempfile.tempdir = tmp
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # papermill loads while this thread waits for the kernel
+    threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True).start()
     if warm:
         try:
             from helpers import warm as warm_kernels
 
-            warm_kernels.current(cwd)
+            kernel = warm_kernels.current(cwd)
+            if workspace:
+                kernel.open_workspace(workspace)
         except Exception as exc:  # the first report will try again and report it
             log.debug("warm kernel did not start ahead: %s", exc)
     _worker["ready"] = True
@@ -350,12 +367,13 @@ class Workers:
     either removes the temporary folder, whatever the workers left in it.
     """
 
-    def __init__(self, count: int, warm: bool) -> None:
-        self.tmp = tempfile.mkdtemp(prefix="stuurkit-run-")
+    def __init__(self, count: int, warm: bool, workspace: str | None = None) -> None:
+        self.tmp = _mkdtemp()
         context = multiprocessing.get_context("spawn")  # the parent may hold kernel clients
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
                                         initializer=_worker_start,
-                                        initargs=(warm, str(notebooks_dir()), self.tmp))
+                                        initargs=(warm, str(notebooks_dir()), self.tmp,
+                                                  workspace))
         for _ in range(count):
             self.pool.submit(_ready)
 
@@ -376,9 +394,12 @@ class Workers:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def start_workers(count: int, warm: bool = True) -> Workers:
-    """Start ``count`` local workers now; pass them to ``run`` (or ``stop`` them)."""
-    return Workers(count, warm)
+def start_workers(count: int, warm: bool = True, workspace: str | None = None) -> Workers:
+    """Start ``count`` local workers now; pass them to ``run`` (or ``stop`` them).
+
+    With ``workspace`` (name or path) their kernels open it ahead of the first report.
+    """
+    return Workers(count, warm, workspace)
 
 
 def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
@@ -490,7 +511,7 @@ def _interruptible() -> Any:
 @contextmanager
 def _run_tmp() -> Any:
     """A temporary folder for this run's workers (TMPDIR), removed whatever happens."""
-    folder = tempfile.mkdtemp(prefix="stuurkit-run-")
+    folder = _mkdtemp()
     before = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = folder  # spawned workers and their kernels write here
     try:
@@ -580,12 +601,13 @@ def _run(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
                 _log_result(result)
 
         interrupted: RunInterrupted | None = None
+        queue = _longest_first(jobs, folder)
         try:
             with _interruptible(), _run_tmp():
                 if pool is not None and options.executor == "local":
-                    EXECUTORS["local"](jobs, options, done, pool=pool)
+                    EXECUTORS["local"](queue, options, done, pool=pool)
                 else:
-                    EXECUTORS[options.executor](jobs, options, done)
+                    EXECUTORS[options.executor](queue, options, done)
         except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
             interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
         finally:
@@ -609,6 +631,22 @@ def _run(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
                              "made, the others keep their previous version; see "
                              f"{folder / 'manifest.json'}")
     return results
+
+
+def _longest_first(jobs: list[Job], folder: Path) -> list[Job]:
+    """The jobs in the order to hand them out: the longest (in the previous run's
+    manifest) first, so that no worker is left with a long report at the end; jobs
+    without a previous time keep their place among those of average length."""
+    try:
+        previous = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        seconds = {j["name"]: float(j["seconds"]) for j in previous.get("jobs", [])
+                   if j.get("status") == "ok"}
+    except (OSError, ValueError, TypeError, KeyError):
+        return jobs
+    if not seconds:
+        return jobs
+    average = sum(seconds.values()) / len(seconds)
+    return sorted(jobs, key=lambda job: -seconds.get(job.name, average))
 
 
 def _write_index(ws: Workspace, folder: Path, results: list[Result]) -> None:

@@ -20,13 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 from helpers.numbers import format_number
 
 __all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "prediction_interval",
            "TREND_YEARS",
            "MIN_FORECAST_YEARS", "direction"]
+
+
+def _scipy_stats():
+    """scipy.stats, imported on first use: it costs ~0.8 s, and a process that only
+    reads a programme budget (the scheduler planning a run) never needs it."""
+    from scipy import stats
+
+    return stats
+
 
 TREND_YEARS = 5
 MIN_FORECAST_YEARS = 4
@@ -74,12 +82,12 @@ def trend_test(years, values, numerators=None, denominators=None,
             variance = p_bar * (1 - p_bar) * (np.sum(n * t**2) - np.sum(n * t) ** 2 / n.sum())
             if variance > 0:
                 chi2 = statistic**2 / variance
-                p = float(sps.chi2.sf(chi2, 1))
+                p = float(_scipy_stats().chi2.sf(chi2, 1))
                 trend = ("geen trend" if p >= TREND_ALPHA
                          else "stijgend" if statistic > 0 else "dalend")
                 return TrendResult(trend, _assess(trend, polarity), p, used,
                                    "χ²-toets voor trend (99,8%)")
-    fit = sps.linregress(years, values)
+    fit = _scipy_stats().linregress(years, values)
     p = float(fit.pvalue) if np.isfinite(fit.pvalue) else 1.0
     if np.allclose(values, values[0]):
         p = 1.0
@@ -117,7 +125,7 @@ def prediction_interval(years, values, at, decimals: int = 1, confidence: float 
     years = np.asarray(years, dtype=float)
     values = np.asarray(values, dtype=float)
     at = np.asarray(at, dtype=float)
-    slope, intercept, _, _ = sps.theilslopes(values, years)
+    slope, intercept, _, _ = _scipy_stats().theilslopes(values, years)
     fitted = intercept + slope * years
     n = len(years)
     # published values are rounded to `decimals`: their error is at least that of
@@ -125,7 +133,7 @@ def prediction_interval(years, values, at, decimals: int = 1, confidence: float 
     floor = 10.0 ** -decimals / np.sqrt(12)
     spread = max(np.sqrt(np.sum((values - fitted) ** 2) / (n - 2)), floor)
     sxx = np.sum((years - years.mean()) ** 2)
-    t = sps.t.ppf(1 - (1 - confidence) / 2, n - 2)
+    t = _scipy_stats().t.ppf(1 - (1 - confidence) / 2, n - 2)
     expected = intercept + slope * at
     half = t * spread * np.sqrt(1 + 1 / n + (at - years.mean()) ** 2 / sxx)
     return expected, expected - half, expected + half

@@ -41,7 +41,7 @@ PRELOAD = """
 import sys as _sys
 import os as _os, warnings as _warnings, logging as _logging
 import numpy as _np, pandas as _pd, altair as _alt, geopandas as _gpd
-import helpers.report, helpers.views, helpers.explorer, helpers.rendering
+import helpers.report, helpers.views, helpers.explorer, helpers.rendering, scipy.stats
 _alt.renderers.enable("default"); _alt.theme.enable("default")
 _sys._stuurkit_snapshot = {
     "path": list(_sys.path), "env": dict(_os.environ), "filters": list(_warnings.filters),
@@ -57,8 +57,9 @@ import sys as _sys, os as _os, warnings as _warnings, logging as _logging
 import numpy as _np, pandas as _pd, altair as _alt
 _snap = _sys._stuurkit_snapshot
 get_ipython().reset(new_session=True)
-import sys as _sys, os as _os, warnings as _warnings, logging as _logging
+import sys as _sys, os as _os, warnings as _warnings, logging as _logging, gc as _gc
 import numpy as _np, pandas as _pd, altair as _alt, importlib as _importlib
+_gc.freeze()  # survivors (libraries, the loaded workspace) are not scanned by later resets
 _snap = _sys._stuurkit_snapshot
 _os.chdir({cwd!r})
 _os.environ.clear(); _os.environ.update(_snap["env"]); _os.environ.update({env!r})
@@ -67,8 +68,10 @@ _warnings.filters[:] = _snap["filters"]; _warnings._filters_mutated()
 _np.seterr(**_snap["np_err"]); _np.set_printoptions(**_snap["np_print"])
 for _name, _level in _snap["log_levels"].items():
     _logging.getLogger(_name).setLevel(_level)
-for _pattern in ("display", "mode", "compute", "styler", "future"):
-    _pd.reset_option(_pattern)
+with _warnings.catch_warnings():  # some of these options are deprecated in pandas 3
+    _warnings.simplefilter("ignore")
+    for _pattern in ("display", "mode", "compute", "styler", "future"):
+        _pd.reset_option(_pattern)
 _alt.renderers.enable("default"); _alt.theme.enable("default")
 _alt.data_transformers.enable("default")
 import helpers.rendering as _rendering
@@ -149,6 +152,14 @@ class WarmKernel:
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         if errors:
             raise RuntimeError(f"{errors[0]['ename']}: {errors[0]['evalue']}")
+
+    def open_workspace(self, workspace: str) -> None:
+        """Open a workspace and load its data in the kernel (``open_workspace`` keeps it
+        for the reports that follow, as long as its files do not change)."""
+        self.run("import helpers.workspace as _w\n"
+                 f"_ws = _w.open_workspace({workspace!r})\n"
+                 "_ws.observations, _ws.areas, _ws.hierarchy\n"
+                 "del _w, _ws")
 
     def reset(self, cwd: str, env: dict[str, str]) -> None:
         self.run(RESET.format(cwd=cwd, env=env))
