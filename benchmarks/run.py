@@ -6,8 +6,10 @@ Measured side by side in one run (medians of ``--repeat`` repetitions):
 
 1. batch throughput of the demo schedule (19 reports) on 2 workers:
    (a) a naive loop — ``papermill.execute_notebook`` + the nbconvert CLI per report, one
-       kernel each, 2 processes; (b) ``stuurkit run`` (warm kernels); (c) the limit —
-       the same notebooks' code run in one warm IPython shell without Jupyter, 2 processes;
+       kernel each, 2 processes; (b) ``stuurkit run`` (warm kernels, the previous run's
+       manifest in place); (c) the limit — the same notebooks' code run as plain Python
+       in one warm IPython shell without Jupyter (libraries and data loaded before the
+       clock starts); also in 2 warm processes and in 2 cold ones (see ``batch``);
 2. HTML size of every demo report (and of a buurt profile, whose map shows every buurt);
 3. national scale: the demo's statistics copied to 342 gemeenten (14,022 buurten, 3,420
    wijken; ``synthetic.py``, generated at run time, not committed) — load + compute every
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,6 +94,64 @@ def _run_cells(shell, jobs: list[dict]) -> None:
                 raise RuntimeError(f"{job['notebook']}: {result.error_in_exec}")
 
 
+def _warm_up() -> None:
+    """What a warm process has done before the clock starts: the libraries imported and
+    the demo workspace loaded (the same as a Stuurkit warm kernel's preload)."""
+    os.environ["STUURKIT_RENDER"] = "html"
+    import altair  # noqa: F401
+    import scipy.stats  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import helpers.explorer  # noqa: F401
+    import helpers.report  # noqa: F401
+    import helpers.views  # noqa: F401
+    from helpers.workspace import open_workspace
+
+    ws = open_workspace("demo")
+    _ = ws.observations, ws.areas, ws.hierarchy
+    InteractiveShell.instance()
+
+
+def _limit_process(conn, jobs: list[dict], warm: bool) -> None:
+    if warm:
+        _warm_up()
+    conn.send("ready")
+    conn.recv()  # go
+    _limit_many(jobs)
+    conn.send("done")
+
+
+def _limit(jobs: list[dict], processes: int, warm: bool) -> float:
+    """Wall time of the notebooks' code in ``processes`` fresh (spawned) processes, each
+    running its share in one IPython shell without Jupyter. ``warm``: the clock starts
+    after every process has imported the libraries and loaded the workspace; otherwise
+    it starts when the processes are created (they pay the imports and loading)."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    pipes, workers = [], []
+    start = time.perf_counter()
+    for i in range(processes):
+        parent, child = spawn.Pipe()
+        proc = spawn.Process(target=_limit_process, args=(child, jobs[i::processes], warm))
+        proc.start()
+        pipes.append(parent)
+        workers.append(proc)
+    for conn in pipes:
+        conn.recv()  # ready
+    if warm:
+        start = time.perf_counter()
+    for conn in pipes:
+        conn.send("go")
+    for conn in pipes:
+        if conn.recv() != "done":
+            raise RuntimeError("a limit process failed")
+    seconds = time.perf_counter() - start
+    for proc in workers:
+        proc.join()
+    return seconds
+
+
 def _jobs() -> list[dict]:
     from helpers import runner
     from helpers.workspace import open_workspace
@@ -100,28 +161,40 @@ def _jobs() -> list[dict]:
 
 
 def batch(repeat: int, workers: int = 2) -> dict[str, float]:
+    """The demo schedule: naive loop, ``stuurkit run``, and three limits.
+
+    ``stuurkit run`` is timed as a scheduled run finds its folder: the previous run's
+    reports and manifest are there (one untimed run first). The limits run the same
+    notebooks' code as plain Python: ``limit_s`` in one warm process (the issue's
+    definition), ``limit_parallel_warm_s`` in ``workers`` warm processes, and
+    ``limit_parallel_cold_s`` in ``workers`` processes that start cold, as our workers do.
+    """
     jobs = _jobs()
 
     def naive():
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_naive_one, jobs))
 
+    reports = tempfile.mkdtemp(prefix="stuurkit-bench-")
+    env = {**os.environ, "STUURKIT_REPORTS": reports}
+
     def kit():
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "STUURKIT_REPORTS": tmp}
-            subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", str(workers)],
-                           check=True, capture_output=True, env=env)
+        subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", str(workers)],
+                       check=True, capture_output=True, env=env)
 
-    def limit():
-        halves = [jobs[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_limit_many, halves))
-
-    out = {"reports": len(jobs)}
-    for name, func in (("naive_s", naive), ("stuurkit_s", kit), ("limit_s", limit)):
-        out[name], _ = _median(func, repeat)
+    kit()  # the previous run of a schedule
+    out: dict[str, float] = {"reports": len(jobs)}
+    out["naive_s"], _ = _median(naive, repeat)
+    out["stuurkit_s"], _ = _median(kit, repeat)
+    shutil.rmtree(reports, ignore_errors=True)
+    for key, processes, warm in (("limit_s", 1, True),
+                                 ("limit_parallel_warm_s", workers, True),
+                                 ("limit_parallel_cold_s", workers, False)):
+        out[key] = statistics.median(_limit(jobs, processes, warm) for _ in range(repeat))
     out["batch_speedup_vs_papermill"] = out["naive_s"] / out["stuurkit_s"]
     out["batch_ratio_to_limit"] = out["stuurkit_s"] / out["limit_s"]
+    out["batch_ratio_to_parallel_warm_limit"] = out["stuurkit_s"] / out["limit_parallel_warm_s"]
+    out["batch_ratio_to_parallel_cold_limit"] = out["stuurkit_s"] / out["limit_parallel_cold_s"]
     return out
 
 
