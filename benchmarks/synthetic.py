@@ -154,3 +154,149 @@ def big_gemeente(ws, buurten: int = 500):
         water=gpd.GeoSeries(pd.concat(water_parts, ignore_index=True), crs=ws.water.crs),
     )
     return big
+
+
+# ------------------------------------------------------- national workspace
+
+
+def _digits(copy: int) -> str:
+    """The 4 gemeente digits of national copy ``copy`` (1 … 341; never 9901)."""
+    return f"{copy:04d}"
+
+
+def _recode_text(value: str, digits: str) -> str:
+    """``GM9901`` / ``WK990103`` / ``BU99010304`` (or the bare ``99010304``) of copy
+    ``digits``; any other text unchanged."""
+    if len(value) >= 6 and value[:2] in ("GM", "WK", "BU") and value[2:6].isdigit():
+        return value[:2] + digits + value[6:]
+    if len(value) in (4, 6, 8) and value.isdigit():
+        return digits + value[4:]
+    return value
+
+
+def _copy_kwb(source, target, keep: set[str], gemeente_name: str, copies: int) -> int:
+    """A national ``kwb-YYYY.csv``: the source's rows unchanged, then ``copies`` copies of
+    its rows in ``keep`` with codes rewritten and names changed. Returns the row count."""
+    import csv
+    import io
+
+    text = source.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = rows[0], rows[1:]
+    at = {name: header.index(name) for name in header}
+    template = [row for row in body if row[at["gwb_code_10"]] in keep]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    for copy in range(1, copies + 1):
+        digits = _digits(copy)
+        name = f"{gemeente_name} {digits}"
+        for row in template:
+            row = list(row)
+            for column in ("gwb_code_10", "gwb_code_8", "gwb_code"):
+                row[at[column]] = _recode_text(row[at[column]], digits)
+            row[at["gm_naam"]] = name
+            row[at["regio"]] = name if row[at["recs"]] == "Gemeente" else (
+                f"{row[at['regio']]} ({digits})")
+            writer.writerow(row)
+    target.write_text(text + ("" if text.endswith("\n") else "\n") + out.getvalue(),
+                      encoding="utf-8")
+    return len(body) + copies * len(template)
+
+
+def _copy_kaart(source, target, keep: set[str], gemeente_name: str, copies: int,
+                step: tuple[float, float]) -> int:
+    """A national kaart GeoJSON: the source's features unchanged, then ``copies`` copies
+    of its features whose own code is in ``keep`` — every code property rewritten, names
+    changed, geometry moved to copy ``k``'s cell of a ``GRID_COLUMNS``-wide grid (the
+    source gemeente in cell 0), rounded to centimetres. Returns the feature count."""
+    import json
+
+    import shapely
+
+    doc = json.loads(source.read_text(encoding="utf-8"))
+    features = doc.pop("features")
+    code_keys = [k for k in features[0]["properties"]
+                 if k.lower() in ("gm_code", "wk_code", "bu_code", "gemeentecode",
+                                  "wijkcode", "buurtcode")]
+    own = next(k for k in ("BU_CODE", "buurtcode", "WK_CODE", "wijkcode", "GM_CODE",
+                           "gemeentecode") if k in code_keys)
+    template = [f for f in features if f["properties"][own] in keep]
+    shapes = np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in template])
+    copy = np.repeat(np.arange(1, copies + 1), len(template))
+    offset = np.column_stack([copy % GRID_COLUMNS * step[0], -(copy // GRID_COLUMNS) * step[1]])
+    geoms = np.tile(shapes, copies)
+    shifts = np.repeat(offset, shapely.get_num_coordinates(geoms), axis=0)
+    moved = shapely.to_geojson(shapely.transform(geoms, lambda c: np.round(c + shifts, 2)))
+    parts = [json.dumps(f, separators=(",", ":")) for f in features]
+    for number, (k, feature) in enumerate(zip(copy, np.tile(np.array(template), copies),
+                                              strict=True)):
+        digits = _digits(int(k))
+        props = dict(feature["properties"])
+        for key in code_keys:
+            props[key] = _recode_text(props[key], digits)
+        for key in props:
+            if key.lower() in ("gm_naam", "gemeentenaam"):
+                props[key] = f"{gemeente_name} {digits}"
+            elif key.lower() in ("wk_naam", "wijknaam", "bu_naam", "buurtnaam"):
+                props[key] = f"{props[key]} ({digits})"
+        parts.append('{"type":"Feature","properties":'
+                     + json.dumps(props, separators=(",", ":"), ensure_ascii=False)
+                     + ',"geometry":' + moved[number] + "}")
+    head = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)[:-1]
+    target.write_text(head + ',"features":[' + ",".join(parts) + "]}", encoding="utf-8")
+    return len(parts)
+
+
+def national_workspace(folder, demo=None, copies: int = GEMEENTEN - 1) -> dict[str, int]:
+    """Write a workspace in ``folder`` that imported CBS's *national* files as they come.
+
+    A copy of the demo workspace (``demo``, default ``data/demo``; its ``cache/`` left
+    out) whose raw KWB downloads (``kwb-YYYY.csv``) and kaart layers (gemeenten, wijken,
+    buurten of every vintage, GeoJSON) hold the demo gemeente unchanged plus ``copies``
+    other gemeenten (``GM0001`` …): per copy the demo's 41 buurten of ``national`` with
+    their 10 wijken, codes rewritten in every code column, names changed, geometry moved
+    on a grid so that no copy overlaps another. The workspace is still the demo
+    gemeente's, so its numbers must equal the demo's. ``raw/provenance.yml`` gets the new
+    files' checksums. Returns the counts of gemeenten, wijken and buurten in the 2024
+    KWB file.
+    """
+    import shutil
+    from pathlib import Path
+
+    import geopandas as gpd
+    import yaml
+
+    from helpers.cache import sha256
+    from helpers.paths import data_dir
+    from helpers.workspace import open_workspace
+
+    demo = Path(demo) if demo else data_dir() / "demo"
+    folder = Path(folder)
+    ws = open_workspace(demo)
+    buurten = _chosen_buurten(ws.hierarchy)
+    keep = set(buurten) | set(ws.hierarchy.loc[ws.hierarchy["code"].isin(buurten), "parent"])
+    keep |= {ws.config.gemeente.code}
+    name = ws.config.gemeente.name
+    shutil.copytree(demo, folder, ignore=shutil.ignore_patterns("cache", ".stuurkit-*"))
+    raw = folder / "raw"
+    provenance = yaml.safe_load((raw / "provenance.yml").read_text(encoding="utf-8"))
+    recorded = {entry["file"]: entry for entry in provenance["files"]}
+    kaart = [k for k in ws.config.sources.kaart]
+    x0, y0, x1, y1 = pd.concat(
+        [gpd.read_file(ws.path(k.file)) for k in kaart if k.level == "gemeente"]).total_bounds
+    step = ((x1 - x0) * 1.05, (y1 - y0) * 1.05)
+    for entry in ws.config.sources.kwb_files():
+        source = ws.path(entry.file)
+        _copy_kwb(source, raw / source.name, keep, name, copies)
+    for layer in kaart:
+        source = ws.path(layer.file)
+        _copy_kaart(source, raw / source.name, keep, name, copies, step)
+    for file, entry in recorded.items():
+        entry["sha256"] = sha256(raw / file)
+    (raw / "provenance.yml").write_text(
+        yaml.safe_dump(provenance, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    newest = sorted(raw.glob("kwb-*.csv"))[-1]
+    codes = pd.read_csv(newest, usecols=["gwb_code_10"], dtype=str)["gwb_code_10"]
+    prefix = codes.str[:2].value_counts()
+    return {"gemeenten": int(prefix.get("GM", 0)), "wijken": int(prefix.get("WK", 0)),
+            "buurten": int(prefix.get("BU", 0))}
