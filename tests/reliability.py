@@ -289,6 +289,13 @@ def _next_run_ok(ws: Path, env: dict, names: list[str]) -> bool:
     return stuurkit(["run", str(ws), "--jobs", "1"], env).returncode == 0
 
 
+def _with_next_run(row: Row, ws: Path, env: dict, names: list[str]) -> Row:
+    """The fault is repaired: the next run must succeed."""
+    row.numbers["next run ok"] = int(_next_run_ok(ws, env, names))
+    row.ok = row.ok and bool(row.numbers["next run ok"])
+    return row
+
+
 def batch_faults(work: Path) -> list[Row]:
     rows = []
     for case, mode, extra in (("failing cell", "error", []), ("dying kernel", "die", []),
@@ -298,17 +305,16 @@ def batch_faults(work: Path) -> list[Row]:
         _set_schedule(ws, {"goed": "ok", "fout": mode})
         row = _check_run("batch faults", case, ws, env, ["--jobs", "2", *extra], 1,
                          {"fault_goed"}, {"fault_fout"}, previous)
-        row.numbers["next run ok"] = int(_next_run_ok(ws, env, ["goed", "fout"]))
-        row.ok = row.ok and bool(row.numbers["next run ok"])
-        rows.append(row)
+        rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
 
     ws, env = _fault_workspace(work, "bad-parameter", {})
     previous = _baseline(ws, env, ["goed", "fout"])
     config = ws / "stuurkit.yml"
     config.write_text(config.read_text().replace("mode: ok", "mode: 3", 1))
-    rows.append(_check_run("batch faults", "bad parameter", ws, env, ["--jobs", "2"], 2, set(),
-                           {"fault_goed", "fault_fout"}, previous,
-                           r"parameter 'mode' = 3 should be of type str"))
+    row = _check_run("batch faults", "bad parameter", ws, env, ["--jobs", "2"], 2, set(),
+                     {"fault_goed", "fault_fout"}, previous,
+                     r"parameter 'mode' = 3 should be of type str")
+    rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
 
     ws, env = _fault_workspace(work, "blocked-report", {})
     previous = _baseline(ws, env, ["goed", "fout"])
@@ -318,7 +324,7 @@ def batch_faults(work: Path) -> list[Row]:
     row = _check_run("batch faults", "unwritable report file", ws, env, ["--jobs", "2"], 1,
                      {"fault_goed"}, set(), previous)
     (folder / "fault_fout.html").rmdir()
-    rows.append(row)
+    rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
 
     ws, env = _fault_workspace(work, "no-reports-folder", {"goed": "ok"})
     blocker = work / "a-file"

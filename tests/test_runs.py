@@ -22,6 +22,13 @@ def _job(folder: Path, name: str, mode: str, notebook: str = "fault.ipynb") -> r
                       html=str(folder / f"{name}.html"), title=f"Test {name}")
 
 
+def _previous(name: str) -> str:
+    """A previous report as publishing leaves it (it must pass the end-of-run scan)."""
+    policy = "default-src 'none'; base-uri 'none'; form-action 'none'"
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta http-equiv="Content-Security-Policy" '
+            f'content="{policy}"></head><body>vorige goede versie van {name}</body></html>')
+
+
 @pytest.fixture
 def reports(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "reports"))
@@ -35,7 +42,7 @@ def test_faults_are_isolated_and_the_manifest_is_true(demo_ws, reports):
             _job(folder, "sterft", "die"), _job(folder, "hangt", "hang"),
             _job(folder, "geenkernel", "ok", "no_kernel.ipynb")]
     for job in jobs[1:]:
-        Path(job.html).write_text(f"vorige goede versie van {job.name}")
+        Path(job.html).write_text(_previous(job.name))
     results = runner.run(demo_ws, jobs, options=runner.RunOptions(workers=2, timeout=5,
                                                                   progress=False))
     by_name = {r.job.name: r for r in results}
@@ -48,7 +55,7 @@ def test_faults_are_isolated_and_the_manifest_is_true(demo_ws, reports):
     assert by_name["geenkernel"].attempts == 3 and "no-such-kernel" in by_name[
         "geenkernel"].error
     for job in jobs[1:]:
-        assert Path(job.html).read_text() == f"vorige goede versie van {job.name}"
+        assert Path(job.html).read_text() == _previous(job.name)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["summary"] == {"ok": 1, "failed": 4}
     assert manifest["kit_version"] and manifest["provenance"]
@@ -139,3 +146,23 @@ def test_warm_engine_keeps_papermills_error_banner(tmp_path):
     assert nb.metadata["papermill"]["exception"] is True
     assert "An Exception was encountered" in "".join(nb.cells[0]["source"])
     warm.discard()
+
+
+def test_the_end_of_run_scan_sets_leaking_files_aside(demo_ws, reports):
+    folder = reports / "demo"
+    folder.mkdir(parents=True)
+    leak = "<html><body><img src='https://example.org/pixel.gif'></body></html>"
+    (folder / "oud_rapport.html").write_text(leak)  # left by someone, not by this run
+    jobs = [_job(folder, "goed", "ok"), _job(folder, "fout", "error")]
+    Path(jobs[1].html).write_text(leak)  # the previous version of a report that fails now
+    results = runner.run(demo_ws, jobs, options=runner.RunOptions(workers=1, progress=False))
+    assert [p.name for p in sorted(folder.glob("*.rejected"))] == [
+        "fout.html.rejected", "oud_rapport.html.rejected"]
+    fout = next(r for r in results if r.job.name == "fout")
+    assert "vorige versie afgekeurd (privacyscan: external" in fout.error
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {f["file"] for f in manifest["audit"]["findings"]} == {"oud_rapport.html",
+                                                                  Path(jobs[1].html).name}
+    assert manifest["audit"]["passed"] == manifest["audit"]["files"] - 2
+    index = (folder / "index.html").read_text()
+    assert "oud_rapport" not in index and "vorige versie:" not in index

@@ -333,25 +333,31 @@ def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None
     # papermill loads while this thread waits for the kernel
     threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True).start()
     if warm:
-        try:
-            from helpers import warm as warm_kernels
+        from helpers import warm as warm_kernels
 
-            kernel = warm_kernels.current(cwd)
-            if workspace:
+        try:
+            kernel = warm_kernels.current(cwd, preload=False)
+            if not _worker.get("stop"):
+                kernel.preload()
+            if workspace and not _worker.get("stop"):
                 kernel.open_workspace(workspace)
         except Exception as exc:  # the first report will try again and report it
             log.debug("warm kernel did not start ahead: %s", exc)
+            warm_kernels.discard()
     _worker["ready"] = True
+    if _worker.get("stop"):  # SIGTERM came while starting: leave now, kernel and all
+        from helpers import warm as warm_kernels
+
+        warm_kernels.discard()
+        os._exit(128 + _worker["stop"])
 
 
 def _exit_on_signal(signum, frame) -> None:
     # the interrupted cell's asyncio task ends with the kernel; that is expected now
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    if not _worker["ready"]:  # still starting: no report to clean up, only the kernel
-        from helpers import warm as warm_kernels
-
-        warm_kernels.discard()
-        os._exit(128 + signum)
+    if not _worker["ready"]:  # starting a kernel: stop once it is up (no orphan, no files)
+        _worker["stop"] = signum
+        return
     raise SystemExit(128 + signum)
 
 
@@ -536,25 +542,33 @@ def _final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
     """The privacy scan of every HTML file of the folder, as the run leaves it.
 
     A report made by this run was scanned as it was written (``helpers.publish``); every
-    other file (earlier reports, ``index.html``) is scanned now. A report that fails is
-    marked failed and its files set aside (``.rejected``), so the portal never links it.
+    other file (earlier reports, ``index.html``) is scanned now. A file that fails is set
+    aside (renamed ``….rejected``, its workbook too), so the portal never links to it: a
+    report of this run is then marked failed; a failing earlier version is no longer
+    offered as the previous version; any other file just disappears from the folder.
     """
     from helpers.audit import audit_folder
 
     fresh = {Path(r.job.html).name: r.scan for r in results
              if r.status == "ok" and r.scan is not None}
     audits = [*fresh.values(), *audit_folder(folder, skip=set(fresh))]
-    failed = {a.file: a for a in audits if not a.passed}
-    for result in results:
-        name = Path(result.job.html).name
-        if result.status == "ok" and name in failed:
-            found = failed[name].findings
-            result.status = "mislukt"
-            result.error = f"privacyscan: {found[0]}" + (
-                f" (en {len(found) - 1} meer)" if len(found) > 1 else "")
-            for output in result.outputs or [result.job.html]:
-                if Path(output).exists():
-                    os.replace(output, f"{output}.rejected")
+    by_file = {Path(r.job.html).name: r for r in results}
+    for item in audits:
+        if item.passed or item.file == "index.html":
+            continue
+        first = f"privacyscan: {item.findings[0]}" + (
+            f" (en {len(item.findings) - 1} meer)" if len(item.findings) > 1 else "")
+        path = folder / item.file
+        for output in (path, path.with_suffix(".xlsx")):
+            if output.exists():
+                os.replace(output, output.with_name(output.name + ".rejected"))
+        result = by_file.get(item.file)
+        if result is None:
+            log.error("%s: set aside, it does not pass the privacy scan (%s)", path, first)
+        elif result.status == "ok":
+            result.status, result.error = "mislukt", first
+        else:
+            result.error = f"{result.error}; vorige versie afgekeurd ({first})"
     return {"files": len(audits), "passed": sum(a.passed for a in audits),
             "charts": sum(a.charts for a in audits), "tables": sum(a.tables for a in audits),
             "values_checked": sum(a.values_checked for a in audits),
@@ -622,7 +636,7 @@ def _run(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
         _write_index(ws, folder, results)
         audit = _final_audit(folder, results)
         if any(f["file"] != "index.html" for f in audit["findings"]):
-            _write_index(ws, folder, results)  # reports set aside by the scan
+            _write_index(ws, folder, results)  # files set aside by the scan
         write_manifest(ws, folder, results, options, started, audit=audit,
                        interrupted=str(interrupted) if interrupted else None)
     if interrupted:

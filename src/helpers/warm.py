@@ -131,7 +131,7 @@ class WarmKernel:
     """One started kernel with the kit preloaded, and the client that talks to it."""
 
     def __init__(self, kernel_name: str | None = None, cwd: str | None = None,
-                 startup_timeout: int = 60):
+                 startup_timeout: int = 60, preload: bool = True):
         from nbclient import NotebookClient
 
         self.kernel_name = kernel_name or lean_kernel_name()
@@ -142,6 +142,11 @@ class WarmKernel:
         self._client.start_new_kernel_client()
         self.km, self.kc = self._client.km, self._client.kc
         self.reports = 0
+        if preload:
+            self.preload()
+
+    def preload(self) -> None:
+        """Import the kit and its libraries and take the snapshot that resets restore."""
         self.run(PRELOAD)
 
     def run(self, code: str) -> None:
@@ -182,14 +187,18 @@ class WarmKernel:
 _current: dict[str, WarmKernel] = {}
 
 
-def current(cwd: str) -> WarmKernel:
-    """This process's warm kernel (started on first use, renewed every RESTART_EVERY)."""
+def current(cwd: str, preload: bool = True) -> WarmKernel:
+    """This process's warm kernel (started on first use, renewed every RESTART_EVERY).
+
+    ``preload=False`` only starts it: the caller must call ``preload()`` before any
+    report runs in it (or ``discard()`` it).
+    """
     kernel = _current.get("kernel")
     if kernel is not None and (not kernel.alive() or kernel.reports >= RESTART_EVERY):
         discard()
         kernel = None
     if kernel is None:
-        kernel = WarmKernel(cwd=cwd)
+        kernel = WarmKernel(cwd=cwd, preload=preload)
         _current["kernel"] = kernel
     return kernel
 
