@@ -2,13 +2,15 @@
 
 The cache key is the raw file's SHA-256 plus the kit version, so a changed raw file
 or a new parser never serves stale data. Files are written atomically; an unreadable
-cache entry is simply rebuilt.
+cache entry is simply rebuilt. A big file (CBS's national downloads) is hashed once per
+process while its inode, size and modification time stay the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,8 +25,16 @@ __all__ = ["SourceCache", "sha256"]
 log = logging.getLogger(__name__)
 
 
+BIG = 1 << 20  # bytes from which a file's digest is remembered for the process
+_DIGESTS: dict[tuple, str] = {}
+
+
 def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes; of a folder: over its files' names and digests."""
+    """Hex SHA-256 of a file's bytes; of a folder: over its files' names and digests.
+
+    Files of ``BIG`` bytes or more are hashed once per process while their inode, size
+    and modification time stay the same (small ones always: that costs nothing).
+    """
     digest = hashlib.sha256()
     if path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -32,8 +42,14 @@ def sha256(path: Path) -> str:
             digest.update(sha256(file).encode())
         return digest.hexdigest()
     with path.open("rb") as handle:
+        stat = os.fstat(handle.fileno())
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        if stat.st_size >= BIG and key in _DIGESTS:
+            return _DIGESTS[key]
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    if stat.st_size >= BIG:
+        _DIGESTS[key] = digest.hexdigest()
     return digest.hexdigest()
 
 

@@ -220,12 +220,14 @@ class Workspace:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layers yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
         frames = []
+        gemeente = self.config.gemeente.code
         for layer in self.config.sources.kaart:
             path = self.path(layer.file)
             areas = self.cache.geoframe(
-                path, f"kaart-{layer.level}-{layer.vintage}-{layer.layer or ''}",
-                lambda p=path, k=layer: kaart.read_kaart(p, k.level, k.vintage, k.layer))
-            areas = areas[areas["code"].str[2:6] == self.config.gemeente.code[2:]]
+                path, f"kaart-{layer.level}-{layer.vintage}-{layer.layer or ''}-{gemeente}",
+                lambda p=path, k=layer: kaart.read_kaart(p, k.level, k.vintage, k.layer,
+                                                         gemeente=gemeente))
+            areas = areas[areas["code"].str[2:6] == gemeente[2:]]
             if areas.empty:
                 raise DataError(f"{path}: no {layer.level} areas of "
                                 f"{self.config.gemeente.code}; is this the right file?")
@@ -235,12 +237,15 @@ class Workspace:
 
     @cached_property
     def water(self) -> gpd.GeoSeries:
-        """Water surfaces of the newest gemeente layer, for map backgrounds."""
+        """Water surfaces of the gemeente in the newest gemeente layer, for map backgrounds."""
         layers = [k for k in self.config.sources.kaart if k.level == "gemeente"]
         if not layers:
             return gpd.GeoSeries([], crs=kaart.CRS)
         newest = max(layers, key=lambda k: k.vintage)
-        return kaart.read_water(self.path(newest.file))
+        path, gemeente = self.path(newest.file), self.config.gemeente.code
+        water = self.cache.geoframe(path, f"water-{gemeente}", lambda: (
+            gpd.GeoDataFrame(geometry=kaart.read_water(path, gemeente), crs=kaart.CRS)))
+        return gpd.GeoSeries(water.geometry.values, crs=kaart.CRS)
 
     @property
     def vintages(self) -> list[int]:
@@ -295,13 +300,14 @@ class Workspace:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
         frames = []
+        gemeente = self.config.gemeente.code
         for entry in self.config.sources.kwb_files():
             path = self.path(entry.file)
-            tidy = self.cache.frame(path, "kwb",
-                                    lambda p=path, e=entry: kwb.read_kwb(p, year=e.year))
+            tidy = self.cache.frame(path, f"kwb-{gemeente}", lambda p=path, e=entry: (
+                kwb.read_kwb(p, year=e.year, gemeente=gemeente)))
             own = self._own(tidy)
             if own.empty:
-                raise DataError(f"{path}: no rows for {self.config.gemeente.code}; is this the "
+                raise DataError(f"{path}: no rows for {gemeente}; is this the "
                                 "right file for this gemeente?")
             frames.append(own)
         for name in self.config.sources.registrations:

@@ -7,6 +7,10 @@ Areas model (``code, name, level, parent, vintage, geometry``) in EPSG:28992, la
 
 Attribute names differ per era: ≤2021 upper case (``BU_CODE``), 2022+ PDOK camelCase
 (``buurtcode``) and snake_case (``buurt_code``); all are recognised.
+
+CBS publishes the kaart for the whole country. Given a ``gemeente``, both readers keep
+that gemeente's areas only, filtering while the file is read (an attribute filter on the
+code column), so the rest of the country is never turned into geometries.
 """
 
 from __future__ import annotations
@@ -71,13 +75,33 @@ def _layer_for(path: Path, level: str | None) -> str | None:
     return hits[0]
 
 
-def _read(path: Path, level: str | None = None, layer: str | None = None) -> gpd.GeoDataFrame:
+def _gemeente_filter(path: Path, level: str, layer: str | None, gemeente: str) -> str:
+    """An attribute filter (OGR SQL) that keeps at least every row whose ``level`` code
+    has the gemeente's digits (``BU0344…``, ``WK0344…``): a few more rows may pass, the
+    exact selection is made after reading."""
+    import pyogrio
+
+    try:
+        fields = pyogrio.read_info(path, layer=layer)["fields"]
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
+    code = _pick(pd.DataFrame(columns=[str(f) for f in fields]), _candidates(level, "code"),
+                 path, f"{level} code")
+    return f"\"{code}\" LIKE '%{gemeente[2:]}%'"
+
+
+def _read(path: Path, level: str | None = None, layer: str | None = None,
+          gemeente: str | None = None) -> gpd.GeoDataFrame:
+    """The layer as read, in EPSG:28992; with ``gemeente`` (and ``level``) only the rows
+    that may belong to it (see ``_gemeente_filter``)."""
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the 'kaart' entries in stuurkit.yml.")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty. Download the kaart again.")
     try:
-        frame = gpd.read_file(path, layer=layer or _layer_for(path, level))
+        layer = layer or _layer_for(path, level)
+        where = _gemeente_filter(path, level, layer, gemeente) if gemeente and level else None
+        frame = gpd.read_file(path, layer=layer, where=where)
     except DataError:
         raise
     except Exception as exc:  # pyogrio raises several types for unreadable files
@@ -85,6 +109,9 @@ def _read(path: Path, level: str | None = None, layer: str | None = None) -> gpd
     if frame.crs is None:
         raise DataError(f"{path}: the file has no coordinate reference system. Add one "
                         "(CBS files are EPSG:28992, RD New; for a shapefile keep the .prj).")
+    if frame.empty and where:
+        raise DataError(f"{path}: no {level} areas of {gemeente} in this layer; is this the "
+                        "right file for this gemeente?")
     if frame.empty:
         raise DataError(f"{path}: the layer has no features.")
     if frame.crs.to_epsg() != 28992:
@@ -129,13 +156,14 @@ def _repair(frame: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = None
-               ) -> gpd.GeoDataFrame:
+def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = None,
+               gemeente: str | None = None) -> gpd.GeoDataFrame:
     """Read one kaart layer (gemeente, wijk or buurt) as land polygons per area.
 
     Rows without a usable code (empty, ``-99999999``) are skipped with a warning, as
     are areas that only have water. A ``jaar`` column (files that hold several years)
-    selects the rows of ``vintage``.
+    selects the rows of ``vintage``. With ``gemeente`` (``GM0344``) only the areas whose
+    code has its digits (``code[2:6]``) are read; none is an error naming the gemeente.
 
     Examples
     --------
@@ -144,7 +172,15 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     if level not in _PREFIX:
         raise DataError(f"{path}: level {level!r} is not one of gemeente, wijk, buurt.")
     path = Path(path)
-    frame = _repair(_read(path, level, layer), path)
+    frame = _read(path, level, layer, gemeente)
+    if gemeente:
+        own = frame[_pick(frame, _candidates(level, "code"), path, f"{level} code")].astype(
+            str).str.strip().str[2:6] == gemeente[2:]
+        if not own.any():
+            raise DataError(f"{path}: no {level} areas of {gemeente} in this layer; is this "
+                            "the right file for this gemeente?")
+        frame = frame[own]
+    frame = _repair(frame, path)
     year_column = next((c for c in frame.columns if c.lower() == "jaar"), None)
     if year_column is not None:
         frame = frame[pd.to_numeric(frame[year_column], errors="coerce") == int(vintage)]
@@ -187,10 +223,14 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     return gpd.GeoDataFrame(dissolved[AREA_COLUMNS], geometry="geometry", crs=CRS)
 
 
-def read_water(path: str | Path) -> gpd.GeoSeries:
-    """The water parts of a kaart layer, dissolved into one geometry series."""
+def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
+    """The water parts of a gemeente kaart layer, dissolved into one geometry series;
+    with ``gemeente`` (``GM0344``) only that gemeente's water."""
     path = Path(path)
-    frame = _read(path, "gemeente")
+    frame = _read(path, "gemeente", gemeente=gemeente)
+    if gemeente:
+        code = _pick(frame, _candidates("gemeente", "code"), path, "gemeente code")
+        frame = frame[frame[code].astype(str).str.strip().str[2:6] == gemeente[2:]]
     water = frame[_water_mask(frame)]
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)

@@ -13,6 +13,10 @@ read as 15; ``inf`` and ``nan`` are not numbers. A region kind (``recs``) must a
 the code's prefix. Codes stay text.
 Special buurten (codes ending in 9997, 9998, 9999) are left out. Column names become
 stable variable ids through ``helpers.sources.variables`` (the mapping data file).
+
+CBS publishes one table for the whole country. Given a ``gemeente``, only its rows are
+kept (codes whose digits ``code[2:6]`` are the gemeente's), right after the table is
+read: every check and the parsing of values then concern that gemeente's rows alone.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from helpers.errors import DataError
 from helpers.sources import csvtable
 from helpers.sources import variables as varmap
 
-__all__ = ["read_kwb", "read_table", "is_statline", "TIDY_COLUMNS", "LEVELS"]
+__all__ = ["read_kwb", "read_table", "is_statline", "own_rows", "TIDY_COLUMNS",
+           "LEVELS"]
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +171,22 @@ def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
     return level.fillna(prefix)
 
 
+def own_rows(table: pd.DataFrame, code_column: str, gemeente: str | None) -> pd.DataFrame:
+    """The rows of ``table`` whose area code belongs to ``gemeente`` (all when ``None``).
+
+    >>> own_rows(pd.DataFrame({"c": ["GM0344", "WK036301", "BU03440101"]}), "c", "GM0344")
+                c
+    0      GM0344
+    2  BU03440101
+    """
+    if gemeente is None:
+        return table
+    return table[table[code_column].astype(str).str.strip().str[2:6] == gemeente[2:]]
+
+
 def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None,
-                  mapping: varmap.Mapping) -> pd.DataFrame:
-    """The ``kwb-YYYY`` download layout (short names)."""
+                  mapping: varmap.Mapping, gemeente: str | None = None) -> pd.DataFrame:
+    """The ``kwb-YYYY`` download layout (short names); see ``own_rows`` for ``gemeente``."""
     missing = [c for c in ("gwb_code_10", "recs") if c not in table.columns]
     if missing:
         raise DataError(
@@ -177,6 +195,10 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
         )
     if table.empty:
         raise DataError(f"{path}: the table has a header but no rows. Download it again.")
+    table = own_rows(table, "gwb_code_10", gemeente)
+    if table.empty:
+        raise DataError(f"{path}: no rows for {gemeente}; is this the right file for this "
+                        "gemeente?")
     names = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
     values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
     return _tidy(path, table["gwb_code_10"], _levels(path, table["recs"], table["gwb_code_10"]),
@@ -184,11 +206,15 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
 
 
 def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None,
-                  mapping: varmap.Mapping) -> pd.DataFrame:
+                  mapping: varmap.Mapping, gemeente: str | None = None) -> pd.DataFrame:
     """A StatLine CSV export: labelled columns, padded values, a 'Codering' column."""
     columns = [str(c).strip() for c in table.columns]
     table.columns = columns
     code = next(c for c in columns if c.endswith(_STATLINE_CODE))
+    table = own_rows(table, code, gemeente)
+    if table.empty:
+        raise DataError(f"{path}: no rows for {gemeente}; is this the right file for this "
+                        "gemeente?")
     kind = next((c for c in columns if c.endswith("Soort regio (omschrijving)")), None)
     wbi = next((c for c in columns if "Indelingswijziging" in c), None)
     ids = {code, kind, columns[0]} | ({c for c in columns if c.startswith("Regioaanduiding/")})
@@ -201,7 +227,8 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
 
 
 def read_kwb(path: str | Path, year: int | None = None, source: str | None = None,
-             mapping: varmap.Mapping | None = None) -> pd.DataFrame:
+             mapping: varmap.Mapping | None = None, gemeente: str | None = None
+             ) -> pd.DataFrame:
     """Read one KWB file (download layout or StatLine export) into tidy rows.
 
     Parameters
@@ -211,6 +238,8 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
     year : the statistics year; taken from the file name when omitted.
     source : label stored with every row (default: names the CBS table and year).
     mapping : the variable mapping to use and to record use in (default: the kit's).
+    gemeente : keep only this gemeente's rows (``GM0344``), e.g. of CBS's national file;
+        a file without any is refused.
 
     Examples
     --------
@@ -222,10 +251,11 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
     if path.is_dir():
         from helpers.sources import kwb_odata
 
-        return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping)
+        return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping,
+                                    gemeente=gemeente)
     table = read_table(path)
     if is_statline(table.columns):
         year = year or _year_from_name(path, _ANY_YEAR)
-        return read_statline(path, table, year, source, mapping)
+        return read_statline(path, table, year, source, mapping, gemeente)
     year = year or _year_from_name(path)
-    return read_download(path, table, year, source, mapping)
+    return read_download(path, table, year, source, mapping, gemeente)

@@ -72,8 +72,10 @@ def _find(properties: list[dict], prefix: str) -> str | None:
 
 
 def read_odata(path: str | Path, year: int | None = None, source: str | None = None,
-               mapping: varmap.Mapping | None = None) -> pd.DataFrame:
-    """Read a downloaded OData KWB table folder into tidy rows."""
+               mapping: varmap.Mapping | None = None, gemeente: str | None = None
+               ) -> pd.DataFrame:
+    """Read a downloaded OData KWB table folder into tidy rows (with ``gemeente``, that
+    gemeente's rows only: codes whose digits ``code[2:6]`` are its own)."""
     path = Path(path)
     mapping = mapping or varmap.load_mapping()
     properties = _load(path, "DataProperties")
@@ -107,6 +109,11 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
             topics[key] = base
     names = varmap.rename(list(topics.values()), "odata", mapping)
     keep = codes.str.match(_CODE) & ~codes.str.match(r"^BU\d{4}99(97|98|99)$")
+    if gemeente is not None:
+        keep &= codes.str[2:6] == gemeente[2:]
+        if not keep.any():
+            raise DataError(f"{path}: no rows for {gemeente}; is this the right table for "
+                            "this gemeente?")
     values = frame.loc[keep, list(topics)].rename(
         columns={k: names[v] for k, v in topics.items()})
     values = values.apply(lambda c: c if pd.api.types.is_numeric_dtype(c)
