@@ -12,6 +12,8 @@ import yaml
 from helpers import runner
 from helpers.cli import main
 
+from .reliability import previous_report
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,11 +46,11 @@ def test_a_failing_job_keeps_its_old_report_and_does_not_stop_the_others(
                      html=str(tmp_path / "demo" / "10_wijkprofiel_WK990199.html"),
                      title="Wijkprofiel Onbekend")
     Path(bad.html).parent.mkdir(parents=True)
-    Path(bad.html).write_text("vorige goede versie")
+    Path(bad.html).write_text(previous_report("vorige goede versie"))
     results = runner.run(demo_ws, [good, bad], workers=2)
     assert [r.status for r in results] == ["ok", "mislukt"]
     assert "UnknownAreaError" in results[1].error or "WK990199" in results[1].error
-    assert Path(bad.html).read_text() == "vorige goede versie"
+    assert Path(bad.html).read_text() == previous_report("vorige goede versie")
     assert Path(good.html).stat().st_size > 500_000
     index = (tmp_path / "demo" / "index.html").read_text()
     assert "10_wijkprofiel_WK990101.html" in index

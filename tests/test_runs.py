@@ -11,6 +11,8 @@ import pytest
 from helpers import runner
 from helpers.cli import main
 
+from .reliability import previous_report
+
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
@@ -23,10 +25,7 @@ def _job(folder: Path, name: str, mode: str, notebook: str = "fault.ipynb") -> r
 
 
 def _previous(name: str) -> str:
-    """A previous report as publishing leaves it (it must pass the end-of-run scan)."""
-    policy = "default-src 'none'; base-uri 'none'; form-action 'none'"
-    return (f'<!DOCTYPE html><html lang="nl"><head><meta http-equiv="Content-Security-Policy" '
-            f'content="{policy}"></head><body>vorige goede versie van {name}</body></html>')
+    return previous_report(f"vorige goede versie van {name}")
 
 
 @pytest.fixture
