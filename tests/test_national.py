@@ -155,3 +155,65 @@ def test_workspace_on_national_files_equals_the_demo(national_ws, ws_copy):
     cached = [pd.read_parquet(p) for p in (national_ws / "cache").glob("kwb-*.parquet")]
     assert len(cached) == 8, "one cache entry per KWB file, of the gemeente only"
     assert all(frame["area_code"].str[2:6].eq("9901").all() for frame in cached)
+
+
+def test_csv_rows_kept_while_reading_keep_their_line_numbers(tmp_path):
+    from helpers.sources import csvtable
+
+    path = tmp_path / "t.csv"
+    path.write_text("code,a\nGM0001,1\n\nGM9901,2\nWK000101,3\nWK990101,4\n")
+    table = csvtable.read_csv(path, keep=lambda header: lambda row: "9901" in row[0])
+    assert table["code"].tolist() == ["GM9901", "WK990101"]
+    assert table.index.tolist() == [2, 4]  # lines 4 and 6
+    assert table.attrs["records"] == 4
+    assert csvtable.read_csv(path, keep=lambda header: None).shape == (4, 2)
+
+
+def test_csv_rows_not_kept_are_still_checked(tmp_path):
+    from helpers.sources import csvtable
+
+    path = tmp_path / "t.csv"
+    path.write_text("code,a\nGM0001,1,9\nGM9901,2\n")
+    with pytest.raises(DataError, match=r"the header has 2 fields, but line 2 has 3"):
+        csvtable.read_csv(path, keep=lambda header: lambda row: "9901" in row[0])
+
+
+def test_kwb_of_a_gemeente_row_numbers_name_the_file_line(tmp_path):
+    path = tmp_path / "kwb-2023.csv"
+    path.write_text("gwb_code_10,recs,a_inw\nGM0001,Gemeente,5\nGM9901,Gemeente,1\n"
+                    "BU99010101,Buurt,2\nBU99010101,Buurt,3\n")
+    with pytest.raises(DataError, match=r"kwb-2023\.csv, row 5: area code BU99010101 occurs"):
+        kwb.read_kwb(path, gemeente="GM9901")
+    path.write_text("gwb_code_10,recs,a_inw\n")
+    with pytest.raises(DataError, match=r"the table has a header but no rows"):
+        kwb.read_kwb(path, gemeente="GM9901")
+
+
+def test_kaart_whose_first_properties_lie_far_in_the_file(tmp_path):
+    """The code column is then asked of GDAL (the file's start does not show it)."""
+    ring = [[float(x), 0.0] for x in range(60_000)] + [[0.0, 10.0], [0.0, 0.0]]
+    features = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                 "properties": {"BU_CODE": code, "BU_NAAM": code, "WK_CODE": "WK" + code[2:8]}}
+                for code in ("BU00010101", "BU99010101")]
+    path = tmp_path / "buurten_2017.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+        "features": features}))
+    assert path.stat().st_size > 1 << 20
+    got = kaart.read_kaart(path, "buurt", 2017, gemeente="GM9901")
+    assert got["code"].tolist() == ["BU99010101"]
+
+
+def test_kaart_layer_of_a_gemeente_is_read_once(national_raw, monkeypatch):
+    reads = []
+    original = kaart._read_file
+    monkeypatch.setattr(kaart, "_read_file", lambda *a: reads.append(a) or original(*a))
+    monkeypatch.setattr(kaart, "_READS", type(kaart._READS)())
+    path = national_raw / "gemeenten_2022.geojson"
+    kaart.read_kaart(path, "gemeente", 2022, gemeente="GM9901")
+    kaart.read_water(path, gemeente="GM9901")
+    assert len(reads) == 1
+    path.write_text(path.read_text().replace("Voorbeeldstad", "Voorbeeldstadt"))
+    assert kaart.read_kaart(path, "gemeente", 2022, gemeente="GM9901")["name"].tolist() == [
+        "Voorbeeldstadt"]
+    assert len(reads) == 2

@@ -21,15 +21,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from helpers.errors import DataError
 
-__all__ = ["read_csv", "SEPARATORS"]
+__all__ = ["read_csv", "SEPARATORS", "RowFilter"]
 
 SEPARATORS = (";", ",", "\t")
+RowFilter = Callable[[list[str]], Callable[[list[str]], bool] | None]  # header → row test
 _SHOWN = 5  # rows named in one message
 
 
@@ -55,22 +57,39 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from exc
 
 
-def _records(path: Path, text: str, sep: str) -> tuple[list[list[str]], list[int]]:
-    """Non-blank records and the line each starts on."""
-    rows, lines = [], []
+def _records(path: Path, text: str, sep: str, keep: RowFilter | None = None
+             ) -> tuple[list[list[str]], list[int], list[tuple[int, int]], int]:
+    """The header and the non-blank records to keep (all, or those ``keep`` accepts), the
+    line each starts on, every record whose field count differs from the header's
+    (``line, count``), and the number of records below the header."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    wrong: list[tuple[int, int]] = []
+    test, records = None, 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     start = 1
     try:
         for row in reader:
-            if row and not (len(row) == 1 and not row[0].strip()):
+            if not row or (len(row) == 1 and not row[0].strip()):
+                pass  # a blank line
+            elif not rows:  # the header
+                test = keep(row) if keep else None
                 rows.append(row)
                 lines.append(start)
+            elif len(row) != len(rows[0]):
+                wrong.append((start, len(row)))
+                records += 1
+            else:
+                records += 1
+                if test is None or test(row):
+                    rows.append(row)
+                    lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError(f"{path}, line {reader.line_num}: not a well-formed table ({exc}). "
                         "A quoted value must be quoted whole (\"...\"), with \"\" for a quote "
                         "inside it; export the table again as CSV.") from exc
-    return rows, lines
+    return rows, lines, wrong, records
 
 
 def _check_header(path: Path, header: list[str], rows: list[list[str]]) -> list[int]:
@@ -92,12 +111,17 @@ def _check_header(path: Path, header: list[str], rows: list[list[str]]) -> list[
     return keep
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(path: Path, keep: RowFilter | None = None) -> pd.DataFrame:
     """A CSV table, every cell as text, checked as the module docstring says.
 
     Raises ``DataError`` naming the file and line: not found, empty, not UTF-8, no
     separator, quotes that do not enclose a whole value, a column without a name or given
     twice, a row with too few or too many fields.
+
+    ``keep`` selects rows while the file is read (e.g. one gemeente's rows of a national
+    table): given the header, it returns a test of a row, or ``None`` to keep every row.
+    Every row's field count is checked all the same; an unnamed column is refused when it
+    holds values in a kept row. ``attrs["records"]`` is the number of rows in the file.
     """
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
@@ -106,10 +130,8 @@ def read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: the file is empty. Download or export it again.")
     text = _decode(path, raw)
     sep = _sniff(path, text)
-    rows, lines = _records(path, text, sep)
+    rows, lines, wrong, records = _records(path, text, sep, keep)
     header, body = rows[0], rows[1:]
-    wrong = [(line, len(row)) for line, row in zip(lines[1:], body, strict=True)
-             if len(row) != len(header)]
     if wrong:
         shown = ", ".join(f"line {line} has {n}" for line, n in wrong[:_SHOWN])
         more = f" (and {len(wrong) - _SHOWN} more rows)" if len(wrong) > _SHOWN else ""
@@ -118,8 +140,10 @@ def read_csv(path: Path) -> pd.DataFrame:
             f"holding the separator {sep!r} must be quoted; a short row is a cut-off file or a "
             "lost value. Export or download the table again."
         )
-    keep = _check_header(path, header, body)
-    if len(keep) < len(header):
-        body = [[row[i] for i in keep] for row in body]
-    return pd.DataFrame(body or None, columns=[header[i] for i in keep], dtype=object,
-                        index=pd.Index([line - 2 for line in lines[1:]], dtype="int64"))
+    columns = _check_header(path, header, body)
+    if len(columns) < len(header):
+        body = [[row[i] for i in columns] for row in body]
+    table = pd.DataFrame(body or None, columns=[header[i] for i in columns], dtype=object,
+                         index=pd.Index([line - 2 for line in lines[1:]], dtype="int64"))
+    table.attrs["records"] = records
+    return table

@@ -15,8 +15,10 @@ code column), so the rest of the country is never turned into geometries.
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import geopandas as gpd
@@ -75,25 +77,67 @@ def _layer_for(path: Path, level: str | None) -> str | None:
     return hits[0]
 
 
+def _geojson_properties(path: Path) -> list[str]:
+    """Property names of the first feature of a GeoJSON FeatureCollection, read from the
+    start of the file (``[]`` when they are not there)."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20).decode("utf-8", errors="ignore")
+    features = head.find('"features"')
+    start = head.find('"properties"', features) if features >= 0 else -1
+    start = head.find("{", start) if start >= 0 else -1
+    try:
+        found = json.JSONDecoder().raw_decode(head, start)[0] if start >= 0 else {}
+    except ValueError:  # the first feature's properties end beyond the part read
+        return []
+    return [str(name) for name in found] if isinstance(found, dict) else []
+
+
 def _gemeente_filter(path: Path, level: str, layer: str | None, gemeente: str) -> str:
     """An attribute filter (OGR SQL) that keeps at least every row whose ``level`` code
     has the gemeente's digits (``BU0344…``, ``WK0344…``): a few more rows may pass, the
-    exact selection is made after reading."""
+    exact selection is made after reading.
+
+    The code column of a GeoJSON file is looked up in its first feature: asking GDAL for
+    the fields would parse the whole file once more.
+    """
     import pyogrio
 
-    try:
-        fields = pyogrio.read_info(path, layer=layer)["fields"]
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
-    code = _pick(pd.DataFrame(columns=[str(f) for f in fields]), _candidates(level, "code"),
-                 path, f"{level} code")
+    candidates = _candidates(level, "code")
+    fields = _geojson_properties(path) if path.suffix.lower() in (".geojson", ".json") else []
+    if not {c.lower() for c in candidates} & {f.lower() for f in fields}:
+        try:
+            fields = [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
+        except Exception as exc:  # pyogrio raises several types for unreadable files
+            raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
+    code = _pick(pd.DataFrame(columns=fields), candidates, path, f"{level} code")
     return f"\"{code}\" LIKE '%{gemeente[2:]}%'"
+
+
+_READS: OrderedDict[tuple, gpd.GeoDataFrame] = OrderedDict()  # a gemeente's recent reads
+_KEPT_READS = 8
 
 
 def _read(path: Path, level: str | None = None, layer: str | None = None,
           gemeente: str | None = None) -> gpd.GeoDataFrame:
     """The layer as read, in EPSG:28992; with ``gemeente`` (and ``level``) only the rows
-    that may belong to it (see ``_gemeente_filter``)."""
+    that may belong to it (see ``_gemeente_filter``). Such a gemeente's part of a file is
+    read once per process while the file is unchanged (``read_kaart`` and ``read_water``
+    of the same layer share it); every call gets its own copy."""
+    if not (gemeente and level and path.exists()):
+        return _read_file(path, level, layer, gemeente)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, level, layer,
+           gemeente)
+    if key not in _READS:
+        _READS[key] = _read_file(path, level, layer, gemeente)
+        while len(_READS) > _KEPT_READS:
+            _READS.popitem(last=False)
+    _READS.move_to_end(key)
+    return _READS[key].copy()
+
+
+def _read_file(path: Path, level: str | None, layer: str | None, gemeente: str | None
+               ) -> gpd.GeoDataFrame:
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the 'kaart' entries in stuurkit.yml.")
     if path.stat().st_size == 0:

@@ -60,8 +60,25 @@ def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
     return int(match.group(1))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text."""
+def _own_filter(gemeente: str) -> csvtable.RowFilter:
+    """The CSV rows of one gemeente (``own_rows`` while reading): a test on the code
+    column, the StatLine 'Codering' column or else ``gwb_code_10``."""
+    digits = gemeente[2:]
+
+    def for_header(header: list[str]):
+        codes = [i for i, name in enumerate(header) if name.strip().endswith(_STATLINE_CODE)]
+        codes += [i for i, name in enumerate(header) if name == "gwb_code_10"]
+        if not codes:
+            return None
+        return lambda row, at=codes[0]: row[at].strip()[2:6] == digits
+
+    return for_header
+
+
+def read_table(path: Path, gemeente: str | None = None) -> pd.DataFrame:
+    """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text;
+    with ``gemeente``, a CSV's rows of other gemeenten are skipped while it is read
+    (``attrs["records"]`` counts all)."""
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
     if path.stat().st_size == 0:
@@ -78,7 +95,7 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
             "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
         )
-    return csvtable.read_csv(path)
+    return csvtable.read_csv(path, _own_filter(gemeente) if gemeente else None)
 
 
 def is_statline(columns) -> bool:
@@ -193,7 +210,7 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
             f"{path}: columns {missing} not found; this is not a CBS 'Kerncijfers wijken en "
             "buurten' download (kwb-YYYY). Expected the columns gwb_code_10, recs, a_inw, …"
         )
-    if table.empty:
+    if table.empty and not table.attrs.get("records"):
         raise DataError(f"{path}: the table has a header but no rows. Download it again.")
     table = own_rows(table, "gwb_code_10", gemeente)
     if table.empty:
@@ -253,7 +270,7 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
 
         return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping,
                                     gemeente=gemeente)
-    table = read_table(path)
+    table = read_table(path, gemeente)
     if is_statline(table.columns):
         year = year or _year_from_name(path, _ANY_YEAR)
         return read_statline(path, table, year, source, mapping, gemeente)
