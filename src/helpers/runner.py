@@ -348,6 +348,7 @@ def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None
     if _worker.get("stop"):  # SIGTERM came while starting: leave now, kernel and all
         from helpers import warm as warm_kernels
 
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         warm_kernels.discard()
         os._exit(128 + _worker["stop"])
 
@@ -358,6 +359,7 @@ def _exit_on_signal(signum, frame) -> None:
     if not _worker["ready"]:  # starting a kernel: stop once it is up (no orphan, no files)
         _worker["stop"] = signum
         return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
     raise SystemExit(128 + signum)
 
 
