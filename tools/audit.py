@@ -6,7 +6,7 @@ figures that must hold (bad input refused clearly without a traceback and withou
 changing the workspace; batch faults keep previous reports, a true manifest and no
 temporary files; the published demo reports pass the privacy scan; concurrent runs and
 imports refuse cleanly; text from data is never executed and paths never leave
-``reports/``). Exits with 1 when any row fails. Takes about five minutes.
+``reports/``). Exits with 1 when any row fails. Takes about three minutes on 2 cores.
 
     python tools/audit.py [--examples 200] [--only bad-input faults privacy ...]
 """
