@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.bundle import BUNDLE_ID
+from helpers.chartspec import data_use
 
 __all__ = ["Finding", "FileAudit", "scan_html", "audit_folder", "format_table", "declare",
            "external_references",
@@ -113,7 +114,7 @@ def cell_attributes(indicator) -> str:
 
 def script_hashes(document: str) -> list[str]:
     """CSP ``'sha256-…'`` sources of every inline script of ``document``."""
-    return [_hash(s) for _, s in _scripts(document)]
+    return _parse(document).hashes()
 
 
 def _hash(script: str) -> str:
@@ -126,10 +127,6 @@ def _hash(script: str) -> str:
 def external_references(document: str) -> list[str]:
     """Every place where the HTML would load something from another host."""
     return _parse(document).references()
-
-
-def _scripts(document: str) -> list[tuple[str, str]]:
-    return [(attrs.get("id") or "", text) for attrs, text in _parse(document).scripts]
 
 
 _NO_IMPORTS: set[str] = set()  # hashes of large scripts known to import nothing
@@ -149,6 +146,7 @@ class _Document(HTMLParser):
         self.external: list[str] = []
         self.styles: list[str] = []
         self._style: list[str] | None = None
+        self._hashes: list[str] | None = None
         self._script: tuple[dict[str, str], list[str]] | None = None
         self._cell: tuple[dict[str, str], list[str]] | None = None
         self._offset = 0
@@ -197,16 +195,21 @@ class _Document(HTMLParser):
         for style in self.styles:
             if _CSS_URL.search(style):
                 found.append(f"<style>…{_CSS_URL.search(style).group(0)}…")
-        for _, script in self.scripts:
-            digest = _hash(script) if len(script) > 10_000 else None
+        for (_, script), digest in zip(self.scripts, self.hashes(), strict=True):
             if digest in _NO_IMPORTS:  # the chart bundle: searched once per process
                 continue
             match = _JS_IMPORT.search(script)
             if match:
                 found.append(f"<script>…{match.group(0)}…")
-            elif digest:
+            elif len(script) > 10_000:
                 _NO_IMPORTS.add(digest)
         return found
+
+    def hashes(self) -> list[str]:
+        """The CSP hash of each script, in order (computed once: the bundle is 1 MB)."""
+        if self._hashes is None:
+            self._hashes = [_hash(text) for _, text in self.scripts]
+        return self._hashes
 
     def handle_data(self, data: str) -> None:
         if self._script is not None:
@@ -217,72 +220,7 @@ class _Document(HTMLParser):
             self._cell[1].append(data)
 
 
-# ------------------------------------------------------------------ chart specs
-
-
-_CHILDREN = ("layer", "hconcat", "vconcat", "concat")
-_SKIP = {"data", "datasets", "usermeta", "spec", *_CHILDREN}
-_FIELD_LISTS = {"groupby", "fields", "fold", "flatten"}
-_DATUM = re.compile(r"datum\.([A-Za-z_$][\w$]*)|datum\[\s*['\"]([^'\"]+)['\"]\s*\]")
-
-
-def _refs(node: Any, found: set[str], lookups: dict[str, set[str] | None]) -> None:
-    """Field names a spec fragment refers to (encodings, transforms, expressions)."""
-    if isinstance(node, str):
-        found.update(a or b for a, b in _DATUM.findall(node))
-    elif isinstance(node, list):
-        for item in node:
-            _refs(item, found, lookups)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key in _SKIP:
-                continue
-            if key == "field" and isinstance(value, str):
-                found.add(value.split(".")[0].split("[")[0])
-            elif key in _FIELD_LISTS and isinstance(value, list):
-                found.update(v for v in value if isinstance(v, str))
-            elif key in ("pivot", "impute", "density", "regression", "loess", "quantile",
-                         "lookup") and isinstance(value, str):
-                found.add(value)
-                if key == "pivot" and isinstance(node.get("value"), str):
-                    found.add(node["value"])
-                if key == "impute" and isinstance(node.get("key"), str):
-                    found.add(node["key"])
-                if key in ("regression", "loess") and isinstance(node.get("on"), str):
-                    found.add(node["on"])
-            if key == "from" and isinstance(value, dict):  # lookup: fields of another dataset
-                name = (value.get("data") or {}).get("name")
-                if name:
-                    wanted = value.get("fields")
-                    known = lookups.setdefault(name, set())
-                    if wanted is None or known is None:
-                        lookups[name] = None  # every field of it is used
-                    else:
-                        known.update([value.get("key", ""), *wanted])
-                continue
-            _refs(value, found, lookups)
-
-
-def _walk(node: dict, data: str | None, used: dict[str, set[str]],
-          lookups: dict[str, set[str] | None], urls: list[str], inline: dict[str, list]) -> None:
-    spec_data = node.get("data")
-    if isinstance(spec_data, dict):
-        if "name" in spec_data:
-            data = spec_data["name"]
-        elif "values" in spec_data:
-            data = f"(inline {len(inline) + 1})"
-            inline[data] = spec_data["values"] if isinstance(spec_data["values"], list) else []
-        elif "url" in spec_data:
-            urls.append(str(spec_data["url"]))
-    found: set[str] = set()
-    _refs(node, found, lookups)
-    used.setdefault(data or "", set()).update(found)
-    for key in _CHILDREN:
-        for child in node.get(key, []) or []:
-            if isinstance(child, dict):
-                _walk(child, data, used, lookups, urls, inline)
-    if isinstance(node.get("spec"), dict):
-        _walk(node["spec"], data, used, lookups, urls, inline)
+# ------------------------------------------------------------------ charts
 
 
 def _number(value: Any) -> float | None:
@@ -311,12 +249,8 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
         title = title.get("text")
     if title:
         where += f" ({title})"
-    used: dict[str, set[str]] = {}
-    lookups: dict[str, set[str] | None] = {}
-    urls: list[str] = []
-    inline: dict[str, list] = {}
-    _walk(spec, None, used, lookups, urls, inline)
-    for url in urls:
+    use = data_use(spec)
+    for url in use.urls:
         audit.findings.append(Finding("external", f"{where} loads data from {url!r}"))
     meta = (spec.get("usermeta") or {}).get("stuurkit")
     if not isinstance(meta, dict) or not isinstance(meta.get("values"), dict):
@@ -325,7 +259,7 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
         declared: dict[str, list[dict]] = {}
     else:
         declared = meta["values"]
-    datasets = {**(spec.get("datasets") or {}), **inline}
+    datasets = {**(spec.get("datasets") or {}), **use.inline}
     thresholds = [int(e.get("min_count", 0)) for entries in declared.values() for e in entries]
     count_threshold = max(thresholds, default=0)
     for name, rows in datasets.items():
@@ -335,8 +269,8 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
         for row in rows:
             if isinstance(row, dict):
                 columns.update(row)
-        extra = lookups.get(name, set())
-        fields = used.get(name, set()) | (columns if extra is None else extra)
+        extra = use.lookups.get(name, set())
+        fields = use.used.get(name, set()) | (columns if extra is None else extra)
         if any(isinstance(r, dict) and r.get("type") == "Feature" for r in rows[:1]):
             fields |= _GEO_KEYS
         for column in sorted(columns - fields):
@@ -348,30 +282,27 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
             if not counts:
                 audit.values_checked += sum(column in r for r in rows if isinstance(r, dict))
                 continue
-            limit = max(int(e.get("min_count", 0)) for e in counts)
             ids = ", ".join(e.get("id", "?") for e in counts)
-            for row in rows:
-                if not isinstance(row, dict) or column not in row:
-                    continue
-                audit.values_checked += 1
-                small = _small(row[column], "count", limit)
-                if small is not None:
-                    audit.findings.append(Finding(
-                        "small-count", f"{where}: {column} = {row[column]!r} of {ids} is below "
-                                       f"the threshold {limit}"))
+            _check_counts(rows, column, max(int(e.get("min_count", 0)) for e in counts),
+                          f" of {ids}", where, audit)
         for column in columns & COUNT_COLUMNS:
-            limit = count_threshold or 10
-            for row in rows:
-                if isinstance(row, dict) and column in row:
-                    audit.values_checked += 1
-                    small = _small(row[column], "count", limit)
-                    if small is not None:
-                        audit.findings.append(Finding(
-                            "small-count", f"{where}: {column} = {row[column]!r} is below "
-                                           f"the threshold {limit}"))
+            _check_counts(rows, column, count_threshold or 10, "", where, audit)
 
 
-def _chart_specs(script: str) -> list[dict] | None:
+def _check_counts(rows: list, column: str, limit: int, of: str, where: str,
+                  audit: FileAudit) -> None:
+    """Every value of ``column`` is a count: one between 1 and ``limit - 1`` is a finding."""
+    for row in rows:
+        if not isinstance(row, dict) or column not in row:
+            continue
+        audit.values_checked += 1
+        if _small(row[column], "count", limit) is not None:
+            audit.findings.append(Finding(
+                "small-count", f"{where}: {column} = {row[column]!r}{of} is below the "
+                               f"threshold {limit}"))
+
+
+def _chart_spec(script: str) -> dict | None:
     """The spec of a Stuurkit chart call, None when the script is not one."""
     if not _CHART_SCRIPT.match(script):
         return None
@@ -382,13 +313,13 @@ def _chart_specs(script: str) -> list[dict] | None:
         spec, _ = json.JSONDecoder().raw_decode(script, start + len(CHART_CALL))
     except ValueError:
         return None
-    return [spec] if isinstance(spec, dict) else None
+    return spec if isinstance(spec, dict) else None
 
 
 # ------------------------------------------------------------------ the policy
 
 
-def _check_csp(parser: _Document, scripts: list[str], audit: FileAudit) -> None:
+def _check_csp(parser: _Document, audit: FileAudit) -> None:
     if not parser.csp:
         audit.findings.append(Finding("csp", "no Content-Security-Policy meta tag"))
         return
@@ -414,9 +345,9 @@ def _check_csp(parser: _Document, scripts: list[str], audit: FileAudit) -> None:
     if "'unsafe-inline'" in script_src:
         audit.findings.append(Finding("csp", "script-src allows any inline script "
                                              "('unsafe-inline'); list script hashes"))
-    elif scripts:
-        hashes = {s for s in script_src if s.startswith("'sha256-")}
-        missing = sum(_hash(s) not in hashes for s in scripts)
+    elif parser.scripts:
+        listed = {s for s in script_src if s.startswith("'sha256-")}
+        missing = sum(h not in listed for h in parser.hashes())
         if missing:
             audit.findings.append(Finding("csp", f"{missing} script(s) not listed in "
                                                  "script-src (blocked in the browser)"))
@@ -438,20 +369,18 @@ def _parse(document: str) -> _Document:
 def _check(parser: _Document, name: str) -> FileAudit:
     audit = FileAudit(file=name)
     audit.tables = parser.tables
-    texts = [text for _, text in parser.scripts]
     bundled = False
     for attrs, text in parser.scripts:
         if attrs.get("id") == BUNDLE_ID:
             bundled = bundled or bool(text.strip())
             continue
-        specs = _chart_specs(text)
-        if specs is None:
+        spec = _chart_spec(text)
+        if spec is None:
             audit.findings.append(Finding("script", f"a script Stuurkit did not write: "
                                                     f"{text.strip()[:60]!r}"))
             continue
-        for spec in specs:
-            audit.charts += 1
-            _check_chart(spec, audit.charts, audit)
+        audit.charts += 1
+        _check_chart(spec, audit.charts, audit)
     if audit.charts and not bundled:
         audit.findings.append(Finding("script", f"{audit.charts} chart(s) but no chart library "
                                                 "(the bundle script is missing or empty)"))
@@ -466,7 +395,7 @@ def _check(parser: _Document, name: str) -> FileAudit:
         audit.findings.append(Finding("handler", f"{handler} (would run script)"))
     for ref in parser.references():
         audit.findings.append(Finding("external", ref))
-    _check_csp(parser, texts, audit)
+    _check_csp(parser, audit)
     return audit
 
 
@@ -479,7 +408,7 @@ def seal(document: str, slot: str, name: str = "") -> tuple[str, FileAudit]:
     """Put the hashes of the document's scripts into its policy at ``slot`` and scan it:
     the same as ``script_hashes``, ``str.replace`` and ``scan_html``, parsed once."""
     parser = _parse(document)
-    hashes = " ".join(dict.fromkeys(_hash(text) for _, text in parser.scripts)) or "'none'"
+    hashes = " ".join(dict.fromkeys(parser.hashes())) or "'none'"
     parser.csp = [(line, policy.replace(slot, hashes)) for line, policy in parser.csp]
     return document.replace(slot, hashes, 1), _check(parser, name)
 

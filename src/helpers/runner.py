@@ -1,7 +1,6 @@
-"""Scheduled report runs: the schedule in ``stuurkit.yml`` → jobs → executed, published.
+"""Scheduled report runs: jobs (``helpers.schedule``) → executed, published.
 
-``expand(ws)`` turns each schedule entry into jobs (notebook × parameters: one
-wijkprofiel per wijk, one programmamonitor per programme, …). ``run(ws, jobs)`` takes
+``run(ws, jobs)`` takes
 the workspace's run lock, executes the jobs on an executor — ``local`` worker processes
 or ``dask`` (``distributed``: a scheduler address, or a ``LocalCluster``) — publishes
 each report as HTML plus an Excel workbook of its tables, and writes the portal
@@ -17,18 +16,13 @@ A run holds the reports folder's lock and a shared lock on the workspace (import
 for another time). SIGTERM or Ctrl-C stops it cleanly: workers end their kernels, the
 unfinished reports are marked *afgebroken* in ``index.html`` and ``manifest.json``,
 temporary files are removed and ``RunInterrupted`` is raised (exit code 143).
-
-Report file names are built from schedule names, area codes and programme ids; a value
-that could leave ``reports/<workspace>/`` (``/``, ``..``, odd characters) is refused.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
-import re
 import shutil
 import signal
 import sys
@@ -36,50 +30,31 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# jsonschema (under nbformat) would build the rfc3987_syntax grammar on import: ~0.7 s
-# in this process and in every worker, for URI format checks that no report uses.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+# first: helpers.workers keeps rfc3987_syntax out of this process (see there)
+from helpers.workers import Workers, start_workers, temporary_folder  # noqa: I001
 
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
 
-from helpers.errors import ConfigError  # noqa: E402
-from helpers.files import write_text_atomic  # noqa: E402
-from helpers.locks import Busy, hold, workspace_lock  # noqa: E402
-from helpers.paths import data_dir, notebooks_dir, reports_dir  # noqa: E402
-from helpers.publish import write_index  # noqa: E402
+from helpers.errors import ConfigError
+from helpers.files import write_text_atomic
+from helpers.locks import Busy, hold, workspace_lock
+from helpers.paths import reports_dir
+from helpers.publish import write_index
+from helpers.schedule import Job, expand, report_path
 
 __all__ = ["Job", "Result", "RunOptions", "RunLocked", "RunInterrupted", "EXECUTORS", "expand",
            "run", "run_job", "run_lock", "write_manifest", "report_path", "start_workers",
            "Workers"]
 
 log = logging.getLogger(__name__)
-
-# notebook → (title, section of the portal); the schedule's order orders the portal
-_TITLES = {"30_bestuursoverzicht": ("Bestuursoverzicht", "Bestuur"),
-           "20_programmamonitor": ("Programmamonitor", "Programma's"),
-           "10_wijkprofiel": ("Wijkprofiel", "Wijken en buurten"),
-           "90_datakwaliteit": ("Datakwaliteit", "Verantwoording")}
-
-
-@dataclass(frozen=True)
-class Job:
-    """One report to make: a notebook with parameters and its published file."""
-
-    name: str
-    notebook: str
-    parameters: dict[str, Any]
-    html: str
-    title: str
-    section: str = "Overig"
-
 
 @dataclass
 class Result:
@@ -91,120 +66,6 @@ class Result:
     outputs: list[str] = field(default_factory=list)
     attempts: int = 1
     scan: Any = None  # helpers.audit.FileAudit of the HTML as it was written
-
-
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
-
-def report_path(folder: Path, stem: str, key: str | None, where: str) -> str:
-    """``folder/<stem>[_<key>].html``, refusing any name that could leave ``folder``."""
-    for part in (stem, key):
-        if part is not None and (not _SAFE_NAME.match(str(part)) or ".." in str(part)):
-            raise ConfigError(
-                f"{where}: {str(part)!r} cannot be part of a report file name. Use letters, "
-                "digits, '_', '-' and '.' only (no '/', '..' or spaces).")
-    path = folder / (f"{stem}_{key}.html" if key is not None else f"{stem}.html")
-    if path.resolve().parent != folder.resolve():
-        raise ConfigError(f"{where}: report {path} would be written outside {folder}.")
-    return str(path)
-
-
-_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool}
-
-
-def _check_parameters(notebook: Path, parameters: dict[str, Any], where: str) -> None:
-    """Every parameter must exist in the notebook's parameters cell, with its type."""
-    import papermill as pm
-
-    declared = pm.inspect_notebook(str(notebook))
-    for name, value in parameters.items():
-        if name not in declared:
-            raise ConfigError(
-                f"{where}: parameter {name!r} does not exist in {notebook.name} (its "
-                f"parameters: {', '.join(declared) or 'none'}). Check the spelling.")
-        wanted = _TYPES.get(declared[name].get("inferred_type_name", ""))
-        wrong = wanted is not None and (not isinstance(value, wanted) or (
-            isinstance(value, bool) and wanted is not bool))
-        if wrong:
-            raise ConfigError(
-                f"{where}: parameter {name!r} = {value!r} should be of type "
-                f"{declared[name]['inferred_type_name']} (see the parameters cell of "
-                f"{notebook.name}).")
-
-
-def _workspace_parameter(ws: Workspace) -> str:
-    """The workspace's name when it lives in data/, its absolute path otherwise."""
-    return ws.name if (data_dir() / ws.name).resolve() == ws.root else str(ws.root)
-
-
-def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
-    """Jobs of the workspace's schedule (optionally only the named schedule entries)."""
-    jobs: list[Job] = []
-    config = ws.root / "stuurkit.yml"
-    report_path(reports_dir(), ws.name, None, f"{ws.root}: workspace name")
-    out = reports_dir() / ws.name
-    names = {entry.name for entry in ws.config.schedule}
-    unknown = sorted(set(only or []) - names)
-    if unknown:
-        raise ConfigError(
-            f"{ws.root / 'stuurkit.yml'}: schedule has no entry named {', '.join(unknown)}; "
-            f"known entries: {', '.join(sorted(names)) or '(none)'}."
-        )
-    uses: dict[str, int] = {}
-    for entry in ws.config.schedule:
-        uses[entry.notebook] = uses.get(entry.notebook, 0) + 1
-    for entry in ws.config.schedule:
-        if only and entry.name not in only:
-            continue
-        where = f"{config}: schedule entry '{entry.name}'"
-        notebook = notebooks_dir() / entry.notebook
-        if not notebook.resolve().is_relative_to(notebooks_dir().resolve()):
-            raise ConfigError(f"{where}: notebook {entry.notebook!r} is outside "
-                              f"{notebooks_dir()}; name a notebook in that folder.")
-        if not notebook.exists():
-            raise ConfigError(
-                f"{ws.root / 'stuurkit.yml'}: schedule entry '{entry.name}' names notebook "
-                f"{entry.notebook!r}, which is not in {notebooks_dir()}."
-            )
-        kind, section = _TITLES.get(Path(entry.notebook).stem, (Path(entry.notebook).stem,
-                                                                "Overig"))
-        # a notebook scheduled twice (other parameters) gets the entry's name in its files
-        stem = Path(entry.notebook).stem + (f"_{entry.name}" if uses[entry.notebook] > 1
-                                            else "")
-        base = {"workspace": _workspace_parameter(ws), **entry.parameters}
-        _check_parameters(notebook, base, where)
-        if entry.for_each == "programma":
-            from helpers.programme import load_programme
-
-            for programme in load_programme(ws).begroting.programmas:
-                jobs.append(Job(
-                    name=f"{entry.name}/{programme.id}", notebook=str(notebook),
-                    parameters={**base, "programme": programme.id},
-                    html=report_path(out, stem, programme.id,
-                                     f"{ws.root / 'begroting.yml'}: programme id"),
-                    title=f"{kind} {programme.naam}", section=section,
-                ))
-        elif entry.for_each:
-            year = int(entry.parameters.get("year", max(ws.vintages)))
-            areas = ws.areas_for(year, entry.for_each).sort_values("code")
-            for code, name in zip(areas["code"], areas["name"], strict=True):
-                jobs.append(Job(
-                    name=f"{entry.name}/{code}", notebook=str(notebook),
-                    parameters={**base, "area_code": code},
-                    html=report_path(out, stem, code, f"{where}: area code"),
-                    title=f"{kind} {name}", section=section,
-                ))
-        else:
-            jobs.append(Job(name=entry.name, notebook=str(notebook), parameters=base,
-                            html=report_path(out, stem, None, where), title=kind,
-                            section=section))
-    seen: dict[str, str] = {}
-    for job in jobs:
-        if job.html in seen:
-            raise ConfigError(f"{config}: schedule entries '{seen[job.html]}' and '{job.name}' "
-                              f"would both write {Path(job.html).name}; rename one of them.")
-        seen[job.html] = job.name
-    return jobs
 
 
 def _cell_error(exc: Exception) -> str:
@@ -304,110 +165,6 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
 
 
 # ---------------------------------------------------------------- executors
-
-
-def _mkdtemp() -> str:
-    """A temporary folder for a run's workers, named after this process; folders of runs
-    whose process is gone (killed with SIGKILL, say) are removed on the way."""
-    base = Path(tempfile.gettempdir())
-    for old in base.glob("stuurkit-run-*-*"):
-        pid = old.name.split("-")[2]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"stuurkit-run-{os.getpid()}-")
-
-
-_worker = {"ready": False}
-
-
-def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None:
-    """In each worker: temporary files go to the run's folder, the warm kernel starts
-    right away and opens the run's workspace (libraries and data load while the parent
-    is still planning), and SIGTERM ends the current report cleanly (its temporary files
-    and kernel are removed on the way out) instead of mid-write."""
-    import importlib
-
-    os.environ["TMPDIR"] = tmp  # also for the kernels this worker starts
-    tempfile.tempdir = tmp
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    # papermill loads while this thread waits for the kernel
-    threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True).start()
-    if warm:
-        from helpers import warm as warm_kernels
-
-        try:
-            kernel = warm_kernels.current(cwd, preload=False)
-            if not _worker.get("stop"):
-                kernel.preload()
-            if workspace and not _worker.get("stop"):
-                kernel.open_workspace(workspace)
-        except Exception as exc:  # the first report will try again and report it
-            log.debug("warm kernel did not start ahead: %s", exc)
-            warm_kernels.discard()
-    _worker["ready"] = True
-    if _worker.get("stop"):  # SIGTERM came while starting: leave now, kernel and all
-        from helpers import warm as warm_kernels
-
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        warm_kernels.discard()
-        os._exit(128 + _worker["stop"])
-
-
-def _exit_on_signal(signum, frame) -> None:
-    # the interrupted cell's asyncio task ends with the kernel; that is expected now
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    if not _worker["ready"]:  # starting a kernel: stop once it is up (no orphan, no files)
-        _worker["stop"] = signum
-        return
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
-    raise SystemExit(128 + signum)
-
-
-def _ready() -> None:
-    """A no-op task: submitting one per worker makes the pool start its processes."""
-
-
-class Workers:
-    """Local worker processes with a temporary folder of their own.
-
-    Started at once (``start_workers``), so that their kernels warm up while the caller
-    prepares the jobs; ``close`` waits for them, ``stop`` ends them now (SIGTERM);
-    either removes the temporary folder, whatever the workers left in it.
-    """
-
-    def __init__(self, count: int, warm: bool, workspace: str | None = None) -> None:
-        self.tmp = _mkdtemp()
-        context = multiprocessing.get_context("spawn")  # the parent may hold kernel clients
-        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
-                                        initializer=_worker_start,
-                                        initargs=(warm, str(notebooks_dir()), self.tmp,
-                                                  workspace))
-        for _ in range(count):
-            self.pool.submit(_ready)
-
-    def submit(self, *args):
-        return self.pool.submit(*args)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def stop(self) -> None:
-        if not os.path.isdir(self.tmp):  # closed or stopped already
-            return
-        for process in list(getattr(self.pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.terminate()  # SIGTERM → clean exit in the worker
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def start_workers(count: int, warm: bool = True, workspace: str | None = None) -> Workers:
-    """Start ``count`` local workers now; pass them to ``run`` (or ``stop`` them).
-
-    With ``workspace`` (name or path) their kernels open it ahead of the first report.
-    """
-    return Workers(count, warm, workspace)
 
 
 def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
@@ -519,7 +276,7 @@ def _interruptible() -> Any:
 @contextmanager
 def _run_tmp() -> Any:
     """A temporary folder for this run's workers (TMPDIR), removed whatever happens."""
-    folder = _mkdtemp()
+    folder = temporary_folder()
     before = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = folder  # spawned workers and their kernels write here
     try:
