@@ -105,13 +105,10 @@ def _warm_up() -> None:
     import scipy.stats  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell
 
-    import helpers.explorer  # noqa: F401
-    import helpers.report  # noqa: F401
-    import helpers.views  # noqa: F401
-    from helpers.workspace import open_workspace
+    from helpers.run import kernel
 
-    ws = open_workspace("demo")
-    _ = ws.observations, ws.areas, ws.hierarchy
+    kernel.preload()  # the report modules and libraries, as a warm kernel's preload
+    kernel.open_workspace("demo")
     InteractiveShell.instance()
 
 
@@ -156,7 +153,7 @@ def _limit(jobs: list[dict], processes: int, warm: bool) -> float:
 
 
 def _jobs() -> list[dict]:
-    from helpers import runner
+    from helpers import run as runner
     from helpers.workspace import open_workspace
 
     return [{"notebook": j.notebook, "parameters": j.parameters, "name": j.name}
@@ -251,14 +248,17 @@ def _national_measure(folder: str) -> dict[str, float]:
     """Load the national parquet files, sum up, compute every indicator, suppress."""
     import pandas as pd
 
-    from helpers import catalogue, indicators, privacy
+    from helpers.indicators import catalogue
+    from helpers.indicators.aggregation import aggregate_up
+    from helpers.indicators.computation import compute
+    from helpers.indicators.disclosure import suppress
 
     cat = catalogue.load()
     start = time.perf_counter()
     tidy = pd.read_parquet(Path(folder) / "variables.parquet")
     links = pd.read_parquet(Path(folder) / "hierarchy.parquet")
-    variables = indicators.aggregate_up(tidy, links)
-    obs = privacy.suppress(indicators.compute(variables, cat), cat, links)
+    variables = aggregate_up(tidy, links)
+    obs = suppress(compute(variables, cat), cat, links)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB → GiB
     shown = obs[(obs["indicator"] == MAP_INDICATOR) & (obs["year"] == MAP_YEAR)
@@ -277,7 +277,7 @@ def _national_map(folder: str) -> dict[str, float]:
     import pandas as pd
     import synthetic
 
-    from helpers import maps, rendering
+    from helpers.presentation import maps, render as rendering
     from helpers.workspace import open_workspace
 
     os.environ["STUURKIT_RENDER"] = "html"
@@ -352,12 +352,15 @@ def _same_numbers(demo: str, national: str) -> None:
     """The national workspace's gemeente has the demo's areas, variables and numbers."""
     from pandas.testing import assert_frame_equal, assert_series_equal
 
+    from helpers.indicators import facts
     from helpers.workspace import open_workspace
 
     a, b = open_workspace(demo), open_workspace(national)
     gemeente = a.config.gemeente.code[2:]
-    for name in ("observations", "variables_raw", "hierarchy"):
-        left, right = getattr(a, name), getattr(b, name)
+    frames = {"observations": (facts.of(a).observations, facts.of(b).observations),
+              "variables_raw": (a.variables_raw, b.variables_raw),
+              "hierarchy": (a.hierarchy, b.hierarchy)}
+    for name, (left, right) in frames.items():
         column = "area_code" if "area_code" in right else "code"
         assert (right[column].str[2:6] == gemeente).all(), f"{name}: other gemeenten"
         assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True),
@@ -434,15 +437,15 @@ def explorer(repeat: int) -> dict[str, float]:
     import altair as alt
     import synthetic
 
-    from helpers.explorer import Explorer
+    from helpers.indicators import facts
+    from helpers.reports.verkenner import Explorer
     from helpers.workspace import open_workspace
 
     alt.data_transformers.disable_max_rows()
     demo = open_workspace("demo")
     out = {}
     for key, ws in (("explorer_demo", demo), ("explorer", synthetic.big_gemeente(demo))):
-        _ = ws.observations, ws.hierarchy, ws.areas
-        state = Explorer(ws, "bijstand_per_1000", 2023, "buurt")
+        state = Explorer(ws, facts.of(ws), "bijstand_per_1000", 2023, "buurt")
         indicators = ["bijstand_per_1000", "aandeel_65plus", "gemiddelde_woz"]
 
         def change(state=state, indicators=indicators):

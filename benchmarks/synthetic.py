@@ -266,7 +266,7 @@ def national_workspace(folder, demo=None, copies: int = GEMEENTEN - 1) -> dict[s
     import geopandas as gpd
     import yaml
 
-    from helpers.cache import sha256
+    from helpers.workspace.cache import sha256
     from helpers.paths import data_dir
     from helpers.workspace import open_workspace
 

@@ -30,6 +30,75 @@ def demo_ws():
     return open_workspace(DEMO)
 
 
+@pytest.fixture(scope="session")
+def demo_facts(demo_ws):
+    """The demo's facts: observations, areas, hierarchy, breaks, catalogue."""
+    from helpers.indicators import facts
+
+    return facts.of(demo_ws)
+
+
+@pytest.fixture(scope="session")
+def demo_budget(demo_ws, demo_facts):
+    """The demo's programme budget, validated against its catalogue."""
+    from helpers.workspace.begroting import load_programme
+
+    return load_programme(demo_ws, demo_facts.catalogue)
+
+
+def tiny_facts_frames():
+    """A gemeente of two wijken with three buurten, 2019–2023, as in-memory frames: one
+    rate (``bijstand_per_1000``, lower is better) that rises fast in WK000102, and the
+    inhabitants count. Returns ``Facts``."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from helpers.indicators import catalogue
+    from helpers.indicators.facts import Facts
+
+    areas = gpd.GeoDataFrame({
+        "code": ["GM0001", "WK000101", "WK000102", "BU00010101", "BU00010102", "BU00010201"],
+        "name": ["Klein", "Noord", "Zuid", "Noord-A", "Noord-B", "Zuid-A"],
+        "level": ["gemeente", "wijk", "wijk", "buurt", "buurt", "buurt"],
+        "parent": [None, "GM0001", "GM0001", "WK000101", "WK000101", "WK000102"],
+        "vintage": 2019,
+        "geometry": [shapely.box(0, 0, 2000, 1000, ccw=False), shapely.box(0, 0, 1000, 1000),
+                     shapely.box(1000, 0, 2000, 1000), shapely.box(0, 0, 500, 1000),
+                     shapely.box(500, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)],
+    }, geometry="geometry", crs="EPSG:28992")
+    years = range(2019, 2024)
+    hierarchy = pd.concat([areas[["code", "parent", "level"]].assign(year=y) for y in years],
+                          ignore_index=True)
+    # benefits per 1.000: Zuid rises 40 → 120, Noord stays at 20
+    people = {"BU00010101": 4000, "BU00010102": 4000, "BU00010201": 4000}
+    rows = []
+    for i, year in enumerate(years):
+        cases = {"BU00010101": 80, "BU00010102": 80, "BU00010201": 160 + 80 * i}
+        wijk = {"WK000101": (160, 8000), "WK000102": (cases["BU00010201"], 4000)}
+        counts = {**{c: (cases[c], people[c]) for c in cases}, **wijk,
+                  "GM0001": (160 + cases["BU00010201"], 12000)}
+        for code, (num, den) in counts.items():
+            level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}[code[:2]]
+            rows.append({"area_code": code, "level": level, "year": year,
+                         "indicator": "bijstand_per_1000", "value": num / den * 1000,
+                         "numerator": float(num), "denominator": float(den), "status": "ok",
+                         "source": "test"})
+            rows.append({"area_code": code, "level": level, "year": year,
+                         "indicator": "inwoners", "value": float(den), "numerator": float(den),
+                         "denominator": float("nan"), "status": "ok", "source": "test"})
+    observations = pd.DataFrame(rows)
+    return Facts(gemeente="GM0001", gemeente_name="Klein", catalogue=catalogue.load(),
+                 areas=areas, hierarchy=hierarchy, breaks=pd.Series(dtype=int),
+                 observations=observations)
+
+
+@pytest.fixture
+def tiny_facts():
+    """``tiny_facts_frames()`` (see there), fresh for each test."""
+    return tiny_facts_frames()
+
+
 @pytest.fixture
 def ws_copy(tmp_path: Path) -> Path:
     """A private copy of the demo workspace that a test may break."""
@@ -77,7 +146,7 @@ DEMO_PARAMETERS = {"10_wijkprofiel": {"area_code": "WK990108"},
 def _run_and_publish(notebook: Path, folder: Path, parameters: dict) -> Path:
     import papermill as pm
 
-    from helpers import publish
+    from helpers.publish import html as publish
 
     executed = folder / notebook.name
     pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
@@ -116,7 +185,7 @@ programmas:
 @pytest.fixture(scope="session")
 def utrecht(real_data, tmp_path_factory) -> Path:
     """A workspace built from the real Utrecht files with `init` + `import`."""
-    from helpers.importer import import_files, init_workspace
+    from helpers.workspace.importer import import_files, init_workspace
 
     root = init_workspace(tmp_path_factory.mktemp("utrecht") / "utrecht", "GM0344", "Utrecht")
     import_files(root, [real_data / "kwb-2023_GM0344.csv", real_data / "kwb-2024_GM0344.csv",

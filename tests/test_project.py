@@ -126,7 +126,35 @@ def test_papermill_documents_every_parameter(path: Path):
 
 
 def test_catalogue_indicators_are_documented():
-    from helpers import catalogue
+    from helpers.indicators import catalogue
 
     for indicator in catalogue.load().values():
         assert len(indicator.label) > 2 and len(indicator.description) > 20, indicator.id
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_a_notebook_imports_its_report_module_and_nothing_else(path: Path):
+    nb = json.loads(path.read_text())
+    imports = [line for cell in nb["cells"] if cell["cell_type"] == "code"
+               for line in "".join(cell["source"]).splitlines()
+               if re.match(r"^\s*(import|from)\s", line)]
+    assert len(imports) == 1, f"one import: the report module, not {imports}"
+    match = re.fullmatch(r"from helpers\.reports import (\w+) as rapport", imports[0])
+    assert match, f"import the report module as 'rapport', not {imports[0]!r}"
+    module = match.group(1)
+    import importlib
+
+    report = importlib.import_module(f"helpers.reports.{module}")
+    calls = re.findall(r"rapport\.(\w+)\(", json.dumps(nb))
+    assert calls and calls[0] == "start", "the notebook starts its report first"
+    for name in calls:
+        assert name in report.__all__, f"rapport.{name} is not a section of {module}"
+
+
+def test_the_executor_choices_are_the_registry():
+    from helpers.cli import build_parser
+    from helpers.run import EXECUTORS
+
+    run = next(a for a in build_parser()._actions if a.dest == "command").choices["run"]
+    executor = next(a for a in run._actions if a.dest == "executor")
+    assert sorted(executor.choices) == sorted(EXECUTORS)

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-import reliability  # noqa: E402  (tests/ is on the path now)
+from tests.scenarios import reliability  # noqa: E402  (the project root is on the path now)
 
 GROUPS = ("bad-input", "fuzzing", "faults", "privacy", "concurrency", "injection")
 
@@ -41,7 +41,7 @@ def _bad_input(work: Path) -> list[reliability.Row]:
 
 
 def _fuzzing(examples: int) -> list[reliability.Row]:
-    import fuzz_loaders
+    from tests.scenarios import fuzz_loaders
 
     rows = []
     for result in fuzz_loaders.run_all(examples=examples):

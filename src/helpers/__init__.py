@@ -1,7 +1,10 @@
 """Stuurkit helpers: the importable package behind the notebooks.
 
-The public API is small on purpose; notebooks call the modules directly, e.g.
-``from helpers import workspace, report``.
+The package is built by stage, in the order the data flows (``docs/architecture.md``):
+``sources`` → ``workspace`` → ``indicators`` → ``analysis`` → ``presentation`` →
+``reports`` → ``publish`` → ``run``, on a base of ``model`` (the vocabulary), ``errors``,
+``paths``, ``files`` and ``numbers``. A notebook imports its report module, e.g.
+``from helpers.reports import wijkprofiel as rapport``.
 """
 
 from helpers.errors import StuurkitError

@@ -16,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from helpers import __version__
+from helpers import __version__, model
 from helpers.errors import StuurkitError
 
 __all__ = ["main", "build_parser"]
@@ -24,17 +24,18 @@ __all__ = ["main", "build_parser"]
 
 def _demo_data(args: argparse.Namespace) -> int:
     from helpers.paths import data_dir
-    from helpers.sources import demo
+    from helpers.workspace.importer import write_demo
 
     target = Path(args.path) if args.path else data_dir() / "demo"
-    written = demo.generate(target)
+    written = write_demo(target)
     print(f"Demo workspace written to {target} ({len(written)} files).")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from helpers.checks import check_workspace
+    from helpers.indicators import facts
     from helpers.workspace import open_workspace
+    from helpers.workspace.check import check_workspace
 
     problems = check_workspace(args.workspace)
     for problem in problems:
@@ -45,16 +46,17 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(errors)} error(s), {len(warned)} warning(s).")
         return 1
     ws = open_workspace(args.workspace)
-    obs = ws.observations
+    known = facts.of(ws)
+    obs = known.observations
     years = sorted(obs["year"].unique())
-    print(f"{ws!r}: {len(ws.areas)} area records, {len(ws.catalogue)} indicators, "
+    print(f"{ws!r}: {len(ws.areas)} area records, {len(known.catalogue)} indicators, "
           f"{len(obs)} observations, years {years[0]}–{years[-1]}; "
           f"{len(warned)} warning(s).")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
-    from helpers.importer import init_workspace
+    from helpers.workspace.importer import init_workspace
 
     root = init_workspace(args.path, args.gemeente, args.name)
     print(f"Workspace for {args.gemeente} created in {root}. Next: `stuurkit fetch {root}` "
@@ -63,7 +65,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _screenshots(args: argparse.Namespace) -> int:
-    from helpers.screenshots import screenshots
+    from helpers.publish.screenshots import screenshots
 
     for path in screenshots(args.workspace):
         print(f"wrote {path}")
@@ -85,7 +87,7 @@ def _years(text: str) -> list[int]:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from helpers import fetch
+    from helpers.workspace import fetch
 
     endpoints = {k: v for k, v in (("catalog", args.catalog), ("pdok_url", args.pdok_url))
                  if v is not None}  # otherwise fetch's own CBS and PDOK addresses
@@ -97,7 +99,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from helpers.importer import import_files
+    from helpers.workspace.importer import import_files
 
     for item in import_files(args.workspace, args.files, year=args.year,
                              vintage=args.vintage, level=args.level):
@@ -108,7 +110,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from helpers import runner
+    from helpers import run as runner
 
     executor = "dask" if args.scheduler else args.executor
     options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
@@ -141,8 +143,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from helpers import audit
     from helpers.paths import reports_dir
+    from helpers.publish import audit
 
     folder = Path(args.folder)
     if not folder.is_dir() and not folder.is_absolute() and len(folder.parts) == 1:
@@ -215,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--year", type=int, help="statistics year when not in the file name")
     p.add_argument("--vintage", type=int, help="kaart year when not in the file name")
-    p.add_argument("--level", choices=["gemeente", "wijk", "buurt"],
+    p.add_argument("--level", choices=list(model.LEVELS),
                    help="kaart level when it cannot be detected")
     p.set_defaults(func=_import)
 

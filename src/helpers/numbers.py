@@ -6,14 +6,9 @@ import math
 
 from babel.numbers import format_decimal
 
-__all__ = ["format_number", "STATUS_TEXT"]
+from helpers.model import MISSING, STATUS_TEXT, USABLE
 
-# how a value that is not shown is written in Dutch
-STATUS_TEXT = {
-    "secret": "geheim",
-    "suppressed": "onderdrukt",
-    "missing": "–",
-}
+__all__ = ["format_number", "STATUS_TEXT"]
 
 
 def format_number(value: float | None, decimals: int = 1, status: str = "ok") -> str:
@@ -28,10 +23,10 @@ def format_number(value: float | None, decimals: int = 1, status: str = "ok") ->
     >>> format_number(12.0, 0, status="suppressed")
     'onderdrukt'
     """
-    if status not in ("ok", "provisional"):
+    if status not in USABLE:
         return STATUS_TEXT.get(status, "–")
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return STATUS_TEXT["missing"]
+        return STATUS_TEXT[MISSING]
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(round(float(value), decimals), format=pattern, locale="nl_NL")
     return text + ("*" if status == "provisional" else "")

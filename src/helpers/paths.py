@@ -34,7 +34,7 @@ def package_dir() -> Path:
 
 def templates_dir() -> Path:
     """Folder with the nbconvert templates shipped in the package."""
-    return package_dir() / "templates"
+    return package_dir() / "publish" / "templates"
 
 
 def _looks_like_root(path: Path) -> bool:

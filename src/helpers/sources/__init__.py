@@ -1,5 +1,26 @@
-"""Source readers, one module per source: ``kwb`` (CBS Kerncijfers wijken en buurten),
-``kaart`` (wijk- en buurtkaart), ``registrations`` (the gemeente's own data) and ``demo``
-(the demo gemeente generator)."""
+"""Stage 1, the sources: a raw file in, a tidy frame (or areas) out.
 
-__all__: list[str] = []
+One module per kind of source — ``kwb`` (CBS Kerncijfers wijken en buurten: the
+``kwb-YYYY`` download and StatLine exports), ``kwb_odata`` (tables downloaded from CBS's
+OData API), ``kaart`` (the wijk- en buurtkaart, its geometry and its attribute tables),
+``registrations`` (the gemeente's own data) — plus what they share (``csvtable``,
+``tables``, ``variables``: the variable mapping, ``boundaries``: code and boundary
+changes) and ``demo`` (the demo gemeente generator).
+
+``READERS`` is the registry (``registry.Reader``): the importer, the workspace and
+``stuurkit check`` find the reader of a file here, in this order.
+"""
+
+from helpers.sources import kaart, kwb, kwb_odata, registrations
+from helpers.sources.registry import Probe, Reader, Registry, Request
+
+READERS = Registry([
+    kwb.DOWNLOAD,
+    kwb.STATLINE,
+    kwb_odata.READER,
+    kaart.READER,
+    registrations.READER,
+    kaart.ATTRIBUTES,
+])
+
+__all__ = ["READERS", "Probe", "Reader", "Registry", "Request"]

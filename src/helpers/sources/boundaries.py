@@ -14,17 +14,16 @@ boundary), 3 boundary changed (not comparable with earlier years). Two things fo
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
+from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
 
 __all__ = ["breaks", "read_code_changes", "apply_code_changes", "unlinked_code_changes"]
 
-_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 COLUMNS = ["jaar", "oude_code", "nieuwe_code"]
 
 
@@ -50,7 +49,7 @@ def read_code_changes(path: str | Path) -> pd.DataFrame:
         if not row["jaar"].strip().isdigit():
             problems.append(f"row {idx + 2}, column jaar: {row['jaar']!r} is not a year")
         for column in ("oude_code", "nieuwe_code"):
-            if not _CODE.match(row[column].strip()):
+            if not model.CODE.match(row[column].strip()):
                 problems.append(f"row {idx + 2}, column {column}: {row[column]!r} is not a "
                                 "CBS area code")
     if problems:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -26,24 +27,25 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
 from helpers.sources import variables as varmap
+from helpers.sources.kwb import CBS_LICENCE, describe, year_entry
+from helpers.sources.registry import Probe, Reader, Request
 
-__all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "AREA_COLUMNS",
-           "CRS", "MISSING_BELOW"]
+__all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "CRS",
+           "MISSING_BELOW", "READER", "ATTRIBUTES", "GEO_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
 CRS = "EPSG:28992"
-AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
-_PREFIX = {"gemeente": ("GM", "gemeente"), "wijk": ("WK", "wijk"), "buurt": ("BU", "buurt")}
-_PARENT = {"buurt": "wijk", "wijk": "gemeente", "gemeente": None}
+GEO_SUFFIXES = frozenset({".gpkg", ".shp", ".geojson", ".json", ".fgb"})
 MISSING_BELOW = -99_999_990  # CBS kaart sentinels: -99999999, -99999998, -99999997
 
 
 def _candidates(level: str, what: str) -> list[str]:
-    short, long = _PREFIX[level]
+    short, long = model.PREFIX[level], level
     suffix = {"code": "CODE", "naam": "NAAM"}[what]
     return [f"{short}_{suffix}", f"{long}{what}", f"{long}_{what}", f"{short.lower()}_{what}",
             "statcode" if what == "code" else "statnaam"]
@@ -110,7 +112,7 @@ def _gemeente_filter(path: Path, level: str, layer: str | None, gemeente: str) -
         except Exception as exc:  # pyogrio raises several types for unreadable files
             raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
     code = _pick(pd.DataFrame(columns=fields), candidates, path, f"{level} code")
-    return f"\"{code}\" LIKE '%{gemeente[2:]}%'"
+    return f"\"{code}\" LIKE '%{model.gemeente_digits(gemeente)}%'"
 
 
 _READS: OrderedDict[tuple, gpd.GeoDataFrame] = OrderedDict()  # a gemeente's recent reads
@@ -168,7 +170,7 @@ def detect_level(path: str | Path) -> str:
     path = Path(path)
     frame = _read(path)
     lower = {c.lower() for c in frame.columns}
-    for level in ("buurt", "wijk", "gemeente"):
+    for level in model.BOTTOM_UP:
         codes = _candidates(level, "code")[:4]
         if any(c.lower() in lower for c in codes):
             return level
@@ -177,7 +179,7 @@ def detect_level(path: str | Path) -> str:
                             f"for {', '.join(codes)}). Use CBS's original file.")
     if "statcode" in lower:
         codes = frame[[c for c in frame.columns if c.lower() == "statcode"][0]].astype(str)
-        return {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(codes.iloc[0][:2], "buurt")
+        return model.level_of(codes.iloc[0]) or "buurt"
     raise DataError(f"{path}: no buurt, wijk or gemeente code column found; is this a CBS "
                     "wijk- en buurtkaart layer?")
 
@@ -213,13 +215,13 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     --------
     >>> read_kaart("data/demo/raw/buurten_2022.geojson", "buurt", 2022)  # doctest: +SKIP
     """
-    if level not in _PREFIX:
+    if level not in model.LEVELS:
         raise DataError(f"{path}: level {level!r} is not one of gemeente, wijk, buurt.")
     path = Path(path)
     frame = _read(path, level, layer, gemeente)
     if gemeente:
-        own = frame[_pick(frame, _candidates(level, "code"), path, f"{level} code")].astype(
-            str).str.strip().str[2:6] == gemeente[2:]
+        own = model.in_gemeente(frame[_pick(frame, _candidates(level, "code"), path,
+                                            f"{level} code")].astype(str).str.strip(), gemeente)
         if not own.any():
             raise DataError(f"{path}: no {level} areas of {gemeente} in this layer; is this "
                             "the right file for this gemeente?")
@@ -232,9 +234,9 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
             raise DataError(f"{path}: no rows with jaar = {vintage}. Give the right vintage.")
     code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
     name = _pick(frame, _candidates(level, "naam"), path, f"{level} name")
-    parent_level = _PARENT[level]
+    parent_level = model.PARENT_LEVEL[level]
     frame = frame.assign(code=frame[code].astype(str).str.strip())
-    usable = frame["code"].str.match(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+    usable = frame["code"].str.match(model.CODE.pattern)
     if (~usable).any():
         warnings.warn(f"{path}: {int((~usable).sum())} rows without a valid {level} code "
                       f"skipped (e.g. {frame.loc[~usable, 'code'].iloc[0]!r}).", stacklevel=2)
@@ -247,7 +249,7 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
                       f"draw: {', '.join(water_only[:5])}.", stacklevel=2)
     if land.empty:
         raise DataError(f"{path}: no land areas with a {level} code.")
-    land = land[~land["code"].str.match(r"^BU\d{4}99(97|98|99)$")]
+    land = land[~land["code"].str.match(model.SPECIAL_BUURT.pattern)]
     if parent_level:
         parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
         land["parent"] = land[parent].astype(str).str.strip()
@@ -264,7 +266,7 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     dissolved["level"] = level
     dissolved["vintage"] = int(vintage)
     dissolved = dissolved.sort_values("code").reset_index(drop=True)
-    return gpd.GeoDataFrame(dissolved[AREA_COLUMNS], geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(dissolved[model.AREA_COLUMNS], geometry="geometry", crs=CRS)
 
 
 def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
@@ -274,54 +276,143 @@ def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
     frame = _read(path, "gemeente", gemeente=gemeente)
     if gemeente:
         code = _pick(frame, _candidates("gemeente", "code"), path, "gemeente code")
-        frame = frame[frame[code].astype(str).str.strip().str[2:6] == gemeente[2:]]
+        frame = frame[model.in_gemeente(frame[code].astype(str).str.strip(), gemeente)]
     water = frame[_water_mask(frame)]
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)
     return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)
 
 
-def read_attributes(path: str | Path, year: int,
-                    mapping: varmap.Mapping | None = None) -> pd.DataFrame:
+def _statistic_columns(frame: pd.DataFrame, columns: list[str], text: bool) -> pd.DataFrame:
+    """The columns that hold numbers: numeric columns of a layer; of a text table (CSV)
+    the columns whose every non-empty cell is a number (a column that mixes numbers and
+    text is not guessed at: it is left out with a warning)."""
+    if not text:
+        return frame[[c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]]
+    kept = {}
+    for column in columns:
+        cells = frame[column].astype(str).str.strip()
+        filled = cells != ""
+        number = pd.to_numeric(cells.where(filled), errors="coerce")
+        if not filled.any() or number[filled].isna().all():
+            continue  # a text column (names, codes)
+        if number[filled].isna().any():
+            warnings.warn(f"column {column!r} mixes numbers and text (e.g. "
+                          f"{cells[filled & number.isna()].iloc[0]!r}); it is left out.",
+                          stacklevel=3)
+            continue
+        kept[column] = number
+    return pd.DataFrame(kept, index=frame.index)
+
+
+def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None = None,
+                    gemeente: str | None = None) -> pd.DataFrame:
     """The statistics in a kaart's attribute table (``.dbf``, CSV, or any layer) as tidy rows.
 
     Sentinels ≤ -99999990 become missing values (status ``missing``), never numbers.
-    Only land rows are read (``WATER`` = ``NEE``); names map through the variable
-    mapping's ``kaart`` scheme (``AANT_INW`` → ``a_inw``), others keep their own name.
+    Only land rows with a valid area code are read (``WATER`` = ``NEE``; CBS's special
+    buurten left out); with ``gemeente`` only that gemeente's. Names map through the
+    variable mapping's ``kaart`` scheme (``AANT_INW`` → ``a_inw``), others keep their own.
     """
     path = Path(path)
     mapping = mapping or varmap.load_mapping()
     if not path.exists():
         raise DataError(f"{path}: file not found.")
-    if path.suffix.lower() in (".csv", ".txt"):
+    text = path.suffix.lower() in (".csv", ".txt")
+    if text:
         frame = csvtable.read_csv(path)  # strict: no shifted or half-read rows
     else:
         import pyogrio
 
         try:
             frame = pyogrio.read_dataframe(path, read_geometry=False)
-        except Exception as exc:
+        except Exception as exc:  # pyogrio raises several types for unreadable files
             raise DataError(f"{path}: cannot read attribute table ({exc}).") from exc
-    level = next((lvl for lvl in ("buurt", "wijk", "gemeente")
-                  if any(c.lower() in {x.lower() for x in frame.columns}
-                         for c in _candidates(lvl, "code")[:4])), None)
+    lower = {x.lower() for x in frame.columns}
+    level = next((lvl for lvl in model.BOTTOM_UP
+                  if any(c.lower() in lower for c in _candidates(lvl, "code")[:4])), None)
     if level is None:
         raise DataError(f"{path}: no BU_CODE, WK_CODE or GM_CODE column; is this a kaart "
                         "attribute table?")
     code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
-    frame = frame[~_water_mask(frame)]
-    skip = {code.lower(), "water"} | {c.lower() for lvl in _PREFIX
-                                      for c in _candidates(lvl, "code") + _candidates(lvl, "naam")}
-    columns = [c for c in frame.columns if c.lower() not in skip]
-    numeric = frame[columns].apply(pd.to_numeric, errors="coerce")
-    columns = [c for c in columns if numeric[c].notna().any()]
-    renamed = varmap.rename(columns, "kaart", mapping)
-    long = numeric[columns].rename(columns=renamed).assign(
-        area_code=frame[code].astype(str).str.strip().values, level=level
+    codes = frame[code].astype(str).str.strip()
+    keep = (~_water_mask(frame) & codes.str.match(model.CODE.pattern)
+            & ~codes.str.match(model.SPECIAL_BUURT.pattern))
+    if gemeente is not None:
+        keep &= model.in_gemeente(codes, gemeente)
+    frame, codes = frame[keep], codes[keep]
+    skip = {code.lower(), "water", "jaar"} | {c.lower() for lvl in model.LEVELS for c in
+                                              _candidates(lvl, "code") + _candidates(lvl, "naam")}
+    numeric = _statistic_columns(frame, [c for c in frame.columns if c.lower() not in skip],
+                                 text)
+    renamed = varmap.rename(list(numeric.columns), "kaart", mapping)
+    long = numeric.rename(columns=renamed).assign(
+        area_code=codes.values, level=level
     ).melt(id_vars=["area_code", "level"], var_name="variable", value_name="value")
+    long["value"] = long["value"].astype(float)
     sentinel = long["value"] <= MISSING_BELOW
-    long["status"] = np.where(sentinel | long["value"].isna(), "missing", "ok")
+    long["status"] = np.where(sentinel | long["value"].isna(), model.MISSING, model.OK)
     long.loc[sentinel, "value"] = np.nan
     long["year"] = int(year)
     long["source"] = f"CBS wijk- en buurtkaart {year} ({path.name})"
-    return long[["area_code", "level", "year", "variable", "value", "status", "source"]]
+    return long[model.TIDY_COLUMNS].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ the readers
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def year_in_name(path: Path) -> int | None:
+    """The first year (19xx, 20xx) in a file's name."""
+    match = _YEAR.search(path.name)
+    return int(match.group(1)) if match else None
+
+
+def _resolve(request: Request) -> Request:
+    """Level and vintage of a layer to import: as given, else found in the file."""
+    level = request.level or detect_level(request.path)
+    vintage = request.vintage or year_in_name(request.path)
+    if vintage is None:
+        raise DataError(f"{request.path}: cannot tell the kaart's year from its name; give "
+                        "it with --vintage YEAR.")
+    return request.but(level=level, vintage=vintage)
+
+
+def _read_layer(probe: Probe) -> gpd.GeoDataFrame:
+    request = probe.request
+    return read_kaart(request.path, request.level, request.vintage, request.layer,
+                      gemeente=request.gemeente)
+
+
+READER = Reader(
+    kind="kaart", section="kaart", what="kaart layers (.gpkg, .shp, .geojson)",
+    looks_like="a kaart layer", suffixes=GEO_SUFFIXES, detect=lambda probe: True,
+    read=_read_layer, resolve=_resolve,
+    describe=lambda own, probe: {"level": probe.request.level,
+                                 "vintage": int(probe.request.vintage), "areas": len(own)},
+    entry=lambda relative, detail: {"file": relative, "level": detail["level"],
+                                    "vintage": detail["vintage"]},
+    label=lambda probe, detail: (f"CBS wijk- en buurtkaart {detail['vintage']} "
+                                 f"({detail['level']})"),
+    licence=CBS_LICENCE)
+
+
+def _attributes_year(request: Request) -> Request:
+    year = request.year or year_in_name(request.path)
+    if year is None:
+        raise DataError(f"{request.path}: cannot tell the statistics year from the file "
+                        "name; give it with --year YEAR.")
+    return request.but(year=year)
+
+
+ATTRIBUTES = Reader(
+    kind="kaart-attributes", section="kwb", what="kaart attribute tables (.dbf)",
+    looks_like="a kaart attribute table (BU_CODE, …)", suffixes=frozenset({".dbf"}),
+    detect=lambda probe: True, resolve=_attributes_year,
+    read=lambda probe: read_attributes(probe.path, _attributes_year(probe.request).year,
+                                       probe.request.mapping, probe.request.gemeente),
+    describe=describe, entry=year_entry,
+    label=lambda probe, detail: (f"CBS wijk- en buurtkaart {detail['year']}, kenmerken "
+                                 f"({probe.path.name})"),
+    licence=CBS_LICENCE)

@@ -28,25 +28,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import model
 from helpers.errors import DataError
-from helpers.sources import csvtable
 from helpers.sources import variables as varmap
+from helpers.sources.registry import Probe, Reader
+from helpers.sources.tables import STATLINE_CODE, WORKBOOK_SUFFIXES, is_statline, read_table
 
-__all__ = ["read_kwb", "read_table", "is_statline", "own_rows", "TIDY_COLUMNS",
-           "LEVELS"]
+__all__ = ["read_kwb", "read_download", "read_statline", "own_rows", "DOWNLOAD", "STATLINE",
+           "LEVELS", "CBS_LICENCE"]
 
 log = logging.getLogger(__name__)
 
-TIDY_COLUMNS = ["area_code", "level", "year", "variable", "value", "status", "source"]
-LEVELS = {"Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}
+LEVELS = {"Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}  # recs → level
+CBS_LICENCE = "CC BY 4.0 (bron: CBS)"
 _ID_COLUMNS = ["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code"]
 _TEXT_VARIABLES = {"pst_mvp"}  # codes, not numbers
 _SECRET = {".", "x", "X"}
 _MISSING = {"", "-", "–"}
-_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _YEAR = re.compile(r"kwb-(\d{4})", re.IGNORECASE)
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_STATLINE_CODE = "Codering (code)"
 _GROUPED = r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"  # 1.234.567,8
 
 
@@ -58,49 +58,6 @@ def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
             "'kwb-YYYY.csv' (as CBS does) or give the year explicitly (--year)."
         )
     return int(match.group(1))
-
-
-def _own_filter(gemeente: str) -> csvtable.RowFilter:
-    """The CSV rows of one gemeente (``own_rows`` while reading): a test on the code
-    column, the StatLine 'Codering' column or else ``gwb_code_10``."""
-    digits = gemeente[2:]
-
-    def for_header(header: list[str]):
-        codes = [i for i, name in enumerate(header) if name.strip().endswith(_STATLINE_CODE)]
-        codes += [i for i, name in enumerate(header) if name == "gwb_code_10"]
-        if not codes:
-            return None
-        return lambda row, at=codes[0]: row[at].strip()[2:6] == digits
-
-    return for_header
-
-
-def read_table(path: Path, gemeente: str | None = None) -> pd.DataFrame:
-    """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text;
-    with ``gemeente``, a CSV's rows of other gemeenten are skipped while it is read
-    (``attrs["records"]`` counts all)."""
-    if not path.exists():
-        raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
-    if path.stat().st_size == 0:
-        raise DataError(f"{path}: the file is empty. Download it again.")
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl/xlrd raise many kinds
-            raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
-        for frame in sheets.values():
-            if "gwb_code_10" in frame.columns:
-                return frame
-        raise DataError(
-            f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
-            "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
-        )
-    return csvtable.read_csv(path, _own_filter(gemeente) if gemeente else None)
-
-
-def is_statline(columns) -> bool:
-    """True for a StatLine CSV export (header of labels with theme path and unit)."""
-    return any(str(c).strip().endswith(_STATLINE_CODE) for c in columns)
 
 
 def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
@@ -140,8 +97,8 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
     if len(duplicated):
         raise DataError(f"{path}, row {int(duplicated.index[0]) + 2}: area code "
                         f"{duplicated.iloc[0]} occurs twice. Remove the duplicate row.")
-    national = codes.str.match(r"^(NL\d{2}|PV\d{2}|LD\d{2}|CR\d{2})$")
-    bad = codes[~codes.str.match(_CODE) & ~national]
+    national = codes.str.match(model.NATIONAL_CODE.pattern)
+    bad = codes[~codes.str.match(model.CODE.pattern) & ~national]
     if len(bad):
         row = int(bad.index[0]) + 2
         hint = (" It looks like a code without its leading zeros; read codes as text."
@@ -150,7 +107,7 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
             f"{path}, row {row}: area code {bad.iloc[0]!r} is not a CBS code "
             f"(GMdddd, WKdddddd, BUdddddddd).{hint}"
         )
-    keep = codes.str.match(_CODE) & ~codes.str.match(r"^BU\d{4}99(97|98|99)$")
+    keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     codes, levels, values = codes[keep], levels[keep], values[keep]
     decimal = _decimal(values) if len(values.columns) else "."
     long = values.assign(area_code=codes.values, level=levels.values).melt(
@@ -166,14 +123,13 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
         )
     long["year"] = int(year)
     long["source"] = source
-    long.loc[long["status"].isin(["secret", "missing"]), "value"] = np.nan
-    return long[TIDY_COLUMNS].reset_index(drop=True)
+    long.loc[long["status"].isin([model.SECRET, model.MISSING]), "value"] = np.nan
+    return long[model.TIDY_COLUMNS].reset_index(drop=True)
 
 
 def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
     """Level per row from the code's prefix; a region kind (recs) must agree with it."""
-    prefix = codes.astype(str).str.strip().str[:2].map(
-        {"GM": "gemeente", "WK": "wijk", "BU": "buurt"})
+    prefix = model.level_of(codes.astype(str).str.strip())
     if recs is None:
         return prefix
     level = recs.astype(str).str.strip().map(LEVELS)
@@ -189,16 +145,20 @@ def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
 
 
 def own_rows(table: pd.DataFrame, code_column: str, gemeente: str | None) -> pd.DataFrame:
-    """The rows of ``table`` whose area code belongs to ``gemeente`` (all when ``None``).
+    """The rows of ``table`` without those of other gemeenten (all when ``None``); a row
+    whose code is no CBS code stays, for the reader to refuse with its line.
 
-    >>> own_rows(pd.DataFrame({"c": ["GM0344", "WK036301", "BU03440101"]}), "c", "GM0344")
+    >>> own_rows(pd.DataFrame({"c": ["GM0344", "WK036301", "BU03440101", "3440101"]}), "c",
+    ...          "GM0344")
                 c
     0      GM0344
     2  BU03440101
+    3     3440101
     """
     if gemeente is None:
         return table
-    return table[table[code_column].astype(str).str.strip().str[2:6] == gemeente[2:]]
+    codes = table[code_column].astype(str).str.strip()
+    return table[~model.of_other_gemeente(codes, gemeente)]
 
 
 def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None,
@@ -227,7 +187,7 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
     """A StatLine CSV export: labelled columns, padded values, a 'Codering' column."""
     columns = [str(c).strip() for c in table.columns]
     table.columns = columns
-    code = next(c for c in columns if c.endswith(_STATLINE_CODE))
+    code = next(c for c in columns if c.endswith(STATLINE_CODE))
     table = own_rows(table, code, gemeente)
     if table.empty:
         raise DataError(f"{path}: no rows for {gemeente}; is this the right file for this "
@@ -266,7 +226,7 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
     path = Path(path)
     mapping = mapping or varmap.load_mapping()
     if path.is_dir():
-        from helpers.sources import kwb_odata
+        from helpers.sources import kwb_odata  # imports this module
 
         return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping,
                                     gemeente=gemeente)
@@ -276,3 +236,58 @@ def read_kwb(path: str | Path, year: int | None = None, source: str | None = Non
         return read_statline(path, table, year, source, mapping, gemeente)
     year = year or _year_from_name(path)
     return read_download(path, table, year, source, mapping, gemeente)
+
+
+# ------------------------------------------------------------------ the readers
+
+TABLE_SUFFIXES = frozenset({".csv", ".txt", *WORKBOOK_SUFFIXES})
+
+
+def _mapping(probe: Probe) -> varmap.Mapping:
+    return probe.request.mapping or varmap.load_mapping()
+
+
+def _download(probe: Probe) -> pd.DataFrame:
+    request = probe.request
+    return read_download(probe.path, probe.table, request.year or _year_from_name(probe.path),
+                         None, _mapping(probe), request.gemeente)
+
+
+def _statline(probe: Probe) -> pd.DataFrame:
+    request = probe.request
+    year = request.year or _year_from_name(probe.path, _ANY_YEAR)
+    return read_statline(probe.path, probe.table, year, None, _mapping(probe),
+                         request.gemeente)
+
+
+def describe(own: pd.DataFrame, probe: Probe) -> dict:
+    """What an import reports of a table of statistics: its year and number of areas."""
+    return {"year": int(own["year"].iloc[0]), "areas": own["area_code"].nunique()}
+
+
+def year_entry(relative: str, detail: dict) -> dict:
+    """A ``sources.kwb`` entry that names the year."""
+    return {"file": relative, "year": detail["year"]}
+
+
+def _download_entry(relative: str, detail: dict) -> str | dict:
+    """The file alone when its name gives the year (``kwb-2023.csv``), else with the year."""
+    match = _ANY_YEAR.search(Path(relative).name)
+    named = int(match.group(1)) if match else None
+    return relative if named == detail["year"] else year_entry(relative, detail)
+
+
+DOWNLOAD = Reader(
+    kind="kwb", section="kwb", what="CBS KWB tables (.xlsx/.csv)",
+    looks_like="a CBS KWB download (gwb_code_10, …)", suffixes=TABLE_SUFFIXES,
+    detect=lambda probe: "gwb_code_10" in probe.columns, read=_download, describe=describe,
+    entry=_download_entry,
+    label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
+    licence=CBS_LICENCE, tabular=True)
+
+STATLINE = Reader(
+    kind="statline", section="kwb", what="StatLine CSV exports",
+    looks_like="a StatLine export (…Codering (code)…)", suffixes=TABLE_SUFFIXES,
+    detect=lambda probe: is_statline(probe.table.columns), read=_statline, describe=describe,
+    entry=year_entry, label=lambda probe, detail: f"CBS StatLine ({probe.path.name})",
+    licence=CBS_LICENCE, tabular=True)

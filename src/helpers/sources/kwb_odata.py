@@ -19,20 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers import model
 from helpers.errors import DataError
+from helpers.sources import kwb
 from helpers.sources import variables as varmap
+from helpers.sources.registry import Probe, Reader
 
-__all__ = ["read_odata", "is_odata_folder", "table_year"]
+__all__ = ["read_odata", "table_year", "READER"]
 
-_LEVELS = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
-_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _NUMERIC = {"Long", "Double", "Float", "Integer", "Decimal", "Int32", "Int64", "Short"}
-
-
-def is_odata_folder(path: Path) -> bool:
-    """True for a folder holding a downloaded OData table."""
-    return path.is_dir() and (path / "DataProperties.json").exists() and (
-        (path / "TypedDataSet.json").exists() or (path / "UntypedDataSet.json").exists())
 
 
 def _load(path: Path, name: str) -> list[dict[str, Any]]:
@@ -94,9 +89,8 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
     if frame.empty:
         raise DataError(f"{path}: the data set has no rows.")
     codes = frame[code_key].astype(str).str.strip()
-    levels = (frame[kind_key].astype(str).str.strip().str.lower().map(_LEVELS)
-              if kind_key else codes.str[:2].map({"GM": "gemeente", "WK": "wijk",
-                                                   "BU": "buurt"}))
+    levels = (frame[kind_key].astype(str).str.strip().str.lower().where(
+        lambda kind: kind.isin(model.LEVELS)) if kind_key else model.level_of(codes))
     topics = {}
     for prop in properties:
         key = str(prop.get("Key", ""))
@@ -108,9 +102,9 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
         elif prop.get("Datatype") in _NUMERIC:
             topics[key] = base
     names = varmap.rename(list(topics.values()), "odata", mapping)
-    keep = codes.str.match(_CODE) & ~codes.str.match(r"^BU\d{4}99(97|98|99)$")
+    keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     if gemeente is not None:
-        keep &= codes.str[2:6] == gemeente[2:]
+        keep &= model.in_gemeente(codes, gemeente)
         if not keep.any():
             raise DataError(f"{path}: no rows for {gemeente}; is this the right table for "
                             "this gemeente?")
@@ -121,9 +115,26 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
     long = values.assign(area_code=codes[keep].values, level=levels[keep].values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="value")
     long["value"] = pd.to_numeric(long["value"], errors="coerce")
-    long["status"] = np.where(long["value"].isna(), "secret", "ok")
+    long["status"] = np.where(long["value"].isna(), model.SECRET, model.OK)
     long["year"] = int(year)
     table_id = path.name.removeprefix("cbs-")
     long["source"] = source or f"CBS Kerncijfers wijken en buurten {year} (OData {table_id})"
-    return long[["area_code", "level", "year", "variable", "value", "status", "source"]
-                ].reset_index(drop=True)
+    return long[model.TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _is_table_folder(probe: Probe) -> bool:
+    """A folder holding a downloaded OData table."""
+    path = probe.path
+    return (path / "DataProperties.json").exists() and (
+        (path / "TypedDataSet.json").exists() or (path / "UntypedDataSet.json").exists())
+
+
+READER = Reader(
+    kind="odata", section="kwb", what="CBS OData table folders (made by stuurkit fetch)",
+    looks_like="a CBS OData table folder", suffixes=frozenset(), detect=_is_table_folder,
+    read=lambda probe: read_odata(probe.path, probe.request.year,
+                                  mapping=probe.request.mapping,
+                                  gemeente=probe.request.gemeente),
+    describe=kwb.describe, entry=kwb.year_entry,
+    label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
+    licence=kwb.CBS_LICENCE)

@@ -8,16 +8,18 @@ problem is reported at once, naming file, row and column.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
+from helpers.sources.registry import Reader
+from helpers.sources.tables import WORKBOOK_SUFFIXES
 
-__all__ = ["read_registrations", "REQUIRED"]
+__all__ = ["read_registrations", "REQUIRED", "READER"]
 
 REQUIRED = ["area_code", "year", "variable", "value"]
 _YEARS = (1900, 2100)  # a year outside is a typing error
@@ -27,16 +29,16 @@ def _number(text: pd.Series) -> pd.Series:
     """Numbers with a decimal point or comma; NaN for anything else (also 'inf', 'nan')."""
     value = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     return value.where(np.isfinite(value))
-_CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
-_LEVEL = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
 
 
 def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFrame:
-    """Read and validate a registrations file into tidy rows (see ``kwb.TIDY_COLUMNS``)."""
+    """Read and validate a registrations file into tidy rows (``model.TIDY_COLUMNS``, plus
+    ``numerator``/``denominator`` when the file has them)."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found. Check 'registrations' in stuurkit.yml.")
-    if path.suffix.lower() in (".xlsx", ".xls"):
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         try:
             table = pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl/xlrd raise many kinds
@@ -52,7 +54,7 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
         )
     problems: list[str] = []
     codes = table["area_code"].str.strip()
-    for idx in table.index[~codes.str.match(_CODE)][:5]:
+    for idx in table.index[~codes.str.match(model.CODE.pattern)][:5]:
         problems.append(f"row {idx + 2}, column area_code: {table.at[idx, 'area_code']!r} is "
                         "not a CBS area code (GMdddd, WKdddddd or BUdddddddd)")
     years = pd.to_numeric(table["year"], errors="coerce")
@@ -91,12 +93,24 @@ def read_registrations(path: str | Path, source: str | None = None) -> pd.DataFr
         raise DataError(f"{path}: " + "; ".join(problems) + ". Correct these rows and retry.")
     tidy = pd.DataFrame({
         "area_code": codes,
-        "level": codes.str[:2].map(_LEVEL),
+        "level": model.level_of(codes),
         "year": years.astype(int),
         "variable": table["variable"].str.strip(),
         "value": values,
-        "status": np.where(values.isna(), "missing", "ok"),
+        "status": np.where(values.isna(), model.MISSING, model.OK),
         "source": source or f"Eigen registratie ({path.name})",
         **extra,
     })
     return tidy.reset_index(drop=True)
+
+
+READER = Reader(
+    kind="registrations", section="registrations", what="registrations (.csv/.xlsx)",
+    looks_like="registrations (area_code, year, variable, value)",
+    suffixes=frozenset({".csv", ".txt", *WORKBOOK_SUFFIXES}),
+    detect=lambda probe: {"area_code", "variable"} <= probe.columns,
+    read=lambda probe: read_registrations(probe.path),
+    describe=lambda own, probe: {"rows": len(own)},
+    entry=lambda relative, detail: relative,
+    label=lambda probe, detail: f"Eigen registratie ({probe.path.name})",
+    national=False, tabular=True)

@@ -1,0 +1,112 @@
+"""How the goals of the programme budget are doing: per goal indicator the newest value,
+the trend and the target status from the forecast (``helpers.analysis.trends``).
+
+Frames in, frames out: ``evaluate(begroting, facts, year)`` reads the observations of
+``Facts`` and nothing else. ``series`` and ``band`` give what the goal charts draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers import model
+from helpers.analysis.trends import (
+    MIN_FORECAST_YEARS,
+    direction,
+    forecast,
+    prediction_interval,
+    trend_test,
+)
+from helpers.indicators.facts import Facts
+from helpers.workspace.begroting import Begroting
+
+__all__ = ["evaluate", "series", "band", "status_counts", "changes"]
+
+
+def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:
+    """Usable values of one indicator for one area up to ``year``, from the area's newest
+    boundary change on, by year."""
+    rows = facts.comparable(facts.usable(indicator, area, until=year), area)
+    return rows.sort_values("year")
+
+
+def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
+    """One row per goal indicator: newest value up to ``year``, trend, target status with
+    its forecast and explanation (no rows, and no columns, for a budget without goals)."""
+    rows = []
+    for prog, goal in begroting.goals():
+        for entry in goal.indicatoren:
+            indicator = facts.catalogue[entry.indicator]
+            area = entry.gebied or facts.gemeente
+            values = _comparable(facts, entry.indicator, area, year)
+            way = direction(indicator.polarity, entry.nulmeting.waarde, entry.streefwaarde.waarde)
+            outlook = forecast(values["year"], values["value"], entry.streefwaarde.jaar,
+                               entry.streefwaarde.waarde, way, indicator.decimals)
+            trend = trend_test(values["year"], values["value"],
+                               values["numerator"] if indicator.computed else None,
+                               values["denominator"] if indicator.computed else None,
+                               indicator.polarity if indicator.polarity != "neutral" else
+                               ("higher_is_better" if way == "up" else "lower_is_better"))
+            last = values.iloc[-1] if len(values) else None
+            rows.append({
+                "programma": prog.id, "programma_naam": prog.naam, "doel": goal.id,
+                "titel": goal.titel, "eigenaar": goal.eigenaar, "indicator": entry.indicator,
+                "label": indicator.label, "unit": indicator.unit, "decimals": indicator.decimals,
+                "gebied": area,
+                "nulmeting_jaar": entry.nulmeting.jaar, "nulmeting": entry.nulmeting.waarde,
+                "streefjaar": entry.streefwaarde.jaar, "streefwaarde": entry.streefwaarde.waarde,
+                "jaar": int(last["year"]) if last is not None else None,
+                "waarde": float(last["value"]) if last is not None else None,
+                "trend": trend.assessment, "status": outlook.status,
+                "verwacht": outlook.expected, "ondergrens": outlook.lower,
+                "bovengrens": outlook.upper, "uitleg": outlook.explanation,
+                "jaren": f"{outlook.years[0]}–{outlook.years[-1]}" if outlook.years else "",
+            })
+    return pd.DataFrame(rows)
+
+
+def series(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:
+    """Usable, comparable values of one indicator for one area up to the year, as the goal
+    charts draw them (``jaar``, ``waarde`` and the observation's other columns)."""
+    return _comparable(facts, indicator, area, year).rename(
+        columns={"year": "jaar", "value": "waarde"})
+
+
+def band(facts: Facts, goal_row, year: int) -> pd.DataFrame | None:
+    """Forecast band (``jaar, onder, boven``) from the last observed year to the target
+    year of one goal indicator (a row of ``evaluate``); ``None`` when there is none to
+    draw (target year passed, too few years)."""
+    values = series(facts, goal_row.indicator, goal_row.gebied, year).dropna(subset=["waarde"])
+    last = int(values["jaar"].max()) if len(values) else None
+    if last is None or goal_row.streefjaar <= last or len(values) < MIN_FORECAST_YEARS:
+        return None
+    years = np.arange(last, goal_row.streefjaar + 1)
+    decimals = facts.catalogue[goal_row.indicator].decimals
+    _, lower, upper = prediction_interval(values["jaar"], values["waarde"], years, decimals)
+    return pd.DataFrame({"jaar": years.astype(int), "onder": lower, "boven": upper})
+
+
+
+def status_counts(goals: pd.DataFrame) -> pd.DataFrame:
+    """Per programme (``programma``: its name) the number of goal indicators per target
+    status (``model.TARGET_STATUSES``), programmes in budget order."""
+    statuses = list(model.TARGET_STATUSES)
+    if goals.empty:
+        return pd.DataFrame(columns=["programma", *statuses])
+    counts = pd.crosstab(goals["programma_naam"], goals["status"]).reindex(
+        columns=statuses, fill_value=0)
+    order = list(dict.fromkeys(goals["programma_naam"]))
+    return counts.reindex(order).reset_index().rename(columns={"programma_naam": "programma"})
+
+
+def changes(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Goal indicators (rows of ``evaluate``) whose status or newest year differs from the
+    evaluation of the year before; ``status_vorig``, ``waarde_vorig``, ``jaar_vorig`` added."""
+    if now.empty:
+        return now
+    merged = now.merge(before[["doel", "indicator", "status", "waarde", "jaar"]],
+                       on=["doel", "indicator"], suffixes=("", "_vorig"))
+    changed = merged[(merged["status"] != merged["status_vorig"])
+                     | (merged["jaar"] != merged["jaar_vorig"])]
+    return changed.reset_index(drop=True)

@@ -1,0 +1,197 @@
+"""Area profile: one wijk (or buurt) against the gemeente, for one report year.
+
+``area_profile(facts, area, year)`` gathers what the wijkprofiel shows: the area and the
+gemeente, the key figures (each indicator's newest value up to ``year``, the same year
+for both areas), the trends, the profile against all areas of its level (``spine_data``)
+and where the area's boundary changed. Frames in, frames out: no files, no display.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers.analysis.stats import compare_with_parent
+from helpers.errors import StuurkitError
+from helpers.indicators.catalogue import Indicator
+from helpers.indicators.facts import Facts
+from helpers.model import USABLE
+from helpers.numbers import format_number
+
+__all__ = ["AreaProfile", "area_profile", "spine_data", "differences_in_words"]
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """Everything the wijkprofiel report shows about one area."""
+
+    facts: Facts
+    code: str
+    name: str
+    level: str
+    year: int
+    gemeente_code: str
+    gemeente_name: str
+    indicators: list[Indicator]
+    observations: pd.DataFrame  # area and gemeente, years <= year, these indicators
+    break_year: int | None  # newest year with a boundary change of the area (ind_wbi 3)
+    parent_code: str
+    parent_name: str
+
+    @property
+    def title(self) -> str:
+        kind = {"wijk": "Wijkprofiel", "buurt": "Buurtprofiel"}.get(self.level, "Profiel")
+        return f"{kind} {self.name}"
+
+    def key_figures(self) -> pd.DataFrame:
+        """One row per indicator: newest usable year ≤ report year, area and gemeente."""
+        obs = self.observations
+        rows = []
+        for ind in self.indicators:
+            own = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.code)]
+            usable = own[own["status"].isin(USABLE)]
+            year = int(usable["year"].max()) if len(usable) else None
+            shown = own[own["year"] == year] if year else own[own["year"] == own["year"].max()]
+            gm = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.gemeente_code)
+                     & (obs["year"] == (year or self.year))]
+            rows.append({
+                "indicator": ind.id,
+                "theme": ind.theme,
+                "label": ind.label,
+                "unit": ind.unit,
+                "decimals": ind.decimals,
+                "polarity": ind.polarity,
+                "description": ind.description,
+                "source": ind.source,
+                "year": year,
+                "value": shown["value"].iloc[0] if len(shown) else None,
+                "status": shown["status"].iloc[0] if len(shown) else "missing",
+                "gemeente_value": gm["value"].iloc[0] if len(gm) else None,
+                "gemeente_status": gm["status"].iloc[0] if len(gm) else "missing",
+            })
+        return pd.DataFrame(rows)
+
+    def trends(self) -> pd.DataFrame:
+        """Usable values over the years: ``indicator, label, unit, year, value, gebied``.
+
+        Years before the area's newest boundary change are left out for the area
+        (not comparable); the gemeente keeps its full series. Counts are shown for the
+        area only (a wijk's count beside the gemeente's total says nothing).
+        """
+        obs = self.observations[self.observations["status"].isin(USABLE)]
+        counts = {i.id for i in self.indicators if i.kind == "count"}
+        obs = obs[~(obs["indicator"].isin(counts) & (obs["area_code"] == self.gemeente_code))]
+        if self.break_year is not None:
+            obs = obs[(obs["area_code"] != self.code) | (obs["year"] >= self.break_year)]
+        labels = {i.id: i.label for i in self.indicators}
+        units = {i.id: i.unit for i in self.indicators}
+        names = {self.code: self.name, self.gemeente_code: self.gemeente_name}
+        return pd.DataFrame({
+            "indicator": obs["indicator"],
+            "label": obs["indicator"].map(labels),
+            "unit": obs["indicator"].map(units),
+            "year": obs["year"].astype(int),
+            "value": obs["value"],
+            "gebied": obs["area_code"].map(names),
+        }).reset_index(drop=True)
+
+
+def spine_data(profile: AreaProfile) -> pd.DataFrame:
+    """Per indicator: the spread over all areas of the profiled area's level, the
+    parent's value and the area's own, scaled for ``charts.spine``.
+
+    Uses each indicator's newest usable year up to the report year; indicators without
+    a value for the area or its parent are left out.
+    """
+    facts = profile.facts
+    obs = facts.usable(until=profile.year)
+    obs = obs[obs["indicator"].isin([i.id for i in profile.indicators])]
+    own = obs[obs["area_code"] == profile.code]
+    newest = own.groupby("indicator")["year"].max()
+    rows = obs[obs["year"] == obs["indicator"].map(newest)]
+    compared = compare_with_parent(rows, facts.catalogue, facts.hierarchy)
+    me = compared[compared["area_code"] == profile.code].set_index("indicator")
+    peers = compared[compared["level"] == profile.level]
+    out = []
+    for ind in profile.indicators:
+        if ind.id not in me.index or ind.kind == "count":
+            continue
+        row = me.loc[ind.id]
+        values = peers.loc[peers["indicator"] == ind.id, "value"]
+        parent = row["parent_value"]
+        if pd.isna(parent) or values.empty or pd.isna(row["value"]):
+            continue
+        reach = max(abs(values.max() - parent), abs(values.min() - parent), 1e-9)
+        sign = -1.0 if ind.polarity == "lower_is_better" else 1.0
+
+        def scaled(v, reach=reach, parent=parent, sign=sign):
+            return float(np.clip(sign * (v - parent) / reach, -1, 1))
+
+        ends = sorted([scaled(values.min()), scaled(values.max())])
+        quarters = sorted([scaled(values.quantile(0.25)), scaled(values.quantile(0.75))])
+        out.append({
+            "indicator": ind.id, "label": ind.label, "theme": ind.theme,
+            "minimum": ends[0], "maximum": ends[1], "q25": quarters[0], "q75": quarters[1],
+            "punt": scaled(row["value"]), "vergelijking": row["vergelijking_95"],
+            "vergelijking_998": row["vergelijking_998"],
+            "waarde": f"{format_number(row['value'], ind.decimals)} {ind.unit}",
+            "referentie": f"{format_number(parent, ind.decimals)} {ind.unit}",
+            "value": float(row["value"]), "parent_value": float(parent),
+            "jaar": int(row["year"]),
+        })
+    return pd.DataFrame(out)
+
+
+def differences_in_words(profile: AreaProfile, spine: pd.DataFrame, limit: int = 5) -> str:
+    """The largest significant differences with the parent as Dutch sentences."""
+    if spine.empty:
+        return "Er zijn geen indicatoren om te vergelijken."
+    parent = profile.parent_name
+    significant = spine[spine["vergelijking_998"].isin(["beter", "slechter", "hoger", "lager"])]
+    if significant.empty:
+        return (f"{html.escape(profile.name)} wijkt bij geen enkele indicator significant "
+                f"(99,8%) af van {html.escape(parent)}.")
+    significant = significant.assign(afstand=(significant["punt"]).abs()).sort_values(
+        "afstand", ascending=False).head(limit)
+    words = {"beter": "gunstiger dan", "slechter": "ongunstiger dan", "hoger": "hoger dan",
+             "lager": "lager dan"}
+    esc = html.escape
+    lines = [f"- **{esc(r.label)}**: {esc(r.waarde)} in {esc(profile.name)}, "
+             f"{words[r.vergelijking_998]} {esc(parent)} ({esc(r.referentie)}; {r.jaar})."
+             for r in significant.itertuples()]
+    return (f"De grootste significante verschillen (99,8%) met {esc(parent)}:\n\n"
+            + "\n".join(lines))
+
+
+def area_profile(facts: Facts, area: pd.Series, year: int) -> AreaProfile:
+    """Build the profile of ``area`` (a wijk or buurt: a record of ``facts.areas``) for
+    report year ``year``."""
+    code = str(area["code"])
+    if area["level"] == "gemeente":
+        raise StuurkitError(
+            f"area_code {code!r} is the gemeente itself; give a wijk or buurt code "
+            f"(e.g. {facts.areas_for(year, 'wijk')['code'].iloc[0]})."
+        )
+    years = sorted(facts.observations["year"].unique())
+    if year not in years:
+        raise StuurkitError(
+            f"year {year} has no data for {facts.gemeente_name}; available years: "
+            f"{years[0]}–{years[-1]}. Pass one of these as the 'year' parameter."
+        )
+    indicators = facts.catalogue.for_level(area["level"])
+    ids = {i.id for i in indicators}
+    obs = facts.observations
+    obs = obs[obs["indicator"].isin(ids) & obs["area_code"].isin([code, facts.gemeente])
+              & (obs["year"] <= year)].reset_index(drop=True)
+    found = facts.breaks.get(code)
+    break_year = int(found) if found is not None and found <= year else None
+    parent_code = str(area["parent"]) if area["parent"] else facts.gemeente
+    return AreaProfile(
+        facts=facts, code=code, name=str(area["name"]), level=str(area["level"]), year=year,
+        gemeente_code=facts.gemeente, gemeente_name=facts.gemeente_name,
+        indicators=indicators, observations=obs, break_year=break_year,
+        parent_code=parent_code, parent_name=facts.name(parent_code),
+    )

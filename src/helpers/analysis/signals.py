@@ -1,0 +1,130 @@
+"""Early warnings: one table across programmes and areas, most severe first.
+
+Four kinds of signal, each saying what it is based on:
+
+``doel uit koers``
+    a goal indicator's forecast misses the target (``helpers.analysis.trends.forecast``).
+``streefjaar nadert``
+    the target year is at most two years after the report year and the goal is at risk.
+``wijk wijkt af en verslechtert``
+    an area is significantly worse than its parent at 99.8% in the newest year *and*
+    its own trend over the last five comparable years is worsening.
+``verouderde gegevens``
+    the newest value of an indicator in use is older than the indicator allows
+    (``max_age`` in the catalogue).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import model
+from helpers.analysis.goals import evaluate
+from helpers.analysis.stats import compare_with_parent
+from helpers.analysis.trends import trend_test
+from helpers.indicators.facts import Facts
+from helpers.numbers import format_number
+from helpers.workspace.begroting import Begroting
+
+__all__ = ["signals", "SIGNAL_COLUMNS", "SEVERITY"]
+
+SEVERITY = {"doel uit koers": 1, "wijk wijkt af en verslechtert": 2, "streefjaar nadert": 2,
+            "verouderde gegevens": 3}
+SIGNAL_COLUMNS = ["ernst", "soort", "programma", "doel", "indicator", "gebied", "gebied_naam",
+                  "jaar", "uitleg", "basis"]
+NEAR_YEARS = 2
+
+
+def _goal_signals(goals: pd.DataFrame, year: int, names: dict[str, str]) -> list[dict]:
+    rows = []
+    for goal in goals.itertuples(index=False):
+        base = f"Voorspelling op {goal.jaren} (Theil–Sen, 95%-voorspellingsinterval)"
+        if goal.status == model.OFF_TRACK:
+            rows.append({"soort": "doel uit koers", "programma": goal.programma,
+                         "doel": goal.doel, "indicator": goal.indicator, "gebied": goal.gebied,
+                         "jaar": goal.jaar,
+                         "uitleg": f"{goal.titel}: {goal.uitleg}", "basis": base})
+        elif goal.status == model.AT_RISK and goal.streefjaar - year <= NEAR_YEARS:
+            rows.append({"soort": "streefjaar nadert", "programma": goal.programma,
+                         "doel": goal.doel, "indicator": goal.indicator, "gebied": goal.gebied,
+                         "jaar": goal.jaar,
+                         "uitleg": f"{goal.titel}: het streefjaar {goal.streefjaar} is dichtbij "
+                                   f"en het doel loopt risico. {goal.uitleg}", "basis": base})
+    return rows
+
+
+def _area_signals(facts: Facts, year: int, goal_of: dict[str, tuple[str, str]],
+                  names: dict[str, str]) -> list[dict]:
+    polar = {k for k, v in facts.catalogue.items() if v.polarity != "neutral"}
+    usable = facts.usable(until=year)
+    usable = usable[usable["indicator"].isin(polar)]
+    latest = usable[usable["level"] != "gemeente"].groupby("indicator")["year"].max()
+    newest = usable[usable["year"] == usable["indicator"].map(latest)]
+    compared = compare_with_parent(newest, facts.catalogue, facts.hierarchy)
+    worse = compared[(compared["vergelijking_998"] == "slechter")
+                     & compared["level"].isin(model.SUB_LEVELS)]
+    rows = []
+    for row in worse.itertuples(index=False):
+        indicator = facts.catalogue[row.indicator]
+        series = facts.comparable(usable[(usable["area_code"] == row.area_code)
+                                         & (usable["indicator"] == row.indicator)],
+                                  row.area_code)
+        trend = trend_test(series["year"], series["value"], series["numerator"],
+                           series["denominator"], indicator.polarity)
+        if trend.assessment != "verslechtert":
+            continue
+        programma, doel = goal_of.get(row.indicator, ("", ""))
+        value = format_number(row.value, indicator.decimals)
+        parent = format_number(row.parent_value, indicator.decimals)
+        rows.append({
+            "soort": "wijk wijkt af en verslechtert", "programma": programma, "doel": doel,
+            "indicator": row.indicator, "gebied": row.area_code, "jaar": int(row.year),
+            "uitleg": f"{names.get(row.area_code, row.area_code)}: {indicator.label.lower()} "
+                      f"{value} {indicator.unit} tegen {parent} {indicator.unit} in "
+                      f"{names.get(row.parent, row.parent)}, en het wordt slechter.",
+            "basis": f"{'Wilson' if indicator.comparison == 'wilson' else 'Byar'}-interval "
+                     f"99,8% t.o.v. {names.get(row.parent, row.parent)} in {int(row.year)}; "
+                     f"{trend.method} over {trend.years[0]}–{trend.years[-1]}",
+        })
+    return rows
+
+
+def _stale_signals(facts: Facts, year: int, used: set[str],
+                   goal_of: dict[str, tuple[str, str]]) -> list[dict]:
+    gemeente = facts.gemeente
+    rows = []
+    for indicator_id in sorted(used):
+        indicator = facts.catalogue[indicator_id]
+        series = facts.usable(indicator_id, gemeente, until=year)
+        newest = int(series["year"].max()) if len(series) else None
+        if newest is not None and year - newest <= indicator.max_age:
+            continue
+        programma, doel = goal_of.get(indicator_id, ("", ""))
+        shown = f"het nieuwste cijfer is van {newest}" if newest else "er zijn geen cijfers"
+        rows.append({
+            "soort": "verouderde gegevens", "programma": programma, "doel": doel,
+            "indicator": indicator_id, "gebied": gemeente, "jaar": newest,
+            "uitleg": f"{indicator.label}: {shown}; verwacht uiterlijk "
+                      f"{year - indicator.max_age}.",
+            "basis": f"Bron {indicator.source}; maximale ouderdom {indicator.max_age} jaar "
+                     "(catalogus)",
+        })
+    return rows
+
+
+def signals(facts: Facts, begroting: Begroting, year: int) -> pd.DataFrame:
+    """Every signal for report year ``year``, most severe first (see module docstring)."""
+    goals = evaluate(begroting, facts, year)
+    names = {**facts.area_names, facts.gemeente: facts.gemeente_name}
+    goal_of = {row.indicator: (row.programma, row.doel)
+               for row in goals.itertuples(index=False)}
+    rows = _goal_signals(goals, year, names)
+    rows += _area_signals(facts, year, goal_of, names)
+    rows += _stale_signals(facts, year, set(goals["indicator"]) if len(goals) else set(),
+                           goal_of)
+    table = pd.DataFrame(rows, columns=[c for c in SIGNAL_COLUMNS if c != "ernst"])
+    table.insert(0, "ernst", table["soort"].map(SEVERITY))
+    table["gebied_naam"] = table["gebied"].map(names)
+    table = table[SIGNAL_COLUMNS]
+    return table.sort_values(["ernst", "programma", "doel", "gebied"], kind="stable"
+                             ).reset_index(drop=True)

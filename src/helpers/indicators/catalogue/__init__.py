@@ -1,0 +1,186 @@
+"""The indicator catalogue: definitions kept as YAML, validated on load.
+
+``load()`` reads every ``*.yml`` beside this file (``kwb.yml``, ``bbv.yml``,
+``eigen.yml``) — or the file or folder given — merges each entry with its file's
+``defaults`` and validates it; every error names the file and the indicator key, and an
+id defined twice names both files.
+
+Examples
+--------
+>>> cat = load()
+>>> cat["aandeel_65plus"].label
+'65-plussers'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from helpers import model
+from helpers.errors import ConfigError
+from helpers.workspace import yamlfile
+from helpers.workspace.yamlfile import Number, Whole
+
+if TYPE_CHECKING:
+    from helpers.workspace import Workspace
+
+__all__ = ["Indicator", "Catalogue", "load", "for_workspace", "DEFAULT_FOLDER"]
+
+DEFAULT_FOLDER = Path(__file__).parent
+
+
+class Indicator(BaseModel):
+    """One catalogue entry (see the header of indicators.yml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    id: str
+    label: str
+    description: str
+    unit: str
+    kind: Literal["count", "proportion", "rate", "mean", "median", "index"]
+    scale: Number = 1
+    numerator: str | None = None
+    denominator: str | list[str] | None = None  # a list is summed
+    variable: str | None = None
+    polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
+    decimals: Whole = 1
+    comparison: Literal["wilson", "byar", "t", "none"] = "none"
+    min_count: Whole = 10
+    max_age: Whole = Field(default=2, ge=0)  # years before the newest value is stale
+    levels: list[model.Level] = Field(min_length=1)
+    theme: str
+    source: str
+    bbv: str | None = None  # BBV number where known, else "taakveld N"
+
+    @model_validator(mode="after")
+    def _inputs_match_kind(self) -> Indicator:
+        if self.numerator and self.variable:
+            raise ValueError("give either 'numerator' (computed) or 'variable' (published)")
+        if self.numerator:
+            if self.kind not in ("count", "proportion", "rate"):
+                raise ValueError(f"kind {self.kind!r} cannot be computed from a numerator; "
+                                 "use 'variable' for a published value")
+            if self.kind != "count" and not self.denominator:
+                raise ValueError(f"kind {self.kind!r} needs a 'denominator' variable")
+        elif not self.variable:
+            raise ValueError(f"kind {self.kind!r} needs a 'numerator' or 'variable'")
+        if self.comparison == "wilson" and self.kind != "proportion":
+            raise ValueError("comparison 'wilson' is for proportions; use 'byar' for rates")
+        return self
+
+    @property
+    def computed(self) -> bool:
+        """True when the value is computed from numerator/denominator (aggregatable)."""
+        return self.numerator is not None
+
+    @property
+    def denominators(self) -> list[str]:
+        """The denominator variables (summed when several)."""
+        if self.denominator is None:
+            return []
+        return [self.denominator] if isinstance(self.denominator, str) else list(self.denominator)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Source variables this indicator reads."""
+        return [v for v in (self.numerator, *self.denominators, self.variable) if v]
+
+
+class Catalogue(dict[str, Indicator]):
+    """Indicators by id, in file order. ``source_file`` is the file or folder read,
+    ``file_of`` the file each indicator came from."""
+
+    source_file: Path
+    file_of: dict[str, Path]
+
+    def for_level(self, level: str) -> list[Indicator]:
+        """Indicators defined for a level (gemeente, wijk, buurt)."""
+        return [i for i in self.values() if level in i.levels]
+
+
+def _format_error(path: Path, key: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(entry)"
+        parts.append(f"{field}: {err['msg']}")
+    return f"{path}: indicator '{key}': " + "; ".join(parts)
+
+
+def _read_file(path: Path) -> tuple[dict[str, Indicator], list[str]]:
+    try:
+        doc = yamlfile.load(path.read_bytes()) or {}
+    except yaml.YAMLError as exc:
+        return {}, [f"{path}: not valid YAML ({exc})."]
+    if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), dict):
+        return {}, [f"{path}: expected a mapping 'indicators:' with one entry per id."]
+    defaults = doc.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        return {}, [f"{path}: 'defaults:' must be a mapping of fields (label, unit, …), "
+                    f"not a {type(defaults).__name__}."]
+    found: dict[str, Indicator] = {}
+    errors = []
+    for key, entry in doc["indicators"].items():
+        if not isinstance(entry, dict):
+            errors.append(f"{path}: indicator '{key}': expected a mapping of fields")
+            continue
+        try:
+            found[key] = Indicator(id=key, **{**defaults, **entry})
+        except ValidationError as exc:
+            errors.append(_format_error(path, key, exc))
+        except TypeError as exc:
+            errors.append(f"{path}: indicator '{key}': {exc}")
+    return found, errors
+
+
+_FIRST = {"kwb.yml": 0, "eigen.yml": 1, "bbv.yml": 2}
+
+
+def _files(path: Path) -> list[Path]:
+    """The YAML files of a catalogue folder: KWB first, then own data, BBV, the rest."""
+    if not path.is_dir():
+        return [path]
+    return sorted(path.glob("*.yml"), key=lambda f: (_FIRST.get(f.name, 3), f.name))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, stamp: tuple) -> Catalogue:
+    files = _files(path)
+    catalogue = Catalogue()
+    catalogue.source_file = path
+    catalogue.file_of = {}
+    errors = []
+    for file in files:
+        found, problems = _read_file(file)
+        errors += problems
+        for key, indicator in found.items():
+            if key in catalogue:
+                errors.append(f"{file}: indicator '{key}' is also defined in "
+                              f"{catalogue.file_of[key]}; ids must be unique")
+                continue
+            catalogue[key] = indicator
+            catalogue.file_of[key] = file
+    if errors:
+        raise ConfigError("\n".join(errors) + "\nFix the entries named above.")
+    return catalogue
+
+
+def load(path: str | Path | None = None) -> Catalogue:
+    """Load and validate a catalogue file or folder (default: the kit's own folder)."""
+    path = Path(path) if path else DEFAULT_FOLDER
+    if not path.exists():
+        raise ConfigError(f"{path}: indicator catalogue not found.")
+    files = _files(path)
+    stamp = tuple((str(f), f.stat().st_mtime) for f in files)
+    return _load_cached(path.resolve(), stamp)
+
+
+def for_workspace(ws: Workspace) -> Catalogue:
+    """The catalogue a workspace uses: its own file or folder when ``stuurkit.yml`` names
+    one (``catalogue:``), else the kit's."""
+    return load(ws.path(ws.config.catalogue) if ws.config.catalogue else None)

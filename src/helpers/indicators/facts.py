@@ -1,0 +1,115 @@
+"""The facts of a workspace: every frame the analysis and the reports draw on.
+
+``Facts`` holds frames and the catalogue only — the areas of every boundary vintage,
+the area hierarchy per year, the boundary breaks and the observations with disclosure
+control applied — so the analysis functions that take it read no files, and tests build
+one from tiny in-memory frames.
+
+``of(ws)`` makes the facts of a workspace: its tidy variables summed up the hierarchy
+(``aggregate_up``), every catalogue indicator computed (``compute``) and small counts
+suppressed (``suppress``); the observations are checked against their schema before any
+report can draw them. They are made once per workspace object: a warm kernel keeps an
+unchanged workspace open between reports (``helpers.workspace.open_workspace``), and with
+it its facts.
+
+Examples
+--------
+>>> facts = of(open_workspace("demo"))  # doctest: +SKIP
+>>> facts.name("WK990101")  # doctest: +SKIP
+'Binnenstad'
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+
+from helpers import model
+from helpers.indicators import catalogue as catalogues
+from helpers.indicators.aggregation import aggregate_up
+from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.computation import compute
+from helpers.indicators.disclosure import suppress
+from helpers.workspace import Workspace
+from helpers.workspace.core import areas_for, vintage_for
+
+__all__ = ["Facts", "of"]
+
+
+@dataclass(frozen=True, eq=False)
+class Facts:
+    """What is known of one gemeente, as frames (see the module docstring)."""
+
+    gemeente: str  # CBS code, GM0344
+    gemeente_name: str
+    catalogue: Catalogue
+    areas: gpd.GeoDataFrame  # model.AREA_COLUMNS, every vintage
+    hierarchy: pd.DataFrame  # year, code, parent, level
+    breaks: pd.Series  # area code → newest year with a boundary change (ind_wbi 3)
+    observations: pd.DataFrame  # model.OBSERVATION_COLUMNS, disclosure control applied
+
+    @cached_property
+    def area_names(self) -> dict[str, str]:
+        """Area code → name (for a code in several vintages: the last layer listed)."""
+        return dict(zip(self.areas["code"], self.areas["name"], strict=False))
+
+    def area(self, code: str) -> pd.Series:
+        """The newest record of an area (``KeyError`` when it is not there)."""
+        hits = self.areas[self.areas["code"] == code]
+        if hits.empty:
+            raise KeyError(code)
+        return hits.sort_values("vintage").iloc[-1]
+
+    def name(self, code: str) -> str:
+        """An area's newest name; the gemeente's own name for its code."""
+        return self.gemeente_name if code == self.gemeente else str(self.area(code)["name"])
+
+    def areas_for(self, year: int, level: str | None = None) -> gpd.GeoDataFrame:
+        """The areas as they were in ``year`` (see ``helpers.workspace.core.areas_for``)."""
+        return areas_for(self.areas, year, level)
+
+    def vintage_for(self, year: int, level: str | None = None) -> int | None:
+        return vintage_for(self.areas, year, level)
+
+    def usable(self, indicator: str | None = None, area: str | None = None,
+               until: int | None = None) -> pd.DataFrame:
+        """Observations whose value may be shown (``model.USABLE``), optionally of one
+        indicator, one area and up to a year."""
+        obs = self.observations
+        keep = obs["status"].isin(model.USABLE)
+        if indicator is not None:
+            keep &= obs["indicator"] == indicator
+        if area is not None:
+            keep &= obs["area_code"] == area
+        if until is not None:
+            keep &= obs["year"] <= until
+        return obs[keep]
+
+    def comparable(self, series: pd.DataFrame, area: str) -> pd.DataFrame:
+        """The rows of one area's series from its newest boundary change on (earlier years
+        are not comparable)."""
+        start = self.breaks.get(area)
+        return series if start is None else series[series["year"] >= start]
+
+
+_MADE: weakref.WeakKeyDictionary[Workspace, Facts] = weakref.WeakKeyDictionary()
+
+
+def of(ws: Workspace) -> Facts:
+    """The facts of a workspace, made once per workspace object (see the module docstring)."""
+    found = _MADE.get(ws)
+    if found is None:
+        catalogue = catalogues.for_workspace(ws)
+        hierarchy = ws.hierarchy
+        variables = aggregate_up(ws.variables_raw, hierarchy)
+        observations = suppress(compute(variables, catalogue), catalogue, hierarchy)
+        model.validate(observations, "observations", f"{ws.root}: the computed indicators")
+        found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,
+                      catalogue=catalogue, areas=ws.areas, hierarchy=hierarchy,
+                      breaks=ws.breaks, observations=observations)
+        _MADE[ws] = found
+    return found

@@ -1,0 +1,197 @@
+"""The kit's vocabulary, defined once: levels, statuses, CBS code patterns, frame columns.
+
+Every stage imports these names instead of restating them as literals:
+
+* **levels** of an area (``gemeente``, ``wijk``, ``buurt``), the code prefix of each
+  (``GM``, ``WK``, ``BU``) and the level above or below it; ``level_of(code)``;
+* **observation statuses** (``ok``, ``provisional``, ``secret``, ``missing``,
+  ``suppressed``), the ones whose value may be shown (``USABLE``), their Dutch words and
+  the rank that decides the status of a sum or ratio;
+* **target statuses** of a goal (``op koers`` … ``onbekend``) and **action statuses**
+  of an agreement (``niet gestart`` … ``vervallen``);
+* the **CBS code patterns** (``GM0344``, ``WK034401``, ``BU03440101``; special buurten
+  ending in 9997–9999; national codes) and ``in_gemeente(codes, gemeente)``;
+* the columns of the frames that cross a stage boundary — **tidy** source variables,
+  **observations** and **areas** — and their schemas (``validate``; pandera, loaded on
+  first use so that a process that never validates does not pay for the import).
+
+Examples
+--------
+>>> level_of("WK034401")
+'wijk'
+>>> in_gemeente(pd.Series(["GM0344", "WK036301", "BU03440101"]), "GM0344").tolist()
+[True, False, True]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+import pandas as pd
+
+from helpers.errors import DataError
+
+__all__ = [
+    "LEVELS", "Level", "PREFIX", "LEVEL_OF_PREFIX", "PARENT_LEVEL", "CHILD_LEVEL", "BOTTOM_UP",
+    "SUB_LEVELS",
+    "level_of", "OK", "PROVISIONAL", "SECRET", "MISSING", "SUPPRESSED", "STATUSES",
+    "USABLE", "STATUS_RANK", "STATUS_TEXT", "ON_TRACK", "AT_RISK", "OFF_TRACK", "UNKNOWN",
+    "TARGET_STATUSES", "ACTION_STATUSES", "CODE_PATTERN", "CODE", "GEMEENTE_CODE",
+    "SPECIAL_BUURT", "NATIONAL_CODE", "gemeente_digits", "in_gemeente", "of_other_gemeente",
+    "TIDY_COLUMNS",
+    "OBSERVATION_COLUMNS", "AREA_COLUMNS", "validate",
+]
+
+# ------------------------------------------------------------------ levels
+
+LEVELS = ("gemeente", "wijk", "buurt")
+Level = Literal["gemeente", "wijk", "buurt"]
+PREFIX = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}
+LEVEL_OF_PREFIX = {prefix: level for level, prefix in PREFIX.items()}
+PARENT_LEVEL: dict[str, str | None] = {"buurt": "wijk", "wijk": "gemeente", "gemeente": None}
+CHILD_LEVEL = {"gemeente": "wijk", "wijk": "buurt"}
+BOTTOM_UP = tuple(reversed(LEVELS))  # buurt, wijk, gemeente
+SUB_LEVELS = LEVELS[1:]  # the areas inside a gemeente: wijk, buurt
+
+
+def level_of(code):
+    """The level of a CBS code (``None`` when the prefix is not GM, WK or BU); a Series
+    of codes gives a Series of levels."""
+    if isinstance(code, pd.Series):
+        return code.str[:2].map(LEVEL_OF_PREFIX)
+    return LEVEL_OF_PREFIX.get(str(code)[:2])
+
+
+# ------------------------------------------------------------------ statuses
+
+OK, PROVISIONAL, SECRET, MISSING, SUPPRESSED = (
+    "ok", "provisional", "secret", "missing", "suppressed")
+STATUSES = (OK, PROVISIONAL, SECRET, MISSING, SUPPRESSED)
+USABLE = (OK, PROVISIONAL)  # a value with one of these statuses may be shown
+# the status of a sum or ratio is the worst of its parts' (unknown ones rank as missing)
+STATUS_RANK = {OK: 0, PROVISIONAL: 1, MISSING: 2, SECRET: 3}
+# how a value that is not shown is written in Dutch
+STATUS_TEXT = {SECRET: "geheim", SUPPRESSED: "onderdrukt", MISSING: "–"}
+
+ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN = "op koers", "risico", "uit koers", "onbekend"
+TARGET_STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN)
+ACTION_STATUSES = ("niet gestart", "lopend", "vertraagd", "afgerond", "vervallen")
+
+# ------------------------------------------------------------------ codes
+
+CODE_PATTERN = r"GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4}"
+CODE = re.compile(rf"^({CODE_PATTERN})$")
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+SPECIAL_BUURT = re.compile(r"^BU\d{4}99(97|98|99)$")  # CBS's buurten 9997, 9998, 9999
+NATIONAL_CODE = re.compile(r"^(NL\d{2}|PV\d{2}|LD\d{2}|CR\d{2})$")  # land, provinces, …
+
+
+def gemeente_digits(gemeente: str) -> str:
+    """The four digits of a gemeente code that every code inside it carries (``code[2:6]``)."""
+    return gemeente[2:6]
+
+
+def in_gemeente(codes, gemeente: str):
+    """Which codes lie in ``gemeente`` (their digits ``code[2:6]`` are its own); a Series
+    gives a boolean Series, one code a bool. Codes are compared as given (not stripped)."""
+    if isinstance(codes, pd.Series):
+        return codes.str[2:6] == gemeente_digits(gemeente)
+    return str(codes)[2:6] == gemeente_digits(gemeente)
+
+
+def of_other_gemeente(codes, gemeente: str):
+    """Which codes are valid CBS codes of another gemeente (what a national table may be
+    cut to): a code that is no CBS code at all is *not* one — a reader keeps it, so that
+    it is refused with its line rather than dropped unseen. Series or one code."""
+    if isinstance(codes, pd.Series):
+        return codes.str.match(CODE.pattern) & ~in_gemeente(codes, gemeente)
+    return bool(CODE.match(str(codes))) and not in_gemeente(codes, gemeente)
+
+
+# ------------------------------------------------------------------ frames
+
+TIDY_COLUMNS = ["area_code", "level", "year", "variable", "value", "status", "source"]
+OBSERVATION_COLUMNS = ["area_code", "level", "year", "indicator", "value", "numerator",
+                       "denominator", "status", "source"]
+AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
+
+
+@lru_cache(maxsize=1)
+def _schemas() -> dict[str, Any]:
+    """The pandera schemas of the frames that cross a stage boundary (made on first use)."""
+    import pandera.pandas as pa
+
+    def column(checks=None, nullable: bool = False):
+        return pa.Column(checks=checks, nullable=nullable)
+
+    numeric = pa.Check(lambda s: pd.api.types.is_numeric_dtype(s), element_wise=False,
+                       name="is a number column")
+    whole = pa.Check(lambda s: pd.api.types.is_integer_dtype(s), element_wise=False,
+                     name="is a whole-number column")
+    code = pa.Check.str_matches(CODE.pattern)
+    level = pa.Check.isin(LEVELS)
+    status = pa.Check.isin(STATUSES)
+
+    def level_matches(code_column: str):
+        return pa.Check(lambda frame: level_of(frame[code_column]) == frame["level"],
+                        name=f"level agrees with the prefix of {code_column}")
+
+    def hidden_values(columns: tuple[str, ...], statuses: tuple[str, ...], name: str):
+        def check(frame: pd.DataFrame) -> pd.Series:
+            hidden = frame["status"].isin(statuses)
+            return ~hidden | frame[list(columns)].isna().all(axis=1)
+        return pa.Check(check, name=name)
+
+    tidy = pa.DataFrameSchema({
+        "area_code": column(code), "level": column(level),
+        "year": column([whole, pa.Check.in_range(1900, 2100)]),
+        "variable": column(), "value": column(numeric, nullable=True),
+        "status": column(status), "source": column(),
+    }, checks=[level_matches("area_code"),
+               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing")])
+    observations = pa.DataFrameSchema({
+        "area_code": column(code), "level": column(level),
+        "year": column([whole, pa.Check.in_range(1900, 2100)]), "indicator": column(),
+        "value": column(numeric, nullable=True), "numerator": column(numeric, nullable=True),
+        "denominator": column(numeric, nullable=True), "status": column(status),
+        "source": column(nullable=True),
+    }, checks=[level_matches("area_code"),
+               hidden_values(("value", "numerator", "denominator"), (SUPPRESSED,),
+                             "no numbers behind a suppressed value"),
+               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing")])
+    areas = pa.DataFrameSchema({
+        "code": column(code), "name": column(), "level": column(level),
+        "parent": column(nullable=True), "vintage": column(whole), "geometry": column(),
+    }, checks=[level_matches("code")])
+    return {"tidy": tidy, "observations": observations, "areas": areas}
+
+
+def validate(frame: pd.DataFrame, kind: str, where: str) -> pd.DataFrame:
+    """Check a frame against its schema (``tidy``, ``observations`` or ``areas``) and
+    return it; ``DataError`` names ``where`` and the first problems found (all checks
+    run: pandera's ``lazy=True``).
+
+    A reader or a computation that produces a frame breaking its schema has a bug: the
+    frame is refused before any report could show what it holds.
+    """
+    import pandera.errors
+
+    schema = _schemas()[kind]
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        problems = []
+        for check, cases in exc.failure_cases.groupby("check", sort=False):
+            rows = sorted({int(i) for i in cases["index"].dropna()})
+            frame_check = (cases["schema_context"] == "DataFrameSchema").all()
+            example = "" if frame_check else f", e.g. {cases['failure_case'].iloc[0]!r}"
+            place = "" if frame_check else f"column {cases['column'].iloc[0]!r}: "
+            shown = ", ".join(map(str, rows[:3])) + (" …" if len(rows) > 3 else "")
+            problems.append(f"{place}{check} fails in {len(rows) or len(cases)} row(s)"
+                            + (f" ({shown}{example})" if rows else example))
+        raise DataError(f"{where}: the {kind} frame breaks its schema (helpers.model): "
+                        + "; ".join(problems) + ". This is a bug in Stuurkit; please "
+                        "report it with the file.") from None
+    return frame

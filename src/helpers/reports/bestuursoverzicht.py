@@ -1,0 +1,135 @@
+"""The bestuursoverzicht (``notebooks/30_bestuursoverzicht.ipynb``): every programme's
+goals at a glance, the most important signals and what changed since last year — one
+page for the college and the council.
+
+``start`` opens the workspace, evaluates every programme and shows the header; every
+other function is one section of the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from helpers import model
+from helpers.analysis import goals as goal_analysis
+from helpers.analysis.signals import signals
+from helpers.indicators.facts import Facts
+from helpers.numbers import format_number
+from helpers.presentation import tables
+from helpers.presentation.declare import declare
+from helpers.reports import common
+from helpers.workspace import Workspace
+from helpers.workspace.begroting import LoadedProgramme
+
+__all__ = ["Overview", "start", "status_chart", "status_table", "top_signals", "changes",
+           "sources"]
+
+_STATUS_COLOURS = ["#0072B2", "#E69F00", "#D55E00", "#BBBBBB"]  # in TARGET_STATUSES order
+
+
+@dataclass
+class Overview:
+    """Every programme's goals at a glance, the top signals and the change on last year."""
+
+    workspace: Workspace
+    facts: Facts
+    loaded: LoadedProgramme
+    year: int
+
+    @cached_property
+    def goals(self) -> pd.DataFrame:
+        return goal_analysis.evaluate(self.loaded.begroting, self.facts, self.year)
+
+    @cached_property
+    def previous(self) -> pd.DataFrame:
+        return goal_analysis.evaluate(self.loaded.begroting, self.facts, self.year - 1)
+
+    @cached_property
+    def signals(self) -> pd.DataFrame:
+        return signals(self.facts, self.loaded.begroting, self.year)
+
+    def status_counts(self) -> pd.DataFrame:
+        """Per programme the number of goal indicators per target status."""
+        return goal_analysis.status_counts(self.goals)
+
+    def changes(self) -> pd.DataFrame:
+        """Goal indicators whose status or newest value changed since last year."""
+        return goal_analysis.changes(self.goals, self.previous)
+
+
+def start(workspace: str, year: int) -> Overview:
+    """Open the workspace, evaluate every programme, set up charts, show the header."""
+    ws, facts = common.load(workspace)
+    view = Overview(ws, facts, common.budget(ws, facts), year)
+    common.setup_charts(ws)
+    common.header("Bestuursoverzicht", ws,
+                  f"alle programma's in één oogopslag · verslagjaar {year}")
+    return view
+
+
+def status_table(view: Overview) -> tables.Table:
+    """Per programme the number of goal indicators per status."""
+    counts = view.status_counts()
+    return tables.frame_table(counts.rename(columns={"programma": "Programma"}),
+                              f"Doelen per programma naar status, verslagjaar {view.year}",
+                              row_header="Programma")
+
+
+def status_chart(view: Overview) -> alt.Chart | Markdown:
+    """The same as a stacked bar per programme."""
+    counts = view.status_counts()
+    if counts.empty:
+        return Markdown("*De begroting bevat nog geen doelen.*")
+    long = counts.melt(id_vars="programma", var_name="status", value_name="aantal")
+    statuses = list(model.TARGET_STATUSES)
+    order = "[" + ",".join(f"'{status}'" for status in statuses) + "]"
+    return declare(alt.Chart(long).mark_bar().encode(
+        y=alt.Y("programma:N", title=None, sort=list(counts["programma"])),
+        x=alt.X("aantal:Q", title="Aantal doelindicatoren", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("status:N", sort=statuses,
+                        scale=alt.Scale(domain=statuses, range=_STATUS_COLOURS), title=None),
+        order=alt.Order("volgorde:Q"),
+        tooltip=[alt.Tooltip("programma:N", title="Programma"),
+                 alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("aantal:Q", title="Aantal")],
+    ).transform_calculate(volgorde=f"indexof({order}, datum.status)").properties(
+        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
+        description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
+                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren."),
+        {})  # numbers of goals, not of people
+
+
+def top_signals(view: Overview, limit: int = 10) -> HTML | tables.Table:
+    """The most severe early warnings."""
+    return tables.signal_table(view.signals, f"De belangrijkste signalen ({view.year})", limit)
+
+
+def changes(view: Overview) -> HTML | tables.Table:
+    """Goal indicators whose status or newest value changed since last year."""
+    changed = view.changes()
+    if changed.empty:
+        return HTML(f"<p>Geen veranderingen ten opzichte van {view.year - 1}.</p>")
+    frame = pd.DataFrame({
+        "Doel": changed["doel"] + " " + changed["titel"], "Indicator": changed["label"],
+        f"Status {view.year - 1}": changed["status_vorig"], f"Status {view.year}":
+            changed["status"],
+        "Waarde": [f"{format_number(v, d)} ({int(y)})" if pd.notna(y) else "–"
+                   for v, d, y in zip(changed["waarde"], changed["decimals"], changed["jaar"],
+                                      strict=True)],
+    })
+    catalogue = view.facts.catalogue
+    return tables.frame_table(frame, f"Wat is veranderd sinds {view.year - 1}",
+                              badges=(f"Status {view.year - 1}", f"Status {view.year}"),
+                              row_header="Doel",
+                              indicators=[catalogue[i] for i in changed["indicator"]],
+                              value_columns=("Waarde",))
+
+
+def sources(view: Overview) -> HTML:
+    """Where the figures come from."""
+    return common.sources(view.workspace, view.facts.catalogue)

@@ -1,0 +1,191 @@
+"""The verkenner (``notebooks/00_verkenner.ipynb``): pick an indicator, year, level and
+area; map, trend and ranking follow.
+
+``Explorer`` holds the state and makes the three views; it knows nothing of widgets and
+is unit-tested directly. ``start`` builds the ipywidgets controls, shows the views in
+display slots and updates those slots in place when a control changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML, display
+
+from helpers import model
+from helpers.analysis.stats import compare_with_parent
+from helpers.errors import StuurkitError
+from helpers.indicators.facts import Facts
+from helpers.numbers import format_number
+from helpers.presentation import maps, tables
+from helpers.presentation.declare import declare
+from helpers.presentation.theme import PALETTE
+from helpers.reports import common
+from helpers.workspace import Workspace
+
+__all__ = ["Explorer", "start"]
+
+LEVELS = model.SUB_LEVELS
+
+
+@dataclass
+class Explorer:
+    """State of the verkenner and the views that follow from it."""
+
+    workspace: Workspace
+    facts: Facts
+    indicator: str
+    year: int
+    level: str = "wijk"
+    area: str | None = None
+
+    def __post_init__(self) -> None:
+        self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)
+
+    # ------------------------------------------------------------ options
+    def indicator_options(self) -> list[tuple[str, str]]:
+        """(label, id) of every indicator available at the current level."""
+        return [(f"{i.theme}: {i.label}", i.id) for i in self.facts.catalogue.values()
+                if self.level in i.levels]
+
+    def year_options(self) -> list[int]:
+        usable = self.facts.usable(self.indicator)
+        usable = usable[usable["level"] == self.level]
+        return sorted(int(y) for y in usable["year"].unique())
+
+    def area_options(self) -> list[tuple[str, str]]:
+        areas = self.facts.areas_for(self.year, self.level).sort_values("name")
+        return [(f"{n} ({c})", c) for c, n in zip(areas["code"], areas["name"], strict=True)]
+
+    # ------------------------------------------------------------ state
+    def set(self, **changes) -> None:
+        """Change the state; keeps it consistent (an area of the wrong level is dropped)."""
+        catalogue = self.facts.catalogue
+        indicator = changes.get("indicator", self.indicator)
+        if indicator not in catalogue:
+            raise StuurkitError(f"Indicator {indicator!r} is not in the catalogue.")
+        level = changes.get("level", self.level)
+        if level not in LEVELS:
+            raise StuurkitError(f"Level {level!r}: choose wijk or buurt.")
+        if level not in catalogue[indicator].levels:
+            raise StuurkitError(f"{catalogue[indicator].label} has no values per {level}.")
+        self.indicator, self.level = indicator, level
+        years = self.year_options()
+        year = int(changes.get("year", self.year))
+        self.year = year if year in years else (years[-1] if years else year)
+        area = changes.get("area", self.area)
+        codes = {c for _, c in self.area_options()}
+        self.area = area if area in codes else None
+
+    # ------------------------------------------------------------ views
+    def values(self) -> pd.DataFrame:
+        obs = self.facts.observations
+        rows = obs[(obs["indicator"] == self.indicator) & (obs["year"] == self.year)]
+        return rows
+
+    def map(self) -> alt.LayerChart:
+        ind = self.facts.catalogue[self.indicator]
+        rows = self.values()
+        rows = rows[rows["level"] == self.level].rename(columns={"area_code": "code"})
+        return declare(maps.choropleth(
+            self.facts.areas_for(self.year, self.level), rows,
+            f"{ind.label} per {self.level} ({self.year})", ind.unit, ind.decimals,
+            highlight=self.area, water=self.workspace.water), {"waarde": [ind]})
+
+    def trend(self) -> alt.Chart:
+        facts = self.facts
+        ind = facts.catalogue[self.indicator]
+        codes = [facts.gemeente] + ([self.area] if self.area else [])
+        names = {facts.gemeente: facts.gemeente_name}
+        if self.area:
+            names[self.area] = facts.name(self.area)
+        rows = facts.usable(self.indicator)
+        rows = rows[rows["area_code"].isin(codes)]
+        data = pd.DataFrame({"jaar": rows["year"], "waarde": rows["value"].round(3),
+                             "gebied": rows["area_code"].map(names)})
+        return declare(alt.Chart(data).mark_line(point=True).encode(
+            x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("waarde:Q", title=ind.unit, scale=alt.Scale(zero=False)),
+            color=alt.Color("gebied:N", title=None,
+                            scale=alt.Scale(domain=list(names.values()), range=PALETTE[:2])),
+            tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
+                     alt.Tooltip("jaar:O", title="Jaar"),
+                     alt.Tooltip("waarde:Q", title=ind.label, format=",.1f")],
+        ).properties(width=420, height=200, title=f"{ind.label} door de jaren",
+                     description=f"{ind.label} door de jaren voor "
+                                 f"{' en '.join(names.values())}."), {"waarde": [ind]})
+
+    def ranking(self) -> HTML:
+        facts = self.facts
+        ind = facts.catalogue[self.indicator]
+        compared = compare_with_parent(self.values(), facts.catalogue, facts.hierarchy)
+        rows = compared[compared["level"] == self.level].copy()
+        names = facts.area_names
+        rows = rows.sort_values("value", ascending=ind.polarity == "lower_is_better",
+                                na_position="last")
+        frame = pd.DataFrame({
+            "Gebied": [f"▶ {names.get(c, c)}" if c == self.area else names.get(c, c)
+                       for c in rows["area_code"]],
+            "Waarde": [format_number(v, ind.decimals, s) for v, s in
+                       zip(rows["value"], rows["status"], strict=True)],
+            "Verschil met omliggend gebied (95%)": rows["vergelijking_95"],
+        })
+        return tables.frame_table(frame, f"{ind.label} ({ind.unit}) per {self.level}, "
+                                         f"{self.year}", badges=(
+                                             "Verschil met omliggend gebied (95%)",),
+                                  row_header="Gebied", indicators=[ind] * len(frame),
+                                  value_columns=("Waarde",))
+
+
+def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
+    """Show the verkenner's controls and views; returns the explorer (its state)."""
+    import ipywidgets as widgets
+
+    ws, facts = common.load(workspace)
+    explorer = Explorer(ws, facts, indicator, year, level)
+    common.setup_charts(ws)
+    common.header("Verkenner", ws, "kies een indicator, jaar, niveau en gebied")
+    pick_indicator = widgets.Dropdown(options=explorer.indicator_options(),
+                                      value=explorer.indicator, description="Indicator",
+                                      layout=widgets.Layout(width="520px"))
+    pick_year = widgets.Dropdown(options=explorer.year_options(), value=explorer.year,
+                                 description="Jaar")
+    pick_level = widgets.ToggleButtons(options=list(LEVELS), value=explorer.level,
+                                       description="Niveau")
+    pick_area = widgets.Dropdown(options=[("(geen)", None), *explorer.area_options()],
+                                 value=explorer.area, description="Gebied")
+    display(widgets.VBox([pick_indicator, widgets.HBox([pick_year, pick_level]), pick_area]))
+    slots = [display(view, display_id=True) for view in
+             (explorer.map(), explorer.trend(), explorer.ranking())]
+
+    busy = {"now": False}
+
+    def refresh(change) -> None:
+        if busy["now"]:  # our own updates of options/values below
+            return
+        busy["now"] = True
+        try:
+            _refresh()
+        finally:
+            busy["now"] = False
+
+    def _refresh() -> None:
+        try:
+            explorer.set(indicator=pick_indicator.value, year=pick_year.value,
+                         level=pick_level.value, area=pick_area.value)
+        except StuurkitError as exc:
+            slots[0].update(HTML(f"<p><strong>{exc}</strong></p>"))
+            return
+        pick_year.options = explorer.year_options()
+        pick_year.value = explorer.year
+        pick_area.options = [("(geen)", None), *explorer.area_options()]
+        pick_area.value = explorer.area
+        for slot, view in zip(slots, (explorer.map(), explorer.trend(), explorer.ranking()),
+                              strict=True):
+            slot.update(view)
+
+    for control in (pick_indicator, pick_year, pick_level, pick_area):
+        control.observe(refresh, names="value")
+    return explorer

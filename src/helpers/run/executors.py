@@ -1,0 +1,93 @@
+"""Where the jobs of a run execute: the registry of executors.
+
+An executor is ``(jobs, options, done, pool=None) -> None``: it runs every job with
+``helpers.run.job.run_job`` and calls ``done(result)`` as each one finishes (in any
+order). ``EXECUTORS`` names them: ``local`` (worker processes on this machine,
+``helpers.run.workers``) and ``dask`` (Dask distributed: the scheduler at
+``RunOptions.scheduler``, else a ``LocalCluster``). Adding one is a function and a line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field
+
+from helpers.run.job import Result, run_job
+from helpers.run.schedule import Job
+from helpers.run.workers import Workers, start_workers
+
+__all__ = ["EXECUTORS", "RunOptions"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: executor name, workers, Dask scheduler address, per-cell timeout."""
+
+    executor: str = "local"
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    scheduler: str | None = None
+    timeout: int | None = 600
+    progress: bool | None = None
+    warm: bool = True  # run reports in warm kernels (helpers.run.warm)
+
+
+def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
+           pool: Workers | None = None) -> None:
+    """Worker processes on this machine (``start_workers``)."""
+    if pool is None and (options.workers == 1 or len(jobs) == 1):
+        for job in jobs:
+            done(run_job(job, options.timeout, warm=options.warm))
+        return
+    pool = pool or start_workers(min(options.workers, len(jobs)), options.warm)
+    futures = []
+    try:
+        futures = [pool.submit(run_job, job, options.timeout, 3, options.warm)
+                   for job in jobs]
+        for future in as_completed(futures):
+            done(future.result())
+    except BaseException:  # interrupted: stop the workers, let them clean up
+        for future in futures:
+            future.cancel()
+        pool.stop()
+        raise
+    pool.close()
+
+
+def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
+          pool: None = None) -> None:
+    """Dask distributed: the scheduler at ``options.scheduler``, else a LocalCluster."""
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if options.scheduler:
+        client = Client(options.scheduler, timeout=30)
+    else:
+        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        env = {"STUURKIT_RENDER": "html"}
+        futures = [client.submit(_run_with_env, job, options.timeout, env, options.warm,
+                                 pure=False,
+                                 key=f"stuurkit-{i}-{job.name}")
+                   for i, job in enumerate(jobs)]
+        for future in dask_completed(futures):
+            done(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_with_env(job: Job, timeout: int | None, env: dict[str, str], warm: bool) -> Result:
+    os.environ.update(env)
+    return run_job(job, timeout, warm=warm)
+
+
+EXECUTORS: dict[str, Callable[..., None]] = {  # (jobs, options, done, pool=None)
+    "local": _local,
+    "dask": _dask,
+}

@@ -1,0 +1,132 @@
+"""One report made: a job's notebook executed with papermill and published.
+
+``run_job`` never raises for a job's own failure: it returns a ``Result`` (``ok`` or
+``mislukt`` with a one-line reason — the failing cell and its error, a kernel that died
+or a cell past its timeout). A kernel that does not start is retried. With ``warm`` the
+notebook runs in this process's warm kernel (``helpers.run.warm``); after a failure that
+kernel is discarded with whatever the report left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helpers.run.schedule import Job
+
+__all__ = ["Result", "run_job"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Result:
+    job: Job
+    status: str  # "ok" | "mislukt"
+    seconds: float
+    error: str = ""
+    started: str = ""
+    outputs: list[str] = field(default_factory=list)
+    attempts: int = 1
+    scan: Any = None  # helpers.publish.audit.FileAudit of the HTML as it was written
+
+
+def _cell_error(exc: Exception) -> str:
+    """One line: which cell failed and how (papermill's execution error)."""
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):
+        value = str(exc.evalue).strip().splitlines()
+        return f"cel {exc.exec_count}: {exc.ename}: {value[0] if value else ''}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _kernel_start_failure(exc: Exception, executed: Path) -> bool:
+    """True when the kernel failed to start: papermill had begun (the output notebook
+    exists) but no cell ran. A missing input notebook or bad parameters are not."""
+    import nbformat
+
+    if isinstance(exc, FileNotFoundError | ValueError | TypeError):
+        return False
+    if not executed.exists():  # papermill writes its output only after the kernel runs
+        return type(exc).__name__ in ("NoSuchKernel", "RuntimeError", "TimeoutError",
+                                      "DeadKernelError")
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:  # a half-written output: treat as a start failure
+        return True
+    return not any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
+
+
+def _python3_notebook(path: str) -> bool:
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return False
+    return meta.get("kernelspec", {}).get("name", "python3") == "python3"
+
+
+def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool = True
+            ) -> Result:
+    """Execute one job with papermill and publish it. Never raises for job failures.
+
+    With ``warm`` (and a notebook for the ``python3`` kernel) the job runs in this
+    process's warm kernel (``helpers.run.warm``); otherwise papermill starts a kernel.
+    """
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from helpers.publish.html import publish
+
+    started_at = datetime.now().astimezone().isoformat(timespec="seconds")
+    started = time.monotonic()
+    os.environ.setdefault("STUURKIT_RENDER", "html")
+    use_warm = warm and _python3_notebook(job.notebook)
+    engine = {}
+    if use_warm:
+        from helpers.run import warm as warm_kernels
+
+        engine = {"engine_name": warm_kernels.ENGINE}
+    with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp:
+        executed = Path(tmp) / "executed.ipynb"
+        error = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                pm.execute_notebook(
+                    job.notebook, str(executed), parameters=job.parameters,
+                    progress_bar=False, log_output=False, execution_timeout=timeout,
+                    start_timeout=60, cwd=str(Path(job.notebook).parent),
+                    request_save_on_cell_execute=False, **engine,
+                )
+                outputs, scan = publish(executed, job.html)
+                return Result(job, "ok", time.monotonic() - started, started=started_at,
+                              outputs=[str(p) for p in outputs], attempts=attempt, scan=scan)
+            except CellTimeoutError:
+                error = f"tijdslimiet van {timeout} s per cel overschreden"
+                break
+            except DeadKernelError as exc:
+                error = f"kernel gestopt: {_cell_error(exc)}"
+                break
+            except pm.PapermillExecutionError as exc:
+                error = _cell_error(exc)
+                break
+            except Exception as exc:  # isolate every failure to its own job
+                error = _cell_error(exc)
+                if not _kernel_start_failure(exc, executed) or attempt == attempts:
+                    break
+                log.warning("%s: kernel did not start (%s); retry %d", job.name, error,
+                            attempt)
+                executed.unlink(missing_ok=True)
+        log.debug("job %s failed: %s", job.name, error)
+        if use_warm:  # whatever the report left behind goes with its kernel
+            warm_kernels.discard()
+        return Result(job, "mislukt", time.monotonic() - started, error=error,
+                      started=started_at, attempts=attempt)

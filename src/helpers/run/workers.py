@@ -1,0 +1,137 @@
+"""Local worker processes for report runs, started ahead and stopped cleanly.
+
+``start_workers(n)`` spawns the processes at once; each starts its warm kernel
+(``helpers.run.warm``) and opens the run's workspace while the caller is still planning.
+Temporary files of the workers and their kernels go to a folder of the run, removed
+whatever happens. SIGTERM ends a worker's current report cleanly (its temporary files
+and kernel are removed on the way out); one that arrives while the kernel is starting
+waits for the kernel, so that none is left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from helpers.paths import notebooks_dir
+
+# jsonschema (under nbformat, under papermill) would build the rfc3987_syntax grammar on
+# import: ~0.7 s in the planning process and in every worker, for URI format checks that
+# no report uses. The warm kernels keep it out the same way (helpers.run.warm).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+__all__ = ["Workers", "start_workers", "temporary_folder"]
+
+log = logging.getLogger(__name__)
+
+
+def temporary_folder() -> str:
+    """A temporary folder for a run's workers, named after this process; folders of runs
+    whose process is gone (killed with SIGKILL, say) are removed on the way."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob("stuurkit-run-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"stuurkit-run-{os.getpid()}-")
+
+
+_worker = {"ready": False}
+
+
+def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None:
+    """In each worker: temporary files go to the run's folder, the warm kernel starts
+    right away and opens the run's workspace (libraries and data load while the parent
+    is still planning), and SIGTERM ends the current report cleanly (its temporary files
+    and kernel are removed on the way out) instead of mid-write."""
+    import importlib
+
+    os.environ["TMPDIR"] = tmp  # also for the kernels this worker starts
+    tempfile.tempdir = tmp
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    # papermill loads while this thread waits for the kernel
+    threading.Thread(target=importlib.import_module, args=("papermill",), daemon=True).start()
+    if warm:
+        from helpers.run import warm as warm_kernels
+
+        try:
+            kernel = warm_kernels.current(cwd, preload=False)
+            if not _worker.get("stop"):
+                kernel.preload()
+            if workspace and not _worker.get("stop"):
+                kernel.open_workspace(workspace)
+        except Exception as exc:  # the first report will try again and report it
+            log.debug("warm kernel did not start ahead: %s", exc)
+            warm_kernels.discard()
+    _worker["ready"] = True
+    if _worker.get("stop"):  # SIGTERM came while starting: leave now, kernel and all
+        from helpers.run import warm as warm_kernels
+
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        warm_kernels.discard()
+        os._exit(128 + _worker["stop"])
+
+
+def _exit_on_signal(signum, frame) -> None:
+    # the interrupted cell's asyncio task ends with the kernel; that is expected now
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    if not _worker["ready"]:  # starting a kernel: stop once it is up (no orphan, no files)
+        _worker["stop"] = signum
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
+    raise SystemExit(128 + signum)
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start its processes."""
+
+
+class Workers:
+    """Local worker processes with a temporary folder of their own.
+
+    Started at once (``start_workers``), so that their kernels warm up while the caller
+    prepares the jobs; ``close`` waits for them, ``stop`` ends them now (SIGTERM);
+    either removes the temporary folder, whatever the workers left in it.
+    """
+
+    def __init__(self, count: int, warm: bool, workspace: str | None = None) -> None:
+        self.tmp = temporary_folder()
+        context = multiprocessing.get_context("spawn")  # the parent may hold kernel clients
+        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
+                                        initializer=_worker_start,
+                                        initargs=(warm, str(notebooks_dir()), self.tmp,
+                                                  workspace))
+        for _ in range(count):
+            self.pool.submit(_ready)
+
+    def submit(self, *args):
+        return self.pool.submit(*args)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stop(self) -> None:
+        if not os.path.isdir(self.tmp):  # closed or stopped already
+            return
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()  # SIGTERM → clean exit in the worker
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_workers(count: int, warm: bool = True, workspace: str | None = None) -> Workers:
+    """Start ``count`` local workers now; pass them to ``run`` (or ``stop`` them).
+
+    With ``workspace`` (name or path) their kernels open it ahead of the first report.
+    """
+    return Workers(count, warm, workspace)

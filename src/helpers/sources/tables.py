@@ -1,0 +1,66 @@
+"""Statistics tables as text: a KWB workbook's data sheet, or any CSV read strictly.
+
+``read_table`` is the first step of every tabular reader (and of recognising a table,
+``registry.Probe``): an ``.xlsx`` download gives the sheet that starts with
+``gwb_code_10``; a CSV is read by ``csvtable`` — with ``gemeente``, the rows of other
+gemeenten are skipped while it is read (the test is on the StatLine ``Codering`` column
+or else ``gwb_code_10``). Every cell stays text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import model
+from helpers.errors import DataError
+from helpers.sources import csvtable
+
+__all__ = ["read_table", "is_statline", "STATLINE_CODE", "WORKBOOK_SUFFIXES"]
+
+STATLINE_CODE = "Codering (code)"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _own_filter(gemeente: str) -> csvtable.RowFilter:
+    """The CSV rows to keep for one gemeente while reading: a test on the code column (the
+    StatLine 'Codering' column or else ``gwb_code_10``) that skips only the valid codes of
+    other gemeenten. A row whose code is no CBS code at all is kept, so that the reader
+    refuses it with its line instead of dropping it unseen."""
+    def for_header(header: list[str]):
+        codes = [i for i, name in enumerate(header) if name.strip().endswith(STATLINE_CODE)]
+        codes += [i for i, name in enumerate(header) if name == "gwb_code_10"]
+        if not codes:
+            return None
+        return lambda row, at=codes[0]: not model.of_other_gemeente(row[at].strip(), gemeente)
+
+    return for_header
+
+
+def read_table(path: Path, gemeente: str | None = None) -> pd.DataFrame:
+    """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text;
+    with ``gemeente``, a CSV's rows of other gemeenten are skipped while it is read
+    (``attrs["records"]`` counts all)."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty. Download it again.")
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl/xlrd raise many kinds
+            raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
+        for frame in sheets.values():
+            if "gwb_code_10" in frame.columns:
+                return frame
+        raise DataError(
+            f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
+            "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
+        )
+    return csvtable.read_csv(path, _own_filter(gemeente) if gemeente else None)
+
+
+def is_statline(columns) -> bool:
+    """True for a StatLine CSV export (header of labels with theme path and unit)."""
+    return any(str(c).strip().endswith(STATLINE_CODE) for c in columns)

@@ -1,0 +1,189 @@
+"""``stuurkit.yml``: the configuration of a workspace, read strictly and written back.
+
+``read_config`` parses the file with the strict YAML loader and validates it against the
+model below; every problem names the key (``sources.kaart[1].vintage: …``). Entries that
+repeat an earlier one (the same file, kaart level and vintage, or schedule name) are
+refused. ``write_config`` writes it atomically, keeping its leading comment lines.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from helpers import model
+from helpers.errors import ConfigError
+from helpers.files import write_text_atomic
+from helpers.paths import data_dir
+from helpers.workspace import yamlfile
+from helpers.workspace.yamlfile import Whole
+
+__all__ = ["CONFIG_FILE", "Config", "Sources", "KaartLayer", "KwbFile", "ScheduleEntry",
+           "Style", "read_config", "write_config", "resolve"]
+
+CONFIG_FILE = "stuurkit.yml"
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Gemeente(_Model):
+    code: str = Field(pattern=model.GEMEENTE_CODE.pattern)
+    name: str = Field(min_length=1)
+
+
+class KaartLayer(_Model):
+    file: str
+    level: model.Level
+    vintage: Whole = Field(ge=1990, le=2100)
+    layer: str | None = None  # for files with several layers (GeoPackage)
+
+
+class KwbFile(_Model):
+    file: str
+    year: Whole | None = Field(default=None, ge=1990, le=2100)  # when not in the file name
+
+
+class Sources(_Model):
+    kwb: list[str | KwbFile] = []
+    kaart: list[KaartLayer] = []
+    registrations: list[str] = []
+    code_changes: list[str] = []  # CSV: jaar, oude_code, nieuwe_code
+
+    def kwb_files(self) -> list[KwbFile]:
+        """KWB entries in one form (a plain string is a file whose name gives the year)."""
+        return [KwbFile(file=k) if isinstance(k, str) else k for k in self.kwb]
+
+    def files(self, section: str) -> list[dict[str, Any]]:
+        """The entries of one section as mappings with at least ``file``: what the source
+        readers are given (``year``, ``level``, ``vintage``, ``layer`` where known)."""
+        entries = self.kwb_files() if section == "kwb" else getattr(self, section)
+        return [{"file": e} if isinstance(e, str) else e.model_dump(exclude_none=True)
+                for e in entries]
+
+    def named(self) -> list[tuple[str, str]]:
+        """Every file the sources name: ``(key, file)``, e.g. ``("sources.kwb[0]", …)``."""
+        named = [(f"sources.{section}[{i}]" + (".file" if section == "kaart" else ""),
+                  entry["file"])
+                 for section in ("kwb", "kaart", "registrations")
+                 for i, entry in enumerate(self.files(section))]
+        named += [(f"sources.code_changes[{i}]", f) for i, f in enumerate(self.code_changes)]
+        return named
+
+
+class ScheduleEntry(_Model):
+    name: str
+    notebook: str
+    for_each: Literal["wijk", "buurt", "programma"] | None = None
+    parameters: dict[str, Any] = {}
+
+
+class Style(_Model):
+    """House style: name, colours for charts, a logo file in the workspace."""
+
+    name: str | None = None
+    colours: list[str] = []
+    logo: str | None = None
+
+
+class Config(_Model):
+    """The validated content of ``stuurkit.yml``."""
+
+    gemeente: Gemeente
+    demo: bool = False
+    sources: Sources
+    programme: str = "begroting.yml"
+    duiding: str = "duiding"
+    catalogue: str | None = None
+    style: Style | None = None
+    schedule: list[ScheduleEntry] = []
+
+
+def _config_error(path: Path, exc: ValidationError) -> ConfigError:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        given = err.get("input")
+        shown = "" if isinstance(given, dict | list) else f" (given: {given!r})"
+        lines.append(f"  {key}: {err['msg']}{shown}")
+    return ConfigError(f"{path}: invalid configuration:\n" + "\n".join(lines)
+                       + "\nFix these keys; see data/demo/stuurkit.yml for a complete example.")
+
+
+def read_config(path: Path) -> Config:
+    """The validated configuration in ``path`` (see the module docstring)."""
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: workspace configuration not found. Create the demo workspace with "
+            "`stuurkit demo-data`, or point to a folder that holds a stuurkit.yml."
+        )
+    try:
+        doc = yamlfile.load(path.read_bytes())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}. Fix the file.") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping with keys gemeente, sources, …")
+    try:
+        config = Config.model_validate(doc)
+    except ValidationError as exc:
+        raise _config_error(path, exc) from exc
+    twice = _listed_twice(config)
+    if twice:
+        raise ConfigError(f"{path}: listed twice:\n  " + "\n  ".join(twice)
+                          + "\nRemove the repeated entries (a file read twice counts twice).")
+    return config
+
+
+def _listed_twice(config: Config) -> list[str]:
+    """Entries that repeat an earlier one: the same source file, kaart level and vintage,
+    or schedule name."""
+    src = config.sources
+    keyed = [(f"sources.kwb[{i}]", ("kwb", os.path.normpath(k.file)))
+             for i, k in enumerate(src.kwb_files())]
+    keyed += [(f"sources.kaart[{i}]", ("kaart", k.level, k.vintage))
+              for i, k in enumerate(src.kaart)]
+    keyed += [(f"sources.registrations[{i}]", ("registrations", os.path.normpath(f)))
+              for i, f in enumerate(src.registrations)]
+    keyed += [(f"sources.code_changes[{i}]", ("code_changes", os.path.normpath(f)))
+              for i, f in enumerate(src.code_changes)]
+    keyed += [(f"schedule[{i}].name", ("schedule", e.name)) for i, e in enumerate(config.schedule)]
+    first: dict[tuple, str] = {}
+    twice = []
+    for key, value in keyed:
+        if value in first:
+            shown = " ".join(map(str, value[1:]))
+            twice.append(f"{key}: {shown} is also at {first[value]}")
+        first.setdefault(value, key)
+    return twice
+
+
+def resolve(workspace: str | Path) -> Path:
+    """Folder of a workspace given its name (``data/<name>``) or a path."""
+    candidate = Path(workspace).expanduser()
+    if candidate.is_absolute() or (candidate / CONFIG_FILE).exists():
+        return candidate.resolve()
+    return (data_dir() / str(workspace)).resolve()
+
+
+def _config_header(path: Path) -> str:
+    lines = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def write_config(root: Path, doc: dict[str, Any]) -> None:
+    """Write ``stuurkit.yml`` atomically, keeping its leading comment lines."""
+    path = root / CONFIG_FILE
+    text = _config_header(path) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True,
+                                                 width=100)
+    write_text_atomic(path, text)

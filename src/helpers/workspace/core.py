@@ -1,0 +1,262 @@
+"""A gemeente's workspace: ``data/<name>/stuurkit.yml`` and the files it names.
+
+``open_workspace("demo")`` reads and validates the configuration, checks that every
+file it names exists, and gives lazy access to what the files hold: the areas (all
+boundary vintages, ``areas_for`` a statistics year), the water for map backgrounds, the
+tidy source variables as read, the area hierarchy per year, code changes and boundary
+breaks, and the provenance of the raw files. Every file is read by its reader from the
+source registry (``helpers.sources.READERS``) and cached as parquet (``cache/``).
+
+What is computed from these — indicators, disclosure control — is the next stage's
+(``helpers.indicators.facts``).
+
+Examples
+--------
+>>> ws = open_workspace("demo")  # doctest: +SKIP
+>>> ws.area("WK990101")["name"]  # doctest: +SKIP
+'Binnenstad'
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from helpers.errors import ConfigError, UnknownAreaError
+from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart
+from helpers.workspace import provenance
+from helpers.workspace.cache import SourceCache
+from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
+
+__all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE", "resolve", "vintage_for",
+           "areas_for"]
+
+log = logging.getLogger(__name__)
+
+
+def vintage_for(areas: pd.DataFrame, year: int, level: str | None = None) -> int | None:
+    """The boundary vintage of ``areas`` that applies to a statistics year (per level):
+    the newest not after ``year``; when every vintage of that level is newer (geometry
+    only from later years), the oldest one. ``None`` when there are no such areas."""
+    rows = areas if level is None else areas[areas["level"] == level]
+    vintages = set(rows["vintage"])
+    if not vintages:
+        return None
+    earlier = [v for v in vintages if v <= year]
+    return int(max(earlier) if earlier else min(vintages))
+
+
+def areas_for(areas: gpd.GeoDataFrame, year: int, level: str | None = None
+              ) -> gpd.GeoDataFrame:
+    """The areas as they were in ``year`` (optionally one level), each level in the
+    vintage that ``vintage_for`` picks."""
+    levels = [level] if level else sorted(set(areas["level"]))
+    parts = [areas[(areas["level"] == lvl) & (areas["vintage"] == vintage_for(areas, year, lvl))]
+             for lvl in levels]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                            crs=areas.crs)
+
+
+class Workspace:
+    """One gemeente's configuration and data (see the module docstring)."""
+
+    def __init__(self, root: Path, config: Config):
+        self.root = root
+        self.config = config
+        self.name = root.name
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.name!r}, {self.config.gemeente.code} {self.config.gemeente.name})"
+
+    @property
+    def gemeente(self) -> str:
+        """The gemeente's CBS code (``GM0344``)."""
+        return self.config.gemeente.code
+
+    # ------------------------------------------------------------------ files
+    def path(self, relative: str) -> Path:
+        """Absolute path of a file named in the configuration."""
+        return (self.root / relative).resolve()
+
+    def check_files(self) -> None:
+        """Raise ``ConfigError`` naming every configured file that does not exist."""
+        named = [*self.config.sources.named(), ("programme", self.config.programme)]
+        missing = [f"  {key}: {value} (looked for {self.path(value)})"
+                   for key, value in named if not self.path(value).exists()]
+        if missing:
+            raise ConfigError(
+                f"{self.root / CONFIG_FILE}: files named in the configuration do not exist:\n"
+                + "\n".join(missing)
+                + "\nRestore the files (for the demo: `stuurkit demo-data`) or correct the paths."
+            )
+
+    def request(self, entry: dict[str, Any], **extra: Any) -> Request:
+        """How a reader is asked for one entry of ``sources:`` (this gemeente's rows)."""
+        return Request(self.path(entry["file"]), gemeente=self.gemeente,
+                       year=entry.get("year"), level=entry.get("level"),
+                       vintage=entry.get("vintage"), layer=entry.get("layer")).but(**extra)
+
+    def _read(self, section: str, entry: dict[str, Any]) -> pd.DataFrame:
+        """One entry of a section, read by the reader that recognises it, cached."""
+        request = self.request(entry)
+        key = "-".join(str(entry.get(k) or "") for k in ("level", "vintage", "layer", "year"))
+
+        def parse() -> pd.DataFrame:
+            probe = Probe(request)
+            reader: Reader = READERS.detect(probe, section)
+            return reader.load(probe)
+
+        if section == "kaart":
+            return self.cache.geoframe(request.path, f"{section}-{key}-{self.gemeente}", parse)
+        return self.cache.frame(request.path, f"{section}-{key}-{self.gemeente}", parse)
+
+    # ------------------------------------------------------------------ data
+    @cached_property
+    def areas(self) -> gpd.GeoDataFrame:
+        """All areas of all boundary vintages (Areas model, EPSG:28992, land only)."""
+        if not self.config.sources.kaart:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layers yet. Add them with "
+                              "`stuurkit fetch` or `stuurkit import`.")
+        frames = [self._read("kaart", entry) for entry in self.config.sources.files("kaart")]
+        areas = pd.concat(frames, ignore_index=True)
+        return gpd.GeoDataFrame(areas, geometry="geometry", crs=kaart.CRS)
+
+    @cached_property
+    def water(self) -> gpd.GeoSeries:
+        """Water surfaces of the gemeente in the newest gemeente layer, for map backgrounds."""
+        layers = [k for k in self.config.sources.kaart if k.level == "gemeente"]
+        if not layers:
+            return gpd.GeoSeries([], crs=kaart.CRS)
+        newest = max(layers, key=lambda k: k.vintage)
+        path, gemeente = self.path(newest.file), self.gemeente
+        water = self.cache.geoframe(path, f"water-{gemeente}", lambda: (
+            gpd.GeoDataFrame(geometry=kaart.read_water(path, gemeente), crs=kaart.CRS)))
+        return gpd.GeoSeries(water.geometry.values, crs=kaart.CRS)
+
+    @property
+    def vintages(self) -> list[int]:
+        """All boundary vintages among the configured kaart layers."""
+        return sorted({k.vintage for k in self.config.sources.kaart})
+
+    def vintage_for(self, year: int, level: str | None = None) -> int:
+        """The boundary vintage that applies to a statistics year (per level); see the
+        module function ``vintage_for``."""
+        vintage = vintage_for(self.areas, year, level)
+        if vintage is None:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layer for level {level!r}; "
+                              "add one under sources.kaart.")
+        return vintage
+
+    def areas_for(self, year: int, level: str | None = None) -> gpd.GeoDataFrame:
+        """Areas as they were in ``year`` (optionally one level)."""
+        if level is not None:
+            self.vintage_for(year, level)  # a level without layers: say so
+        return areas_for(self.areas, year, level)
+
+    @cached_property
+    def hierarchy(self) -> pd.DataFrame:
+        """``year, code, parent, level`` for every statistics year."""
+        years = sorted(self.variables_raw["year"].unique())
+        rows = []
+        for year in years:
+            part = self.areas_for(int(year))[["code", "parent", "level"]].assign(year=int(year))
+            rows.append(part)
+        return pd.concat(rows, ignore_index=True)
+
+    @cached_property
+    def cache(self) -> SourceCache:
+        """Parsed sources as parquet in ``cache/``, rebuilt when a raw file changes."""
+        return SourceCache(self.root / "cache")
+
+    @cached_property
+    def variables_raw(self) -> pd.DataFrame:
+        """Tidy source variables as read (every tidy section: KWB, registrations, …) for
+        this gemeente, code changes applied."""
+        if not self.config.sources.kwb:
+            raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
+                              "`stuurkit fetch` or `stuurkit import`.")
+        frames = [self._read(section, entry) for section in READERS.sections
+                  if section != "kaart" for entry in self.config.sources.files(section)]
+        return boundaries.apply_code_changes(pd.concat(frames, ignore_index=True),
+                                             self.code_changes)
+
+    @cached_property
+    def code_changes(self) -> pd.DataFrame:
+        """Known code changes (``year, old, new``) from ``sources.code_changes``."""
+        frames = [boundaries.read_code_changes(self.path(f))
+                  for f in self.config.sources.code_changes]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=["year", "old", "new"]))
+
+    @cached_property
+    def breaks(self) -> pd.Series:
+        """Per area code, the newest year whose boundary change breaks its series."""
+        return boundaries.breaks(self.variables_raw)
+
+    @cached_property
+    def provenance(self) -> list[dict[str, Any]]:
+        """Entries of ``raw/provenance.yml`` (source, url, retrieved, licence, sha256)."""
+        return provenance.read(self.root)
+
+    # ------------------------------------------------------------------ areas
+    def area(self, code: str, level: str | None = None) -> pd.Series:
+        """The newest record of one area; ``UnknownAreaError`` names the known codes."""
+        areas = self.areas
+        if level:
+            areas = areas[areas["level"] == level]
+        hits = areas[areas["code"] == code]
+        if hits.empty:
+            known = areas.drop_duplicates("code")
+            wijken = known[known["level"] == (level or "wijk")]
+            listing = ", ".join(f"{c} ({n})" for c, n in zip(wijken["code"], wijken["name"],
+                                                              strict=True))
+            close = difflib.get_close_matches(str(code), known["code"].tolist(), n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UnknownAreaError(
+                f"Area code {code!r} is not in workspace '{self.name}' "
+                f"({self.gemeente} {self.config.gemeente.name}, "
+                f"{self.root / CONFIG_FILE}).{hint} Known {level or 'wijk'} codes: {listing}."
+            )
+        return hits.sort_values("vintage").iloc[-1]
+
+
+_OPENED: dict[tuple, Workspace] = {}
+
+
+def _fingerprint(root: Path) -> tuple:
+    """Names, sizes and modification times of the workspace's files (not cache/)."""
+    entries = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "cache" not in path.relative_to(root).parts:
+            stat = path.stat()
+            entries.append((str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+    return (str(root), tuple(entries))
+
+
+def open_workspace(workspace: str | Path = "demo", check: bool = True) -> Workspace:
+    """Open a workspace by name (``data/<name>``) or path and validate its configuration.
+
+    Within one process an unchanged workspace is opened once: the same object (with what
+    it has read, and what later stages computed from it) is returned while no file in it
+    changed. Successive reports in a warm kernel so share the loading work.
+    """
+    root = resolve(workspace)
+    config_file = root / CONFIG_FILE
+    key = _fingerprint(root) if config_file.exists() else None
+    if key is not None and key in _OPENED:
+        return _OPENED[key]
+    config = read_config(config_file)
+    ws = Workspace(root, config)
+    if check:
+        ws.check_files()
+    if key is not None:
+        _OPENED.clear()  # keep one: a run works on one workspace
+        _OPENED[key] = ws
+    return ws
+

@@ -1,0 +1,27 @@
+"""Early warnings (helpers.analysis.signals)."""
+
+from __future__ import annotations
+
+from helpers.analysis.signals import SEVERITY, signals
+
+
+def test_demo_yields_signals_of_every_kind(demo_facts, demo_budget):
+    table = signals(demo_facts, demo_budget.begroting, 2024)
+    assert set(table["soort"]) == set(SEVERITY)
+    assert table["ernst"].is_monotonic_increasing
+    assert table["basis"].str.len().min() > 10 and table["uitleg"].str.len().min() > 10
+    area = table[table["soort"] == "wijk wijkt af en verslechtert"]
+    assert "WK990103" in set(area["gebied"]), "Rivierkwartier's rising benefits"
+
+
+def test_a_wijk_worse_than_the_gemeente_and_worsening_is_signalled(tiny_facts):
+    from helpers.workspace.begroting import Begroting
+
+    empty = Begroting.model_validate({"gemeente": "GM0001", "begrotingsjaar": 2024})
+    table = signals(tiny_facts, empty, 2023)
+    area = table[table["soort"] == "wijk wijkt af en verslechtert"]
+    assert area["gebied"].tolist() == ["WK000102"]
+    row = area.iloc[0]
+    assert row["gebied_naam"] == "Zuid" and "tegen" in row["uitleg"] and "Klein" in row["uitleg"]
+    assert "Byar-interval 99,8%" in row["basis"] and "2019–2023" in row["basis"]
+    assert "WK000101" not in set(table["gebied"])  # flat and better than the gemeente

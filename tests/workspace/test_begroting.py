@@ -1,0 +1,52 @@
+"""The programme budget file (helpers.workspace.begroting): the model, its validation
+messages, the duiding beside it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from helpers.errors import ConfigError
+from helpers.indicators import catalogue
+from helpers.workspace import open_workspace
+from helpers.workspace.begroting import load_programme
+
+
+def test_demo_programme_loads_with_duiding(demo_ws):
+    programme = load_programme(demo_ws, catalogue.load())
+    goals = programme.begroting.goals()
+    assert len(programme.begroting.programmas) >= 5 and len(goals) >= 12
+    assert "Rivierkwartier" in programme.duiding[("P1.2", 2024)]
+
+
+def _broken(ws_copy, change):
+    path = ws_copy / "begroting.yml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    return open_workspace(ws_copy)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["programmas"][0]["doelen"][0]["indicatoren"][0].update(indicator="geluk"),
+     r"programmas\[0\]\.doelen\[0\]\.indicatoren\[0\]\.indicator: 'geluk' is not in the "
+     r"catalogue"),
+    (lambda d: d["programmas"][0]["doelen"][1]["indicatoren"][0]["streefwaarde"].update(
+        jaar=2018),
+     r"programmas\[0\]\.doelen\[1\]\.indicatoren\[0\]\.streefwaarde\.jaar: 2018 is not after "
+     r"the baseline year 2019"),
+    (lambda d: d["programmas"][0]["doelen"][1]["indicatoren"][0]["streefwaarde"].update(
+        waarde=40.0),
+     r"streefwaarde\.waarde: 40 is worse than the baseline .* for 'bijstand_per_1000' lower "
+     r"is better"),
+    (lambda d: d["programmas"][1]["doelen"][0].update(id="P1.1"),
+     r"programmas\[1\]\.doelen\[0\]\.id: 'P1\.1' is also used at programmas\[0\]\.doelen\[0\]"),
+    (lambda d: d["programmas"][0]["doelen"][0]["acties"][0].update(status="bijna klaar"),
+     r"programmas\[0\]\.doelen\[0\]\.acties\[0\]\.status: Input should be 'niet gestart'"),
+    (lambda d: d["programmas"][0]["doelen"][0].pop("eigenaar"),
+     r"programmas\[0\]\.doelen\[0\]\.eigenaar: Field required"),
+])
+def test_programme_errors_name_the_key(ws_copy, change, message):
+    ws = _broken(ws_copy, change)
+    with pytest.raises(ConfigError, match=message):
+        load_programme(ws, catalogue.load())

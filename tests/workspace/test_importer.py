@@ -1,0 +1,205 @@
+"""Creating workspaces and importing files; the real-data acceptance for Utrecht."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from helpers.errors import ConfigError, DataError
+from helpers.sources import kaart, kwb
+from helpers.workspace import open_workspace
+from helpers.workspace.check import check_workspace
+from helpers.workspace.importer import import_files, init_workspace
+
+DEMO_RAW = Path(__file__).resolve().parents[2] / "data" / "demo" / "raw"
+
+
+def test_init_creates_the_workspace_skeleton(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM0344", "Utrecht")
+    for name in ("stuurkit.yml", "begroting.yml", "raw/provenance.yml", "duiding"):
+        assert (root / name).exists(), name
+    ws = open_workspace(root)
+    assert ws.config.gemeente.code == "GM0344" and ws.config.gemeente.name == "Utrecht"
+    assert yaml.safe_load((root / "begroting.yml").read_text())["programmas"] == []
+    problems = check_workspace(root)
+    assert any("no KWB files" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize("code, message", [("0344", "not a CBS gemeente code"),
+                                           ("GM34", "not a CBS gemeente code")])
+def test_init_refuses_bad_codes(tmp_path, code, message):
+    with pytest.raises(ConfigError, match=message):
+        init_workspace(tmp_path / "ws", code)
+
+
+def test_init_refuses_a_folder_in_use(tmp_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "notes.txt").write_text("mijn aantekeningen")
+    with pytest.raises(ConfigError, match="exists and is not empty"):
+        init_workspace(tmp_path / "ws", "GM0344")
+    assert (tmp_path / "ws" / "notes.txt").read_text() == "mijn aantekeningen"
+
+
+def test_import_detects_kinds_records_provenance_and_is_idempotent(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    files = [DEMO_RAW / "kwb-2022.csv", DEMO_RAW / "kwb-2023.csv",
+             DEMO_RAW / "buurten_2022.geojson", DEMO_RAW / "wijken_2022.geojson",
+             DEMO_RAW / "registraties.csv"]
+    imported = import_files(root, files)
+    assert [i.kind for i in imported] == ["kwb", "kwb", "kaart", "kaart", "registrations"]
+    assert imported[2].detail == {"level": "buurt", "vintage": 2022, "areas": 92}
+    for path in files:
+        assert (root / "raw" / path.name).read_bytes() == path.read_bytes()
+    provenance = yaml.safe_load((root / "raw" / "provenance.yml").read_text())["files"]
+    entry = next(e for e in provenance if e["file"] == "kwb-2023.csv")
+    assert entry["kind"] == "kwb" and entry["licence"].startswith("CC BY 4.0")
+    assert len(entry["sha256"]) == 64 and entry["imported_from"].endswith("kwb-2023.csv")
+    again = import_files(root, [DEMO_RAW / "kwb-2023.csv"])
+    assert again[0].new is False
+    config = yaml.safe_load((root / "stuurkit.yml").read_text())
+    assert config["sources"]["kwb"] == ["raw/kwb-2022.csv", "raw/kwb-2023.csv"]
+    ws = open_workspace(root)
+    assert [p for p in check_workspace(root) if p.severity == "fout"] == []
+    kwb_rows = ws.variables_raw[ws.variables_raw["source"].str.startswith("CBS")]
+    assert set(kwb_rows["year"]) == {2022, 2023}
+
+
+def test_raw_files_are_never_overwritten(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    import_files(root, [DEMO_RAW / "kwb-2023.csv"])
+    other = tmp_path / "elders" / "kwb-2023.csv"
+    other.parent.mkdir()
+    other.write_text((DEMO_RAW / "kwb-2023.csv").read_text().replace(",1,", ",3,", 1))
+    with pytest.raises(DataError, match="already exists with other content"):
+        import_files(root, [other])
+    assert (root / "raw" / "kwb-2023.csv").read_bytes() == (DEMO_RAW / "kwb-2023.csv"
+                                                             ).read_bytes()
+
+
+def test_check_finds_a_changed_raw_file(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    import_files(root, [DEMO_RAW / "kwb-2023.csv", DEMO_RAW / "buurten_2022.geojson"])
+    path = root / "raw" / "kwb-2023.csv"
+    path.write_text(path.read_text().replace("Voorbeeldstad", "Voorbeeldstadt"))
+    problems = [str(p) for p in check_workspace(root)]
+    assert any("content differs from the checksum" in p for p in problems)
+
+
+def test_parsed_sources_are_cached_and_rebuilt_when_raw_changes(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    import_files(root, [DEMO_RAW / "kwb-2023.csv", DEMO_RAW / "buurten_2022.geojson",
+                        DEMO_RAW / "wijken_2022.geojson"])
+    first = open_workspace(root).variables_raw
+    cached = sorted((root / "cache").glob("kwb-2023.csv.*.parquet"))
+    assert len(cached) == 1
+    path = root / "raw" / "kwb-2023.csv"
+    path.write_text(path.read_text().replace("GM9901,9901,Voorbeeldstad,Voorbeeldstad,"
+                                             "Gemeente,GM9901,1,", "GM9901,9901,Voorbeeldstad,"
+                                             "Voorbeeldstad,Gemeente,GM9901,1,1", 1))
+    second = open_workspace(root).variables_raw
+    assert len(sorted((root / "cache").glob("kwb-2023.csv.*.parquet"))) == 2
+    pick = "area_code == 'GM9901' and variable == 'a_inw'"
+    assert second.query(pick)["value"].iloc[0] != first.query(pick)["value"].iloc[0]
+
+
+# ------------------------------------------------------------------ real data (Utrecht)
+
+
+def test_utrecht_workspace_passes_check(utrecht):
+    problems = check_workspace(utrecht)
+    assert [p for p in problems if p.severity == "fout"] == [], problems
+
+
+def test_utrecht_has_1_gemeente_10_wijken_111_buurten(utrecht):
+    ws = open_workspace(utrecht)
+    counts = ws.variables_raw.drop_duplicates("area_code")["level"].value_counts().to_dict()
+    assert counts == {"buurt": 111, "wijk": 10, "gemeente": 1}
+    assert len(ws.areas_for(2023, "buurt")) == 111 and len(ws.areas_for(2024, "wijk")) == 10
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_every_utrecht_value_equals_the_published_file(utrecht, real_data, year):
+    ws = open_workspace(utrecht)
+    tidy = ws.variables_raw
+    tidy = tidy[tidy["year"] == year].set_index(["area_code", "variable"])
+    with (real_data / f"kwb-{year}_GM0344.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    checked = 0
+    for row in rows:
+        for column, cell in row.items():
+            if column in ("gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code",
+                          "pst_mvp"):
+                continue
+            got = tidy.loc[(row["gwb_code_10"], column)]
+            if cell == ".":
+                assert got["status"] == "secret" and np.isnan(got["value"]), (row, column)
+            else:
+                assert got["status"] == "ok" and got["value"] == float(cell), (row, column)
+            checked += 1
+    assert checked == 122 * 114
+
+
+def test_statline_export_and_2017_kaart_attributes_load(real_data):
+    statline = kwb.read_kwb(real_data / "original"
+                            / "CBS-Utrecht_Nabijheid_voorzieningen__buurt_2023_14102024_164034.csv")
+    assert statline["area_code"].nunique() == 122
+    wijk = kaart.read_attributes(real_data / "cbs_wijkbuurtkaart_2017_wijk_attributes_GM0344.csv",
+                                 2017)
+    value = wijk[(wijk["area_code"] == "WK034401") & (wijk["variable"] == "a_inw")]["value"]
+    assert value.iloc[0] == 29280
+    gemeente = kaart.read_attributes(
+        real_data / "cbs_wijkbuurtkaart_2017_gemeente_attributes_GM0344.csv", 2017)
+    assert gemeente.query("variable == 'a_opp_ha'")["value"].iloc[0] == 9921
+
+
+def test_kaart_sentinels_become_missing(tmp_path):
+    path = tmp_path / "wijk_2017.csv"
+    path.write_text("WK_CODE,WK_NAAM,GM_CODE,WATER,AANT_INW,P_00_14_JR\n"
+                    "WK034401,West,GM0344,NEE,29280,-99999999\n"
+                    "WK034401,West,GM0344,JA,0,-99999997\n")
+    tidy = kaart.read_attributes(path, 2017).set_index("variable")
+    assert tidy.loc["p_00_14_jr", "status"] == "missing"
+    assert np.isnan(tidy.loc["p_00_14_jr", "value"]) and tidy.loc["a_inw", "value"] == 29280
+
+
+@pytest.mark.slow
+def test_wijkprofiel_runs_on_the_utrecht_workspace(utrecht, tmp_path):
+    import nbformat
+    import papermill as pm
+
+    from helpers.publish import html as publish
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "10_wijkprofiel.ipynb"
+    out = tmp_path / "utrecht.ipynb"
+    pm.execute_notebook(str(notebook), str(out), progress_bar=False, cwd=str(tmp_path),
+                        parameters={"workspace": str(utrecht), "area_code": "WK034401",
+                                    "year": 2024})
+    text = publish.notebook_to_html(nbformat.read(out, as_version=4))
+    assert "Wijkprofiel Wijk 01 West" in text and "CBS Kerncijfers wijken en buurten 2024" in text
+    assert "29.710" in text  # a_inw 2024 of Wijk 01 West, Dutch notation
+
+
+def test_copy_of_shapefile_takes_its_parts(tmp_path):
+    source = Path(__file__).resolve().parents[1] / "data" / "bad"
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    for part in source.glob("buurten_2021_no_crs.*"):
+        shutil.copy(part, folder / part.name.replace("no_crs", "ok"))
+    (folder / "buurten_2021_ok.prj").write_text(
+        'PROJCS["Amersfoort / RD New",GEOGCS["Amersfoort",DATUM["Amersfoort",'
+        'SPHEROID["Bessel 1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0],'
+        'UNIT["degree",0.0174532925199433]],PROJECTION["Oblique_Stereographic"],'
+        'PARAMETER["latitude_of_origin",52.1561605555556],'
+        'PARAMETER["central_meridian",5.38763888888889],'
+        'PARAMETER["scale_factor",0.9999079],PARAMETER["false_easting",155000],'
+        'PARAMETER["false_northing",463000],UNIT["metre",1]]')
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    import_files(root, [folder / "buurten_2021_ok.shp"])
+    names = sorted(p.name for p in (root / "raw").glob("buurten_2021_ok.*"))
+    assert names == ["buurten_2021_ok.cpg", "buurten_2021_ok.dbf", "buurten_2021_ok.prj",
+                     "buurten_2021_ok.shp", "buurten_2021_ok.shx"]
