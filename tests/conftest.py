@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+MAIN = sys.modules["__main__"]  # before any test makes an IPython shell (which replaces it)
 DEMO = ROOT / "data" / "demo"
 NOTEBOOK = ROOT / "notebooks" / "10_wijkprofiel.ipynb"
 BIN = Path(sys.executable).parent
@@ -87,10 +88,12 @@ def tiny_facts_frames():
             rows.append({"area_code": code, "level": level, "year": year,
                          "indicator": "inwoners", "value": float(den), "numerator": float(den),
                          "denominator": float("nan"), "status": "ok", "source": "test"})
-    observations = pd.DataFrame(rows)
+    from helpers import model
+
+    observations = model.validate(pd.DataFrame(rows), "observations", "tiny_facts")
     return Facts(gemeente="GM0001", gemeente_name="Klein", catalogue=catalogue.load(),
-                 areas=areas, hierarchy=hierarchy, breaks=pd.Series(dtype=int),
-                 observations=observations)
+                 areas=model.validate(areas, "areas", "tiny_facts"), hierarchy=hierarchy,
+                 breaks=pd.Series(dtype=int), observations=observations)
 
 
 @pytest.fixture

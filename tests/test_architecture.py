@@ -180,7 +180,27 @@ def test_a_small_top_level_and_small_modules():
 @pytest.mark.parametrize("name", ["RunLocked", "ACTION_STATUS", "is_odata_folder",
                                   "start_wijkprofiel", "PRELOAD", "RESET"])
 def test_dead_code_stays_gone(name):
-    pattern = re.compile(rf"\b{name}\b")
-    hits = [str(p.relative_to(SRC)) for p in PACKAGE.rglob("*.py")
-            if pattern.search(p.read_text(encoding="utf-8"))]
-    assert not hits, f"{name} is back in {hits}"
+    """No module defines the names the architecture issue found dead (or kept code in)."""
+    defined = []
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.name] if isinstance(node, ast.FunctionDef | ast.ClassDef) else
+                     [t.id for t in node.targets if isinstance(t, ast.Name)]
+                     if isinstance(node, ast.Assign) else [])
+            if name in names:
+                defined.append(f"{module}:{node.lineno}")
+    assert not defined, f"{name} is back: {defined}"
+
+
+def test_the_command_and_a_worker_start_without_pandas():
+    """`stuurkit --help` and a worker process (whose kernel should start at once) import
+    neither pandas nor geopandas."""
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers.cli, helpers.run.workers, helpers.workspace.locks; "
+            "print(sorted(m for m in ('pandas', 'geopandas', 'altair', 'nbformat') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]", f"imported at start: {out}"

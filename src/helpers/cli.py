@@ -215,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "file is detected. Nothing changes when a file is invalid.")
     p.add_argument("workspace", help="workspace name (data/<name>) or path")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--year", type=int, help="statistics year when not in the file name")
-    p.add_argument("--vintage", type=int, help="kaart year when not in the file name")
+    p.add_argument("--year", type=int,
+                   help="statistics year (default: the year in the file name)")
+    p.add_argument("--vintage", type=int,
+                   help="kaart year (default: the year in the file name)")
     p.add_argument("--level", choices=list(model.LEVELS),
                    help="kaart level when it cannot be detected")
     p.set_defaults(func=_import)

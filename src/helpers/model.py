@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from helpers.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the command starts without it
+    import pandas as pd
 
 __all__ = [
     "LEVELS", "Level", "PREFIX", "LEVEL_OF_PREFIX", "PARENT_LEVEL", "CHILD_LEVEL", "BOTTOM_UP",
@@ -39,9 +40,10 @@ __all__ = [
     "level_of", "OK", "PROVISIONAL", "SECRET", "MISSING", "SUPPRESSED", "STATUSES",
     "USABLE", "STATUS_RANK", "STATUS_TEXT", "ON_TRACK", "AT_RISK", "OFF_TRACK", "UNKNOWN",
     "TARGET_STATUSES", "ACTION_STATUSES", "CODE_PATTERN", "CODE", "GEMEENTE_CODE",
-    "SPECIAL_BUURT", "NATIONAL_CODE", "gemeente_digits", "in_gemeente", "of_other_gemeente",
+    "SPECIAL_BUURT", "NATIONAL_CODE", "is_code", "gemeente_digits", "in_gemeente",
+    "of_other_gemeente",
     "TIDY_COLUMNS",
-    "OBSERVATION_COLUMNS", "AREA_COLUMNS", "validate",
+    "OBSERVATION_COLUMNS", "AREA_COLUMNS", "parent_code", "validate",
 ]
 
 # ------------------------------------------------------------------ levels
@@ -56,10 +58,14 @@ BOTTOM_UP = tuple(reversed(LEVELS))  # buurt, wijk, gemeente
 SUB_LEVELS = LEVELS[1:]  # the areas inside a gemeente: wijk, buurt
 
 
+def _series(value) -> bool:
+    return hasattr(value, "str")  # a pandas Series of text (pandas is not imported here)
+
+
 def level_of(code):
     """The level of a CBS code (``None`` when the prefix is not GM, WK or BU); a Series
     of codes gives a Series of levels."""
-    if isinstance(code, pd.Series):
+    if _series(code):
         return code.str[:2].map(LEVEL_OF_PREFIX)
     return LEVEL_OF_PREFIX.get(str(code)[:2])
 
@@ -81,11 +87,19 @@ ACTION_STATUSES = ("niet gestart", "lopend", "vertraagd", "afgerond", "vervallen
 
 # ------------------------------------------------------------------ codes
 
-CODE_PATTERN = r"GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4}"
-CODE = re.compile(rf"^({CODE_PATTERN})$")
-GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
-SPECIAL_BUURT = re.compile(r"^BU\d{4}99(97|98|99)$")  # CBS's buurten 9997, 9998, 9999
-NATIONAL_CODE = re.compile(r"^(NL\d{2}|PV\d{2}|LD\d{2}|CR\d{2})$")  # land, provinces, …
+# ASCII digits only ([0-9]: \d also takes other scripts' digits). The patterns are also
+# used by pandas and pydantic; for one code use ``is_code`` (``$`` in Python's re would
+# accept a newline before the end).
+CODE_PATTERN = r"GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4}"
+CODE = re.compile(rf"^(?:{CODE_PATTERN})$")
+GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
+SPECIAL_BUURT = re.compile(r"^BU[0-9]{4}99(?:97|98|99)$")  # CBS's buurten 9997, 9998, 9999
+NATIONAL_CODE = re.compile(r"^(?:NL|PV|LD|CR)[0-9]{2}$")  # the land, provinces, …
+
+
+def is_code(text: str) -> bool:
+    """True for one CBS area code, exactly (``GM0344``, ``WK034401``, ``BU03440101``)."""
+    return CODE.fullmatch(text) is not None
 
 
 def gemeente_digits(gemeente: str) -> str:
@@ -96,7 +110,7 @@ def gemeente_digits(gemeente: str) -> str:
 def in_gemeente(codes, gemeente: str):
     """Which codes lie in ``gemeente`` (their digits ``code[2:6]`` are its own); a Series
     gives a boolean Series, one code a bool. Codes are compared as given (not stripped)."""
-    if isinstance(codes, pd.Series):
+    if _series(codes):
         return codes.str[2:6] == gemeente_digits(gemeente)
     return str(codes)[2:6] == gemeente_digits(gemeente)
 
@@ -105,9 +119,9 @@ def of_other_gemeente(codes, gemeente: str):
     """Which codes are valid CBS codes of another gemeente (what a national table may be
     cut to): a code that is no CBS code at all is *not* one — a reader keeps it, so that
     it is refused with its line rather than dropped unseen. Series or one code."""
-    if isinstance(codes, pd.Series):
+    if _series(codes):
         return codes.str.match(CODE.pattern) & ~in_gemeente(codes, gemeente)
-    return bool(CODE.match(str(codes))) and not in_gemeente(codes, gemeente)
+    return is_code(str(codes)) and not in_gemeente(codes, gemeente)
 
 
 # ------------------------------------------------------------------ frames
@@ -118,63 +132,107 @@ OBSERVATION_COLUMNS = ["area_code", "level", "year", "indicator", "value", "nume
 AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
 
 
+def parent_code(code: str) -> str | None:
+    """The code of the area that contains ``code`` by CBS's numbering: a buurt lies in the
+    wijk of its first six digits, a wijk in the gemeente of its first four.
+
+    >>> parent_code("BU03440101"), parent_code("WK034401"), parent_code("GM0344")
+    ('WK034401', 'GM0344', None)
+    """
+    level = level_of(code)
+    if level == "buurt":
+        return "WK" + code[2:8]
+    return "GM" + code[2:6] if level == "wijk" else None
+
+
 @lru_cache(maxsize=1)
 def _schemas() -> dict[str, Any]:
-    """The pandera schemas of the frames that cross a stage boundary (made on first use)."""
+    """The pandera schemas of the frames that cross a stage boundary (made on first use).
+
+    Every check is vectorised (no check per row in Python), so that validating a
+    gemeente's observations costs a fraction of computing them."""
+    import numpy as np
+    import pandas as pd
     import pandera.pandas as pa
 
     def column(checks=None, nullable: bool = False):
         return pa.Column(checks=checks, nullable=nullable)
 
-    numeric = pa.Check(lambda s: pd.api.types.is_numeric_dtype(s), element_wise=False,
+    def frame_check(name: str, test):
+        return pa.Check(test, name=name)
+
+    numeric = pa.Check(lambda s: pd.api.types.is_numeric_dtype(s) and not
+                       pd.api.types.is_bool_dtype(s), element_wise=False,
                        name="is a number column")
+    finite = pa.Check(lambda s: s.isna() | np.isfinite(s.astype(float)), name="finite")
     whole = pa.Check(lambda s: pd.api.types.is_integer_dtype(s), element_wise=False,
                      name="is a whole-number column")
+    year = [whole, pa.Check.in_range(1900, 2100)]
+    text = pa.Check(lambda s: s.astype(str).str.len() > 0, name="not empty")
     code = pa.Check.str_matches(CODE.pattern)
     level = pa.Check.isin(LEVELS)
     status = pa.Check.isin(STATUSES)
 
     def level_matches(code_column: str):
-        return pa.Check(lambda frame: level_of(frame[code_column]) == frame["level"],
-                        name=f"level agrees with the prefix of {code_column}")
+        return frame_check(f"level agrees with the prefix of {code_column}",
+                           lambda frame: level_of(frame[code_column]) == frame["level"])
 
     def hidden_values(columns: tuple[str, ...], statuses: tuple[str, ...], name: str):
         def check(frame: pd.DataFrame) -> pd.Series:
             hidden = frame["status"].isin(statuses)
             return ~hidden | frame[list(columns)].isna().all(axis=1)
-        return pa.Check(check, name=name)
+        return frame_check(name, check)
+
+    shown_values = frame_check("a value where the status is ok or provisional", lambda f: (
+        ~f["status"].isin(USABLE) | f["value"].notna()))
+
+    def unique(columns: list[str]):
+        return frame_check(f"one row per {', '.join(columns)}",
+                           lambda f: ~f.duplicated(columns, keep=False))
+
+    def parent_matches(frame: pd.DataFrame) -> pd.Series:
+        codes = frame["code"]
+        wijk = "WK" + codes.str[2:8]
+        gemeente = "GM" + codes.str[2:6]
+        expected = wijk.where(frame["level"] == "buurt", gemeente)
+        return frame["parent"].isna().where(frame["level"] == "gemeente",
+                                            frame["parent"] == expected)
 
     tidy = pa.DataFrameSchema({
-        "area_code": column(code), "level": column(level),
-        "year": column([whole, pa.Check.in_range(1900, 2100)]),
-        "variable": column(), "value": column(numeric, nullable=True),
-        "status": column(status), "source": column(),
-    }, checks=[level_matches("area_code"),
-               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing")])
+        "area_code": column(code), "level": column(level), "year": column(year),
+        "variable": column(text), "value": column([numeric, finite], nullable=True),
+        "status": column(status), "source": column(text),
+    }, checks=[level_matches("area_code"), shown_values,
+               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing"),
+               unique(["area_code", "year", "variable"])])
+    # the observations are computed from validated tidy rows and areas: their codes and
+    # levels need no second look; what matters before a report draws them is below
     observations = pa.DataFrameSchema({
-        "area_code": column(code), "level": column(level),
-        "year": column([whole, pa.Check.in_range(1900, 2100)]), "indicator": column(),
-        "value": column(numeric, nullable=True), "numerator": column(numeric, nullable=True),
-        "denominator": column(numeric, nullable=True), "status": column(status),
+        "area_code": column(), "level": column(level), "year": column(year),
+        "indicator": column(text), "value": column([numeric, finite], nullable=True),
+        "numerator": column([numeric, finite], nullable=True),
+        "denominator": column([numeric, finite], nullable=True), "status": column(status),
         "source": column(nullable=True),
-    }, checks=[level_matches("area_code"),
-               hidden_values(("value", "numerator", "denominator"), (SUPPRESSED,),
+    }, checks=[hidden_values(("value", "numerator", "denominator"), (SUPPRESSED,),
                              "no numbers behind a suppressed value"),
-               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing")])
+               hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing"),
+               shown_values])
     areas = pa.DataFrameSchema({
-        "code": column(code), "name": column(), "level": column(level),
-        "parent": column(nullable=True), "vintage": column(whole), "geometry": column(),
-    }, checks=[level_matches("code")])
+        "code": column(code), "name": column(text), "level": column(level),
+        "parent": column(nullable=True), "vintage": column(year), "geometry": column(),
+    }, checks=[level_matches("code"),
+               frame_check("parent agrees with the code", parent_matches),
+               unique(["code", "vintage"])])
     return {"tidy": tidy, "observations": observations, "areas": areas}
 
 
 def validate(frame: pd.DataFrame, kind: str, where: str) -> pd.DataFrame:
     """Check a frame against its schema (``tidy``, ``observations`` or ``areas``) and
-    return it; ``DataError`` names ``where`` and the first problems found (all checks
-    run: pandera's ``lazy=True``).
+    return it; ``DataError`` names ``where`` and the problems found (all checks run:
+    pandera's ``lazy=True``), with the rows.
 
-    A reader or a computation that produces a frame breaking its schema has a bug: the
-    frame is refused before any report could show what it holds.
+    The readers check their files with messages of their own; a frame that still breaks
+    its schema is refused before any report could show what it holds.
     """
     import pandera.errors
 
@@ -191,7 +249,7 @@ def validate(frame: pd.DataFrame, kind: str, where: str) -> pd.DataFrame:
             shown = ", ".join(map(str, rows[:3])) + (" …" if len(rows) > 3 else "")
             problems.append(f"{place}{check} fails in {len(rows) or len(cases)} row(s)"
                             + (f" ({shown}{example})" if rows else example))
-        raise DataError(f"{where}: the {kind} frame breaks its schema (helpers.model): "
-                        + "; ".join(problems) + ". This is a bug in Stuurkit; please "
-                        "report it with the file.") from None
+        raise DataError(f"{where}: {kind} rows that break the kit's rules (helpers.model): "
+                        + "; ".join(problems) + ". Correct the file; if it is right, this is "
+                        "a bug in Stuurkit — please report it with the file.") from None
     return frame

@@ -3,6 +3,10 @@ in-memory facts."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pandas as pd
+
 from helpers.analysis.goals import band, changes, evaluate, series, status_counts
 
 
@@ -52,8 +56,7 @@ def test_series_and_band_follow_the_comparable_years(tiny_facts):
     assert drawn["jaar"].tolist() == [2023, 2024, 2025, 2026]
     assert (drawn["onder"] < drawn["boven"]).all()
     # a boundary change in 2021: earlier years are not comparable
-    broken = type(tiny_facts)(**{**tiny_facts.__dict__, "breaks": __import__("pandas").Series(
-        {"WK000102": 2021})})
+    broken = dataclasses.replace(tiny_facts, breaks=pd.Series({"WK000102": 2021}))
     assert series(broken, "bijstand_per_1000", "WK000102", 2023)["jaar"].min() == 2021
     assert band(broken, goal, 2023) is None  # three comparable years: no band
 

@@ -59,3 +59,22 @@ def test_observations_breaking_their_schema_are_refused(demo_facts):
     leaking = obs.head(3).assign(status="suppressed")  # numbers behind suppressed values
     with pytest.raises(DataError, match="no numbers behind a suppressed value fails in 3"):
         model.validate(leaking, "observations", "test")
+
+
+def test_facts_refuse_observations_that_break_their_schema(ws_copy, monkeypatch):
+    import numpy as np
+
+    from helpers.indicators import computation
+    from helpers.workspace import open_workspace
+
+    original = computation.compute
+
+    def leaking(variables, catalogue):
+        obs = original(variables, catalogue)
+        obs.loc[obs.index[:2], "value"] = np.inf
+        return obs
+
+    monkeypatch.setattr(facts, "compute", leaking)
+    with pytest.raises(DataError, match=r"the computed indicators: observations rows that "
+                                        r"break the kit's rules .*finite fails in 2 row"):
+        facts.of(open_workspace(ws_copy))

@@ -54,7 +54,7 @@ IMPORT_CASES = {
     "kwb-2021_other_gemeente.csv": r": no rows for GM9901",
     "kwb_without_year.csv": r"cannot tell the statistics year from the file name",
     "kwb-2021_two_names_one_variable.csv": r"two columns map to variable 'a_gbl_eu'",
-    "kwb-2021_wrong_sheet.xlsx": r"no sheet has a 'gwb_code_10' column \(sheets: Toelichting\)",
+    "kwb-2021_wrong_sheet.xlsx": r"cannot tell what this table is \(sheets: Toelichting;",
     "statline_2021_text_in_numbers.csv": r"GM9901 / a_inw = '  veel'",
     "notities.pdf": r"unknown file type \.pdf",
     "registraties_missing_value_column.csv": r"missing column\(s\) value",

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from helpers.errors import DataError
-from helpers.sources import READERS, Probe, Reader, Registry, Request, kaart, kwb
+from helpers.sources import READERS, Probe, Reader, Registry, Request, kaart
 from helpers.workspace.importer import detect_kind, import_files, init_workspace
 
 DEMO_RAW = Path(__file__).resolve().parents[2] / "data" / "demo" / "raw"
@@ -35,7 +35,8 @@ def test_unknown_files_name_what_can_be_read(tmp_path):
     table = tmp_path / "x.csv"
     table.write_text("a;b\n1;2\n")
     with pytest.raises(DataError, match=r"cannot tell what this table is \(columns: a, b…\)\. "
-                                        r"Expected a CBS KWB download .* or registrations"):
+                                        r"Expected a CBS KWB download .*, registrations .* or a "
+                                        r"kaart attribute table"):
         detect_kind(table)
 
 
@@ -70,7 +71,7 @@ def test_own_data_with_another_gemeentes_area_is_refused(tmp_path):
 
 def test_a_reader_whose_frame_breaks_the_schema_is_refused(tmp_path):
     bad = _tidy(["WK034401"]).assign(level="buurt", status="geheim")
-    with pytest.raises(DataError, match=r"x\.tst: the tidy frame breaks its schema .*level "
+    with pytest.raises(DataError, match=r"x\.tst: tidy rows that break the kit's rules .*level "
                                         r"agrees with the prefix of area_code .*isin"):
         _reader(bad).load(Probe(Request(tmp_path / "x.tst")))
 
@@ -132,11 +133,122 @@ def test_real_kaart_attribute_tables_of_2017():
 
 
 def test_the_kwb_reader_shares_the_table_it_recognised(monkeypatch):
+    from helpers.sources import tabular
+
     reads = []
-    original = kwb.read_table
-    monkeypatch.setattr("helpers.sources.tables.read_table",
-                        lambda *a: reads.append(a) or original(*a))
+    original = tabular.read_table
+    monkeypatch.setattr("helpers.sources.tabular.read_table",
+                        lambda *a, **k: reads.append(a) or original(*a, **k))
     probe = Probe(Request(DEMO_RAW / "kwb-2023.csv", gemeente="GM9901"))
     reader = READERS.detect(probe)
     tidy = reader.load(probe)
     assert reader.kind == "kwb" and len(reads) == 1 and len(tidy) > 1000
+
+
+def test_a_registrations_workbook_is_recognised_and_read(tmp_path):
+    path = tmp_path / "registraties.xlsx"
+    pd.DataFrame({"area_code": ["BU99010101", "WK990101"], "year": ["2023", "2023"],
+                  "variable": ["x_reg", "x_reg"], "value": ["5", "7"]}).to_excel(
+        path, index=False)
+    assert detect_kind(path) == "registrations"
+    ws = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    (item,) = import_files(ws, [path])
+    assert item.detail == {"rows": 2} and "raw/registraties.xlsx" in (
+        ws / "stuurkit.yml").read_text()
+    probe = Probe(Request(ws / "raw" / "registraties.xlsx", gemeente="GM9901"))
+    tidy = READERS.detect(probe, "registrations").load(probe)
+    assert tidy["value"].tolist() == [5.0, 7.0]
+
+
+def test_a_workbook_nobody_reads_names_its_sheets(tmp_path):
+    path = tmp_path / "kwb-2021.xlsx"
+    pd.DataFrame({"uitleg": ["geen cijfers"]}).to_excel(path, index=False,
+                                                         sheet_name="Toelichting")
+    with pytest.raises(DataError, match=r"cannot tell what this table is \(sheets: "
+                                        r"Toelichting; columns: uitleg…\)"):
+        detect_kind(path)
+
+
+def test_a_folder_that_is_no_odata_table_is_refused_clearly(tmp_path):
+    folder = tmp_path / "cbs-x"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("x")
+    with pytest.raises(DataError, match=r"cbs-x: cannot tell what this folder is\. Expected "
+                                        r"a CBS OData table folder"):
+        READERS.detect(Probe(Request(folder)), "kwb")
+
+
+def test_attribute_tables_name_bad_codes_duplicates_and_infinity(tmp_path):
+    def write(name: str, **columns):
+        frame = gpd.GeoDataFrame({"WK_NAAM": "x", "GM_CODE": "GM9901", "WATER": "NEE",
+                                  **columns}, geometry=[shapely.Point(0, 0)] * len(
+            columns["WK_CODE"]), crs="EPSG:28992")
+        frame.to_file(tmp_path / f"{name}.shp")
+        return tmp_path / f"{name}.dbf"
+
+    no_prefix = write("a_2021", WK_CODE=["WK990101", "990102"], AANT_INW=[1, 2])
+    with pytest.raises(DataError, match=r"row 2: area code '990102' is not a CBS code .*"
+                                        r"without its prefix"):
+        kaart.read_attributes(no_prefix, 2021, gemeente="GM9901")
+    twice = write("b_2021", WK_CODE=["WK990101", "WK990101"], AANT_INW=[1, 2])
+    with pytest.raises(DataError, match=r"area code WK990101 occurs twice"):
+        kaart.read_attributes(twice, 2021, gemeente="GM9901")
+    infinite = write("c_2021", WK_CODE=["WK990101"], AANT_INW=[float("inf")])
+    with pytest.raises(DataError, match=r"column 'AANT_INW' holds an infinite value"):
+        kaart.read_attributes(infinite, 2021)
+    text = write("d_2021", WK_CODE=["WK990101", "WK990102"], AANT_INW=["12", "abc"],
+                 AANT_MAN=[5, 6])
+    with pytest.warns(UserWarning, match=r"column 'AANT_INW' mixes numbers and text"):
+        tidy = kaart.read_attributes(text, 2021)
+    assert set(tidy["variable"]) == {"a_man"}
+    as_text = write("e_2021", WK_CODE=["WK990101"], AANT_INW=["12"])
+    assert kaart.read_attributes(as_text, 2021)["value"].tolist() == [12.0]
+
+
+def test_a_kaart_area_whose_parent_contradicts_its_code_is_refused(tmp_path):
+    import json
+
+    doc = json.loads((DEMO_RAW / "buurten_2022.geojson").read_text())
+    doc["features"][0]["properties"]["wijkcode"] = "WK990201"
+    path = tmp_path / "buurten_2022.geojson"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=r"buurt areas lie in another wijk than their code "
+                                        r"says, e\.g\. BU\d{8} in WK990201"):
+        kaart.read_kaart(path, "buurt", 2022, gemeente="GM9901")
+
+
+def test_a_kaart_code_without_its_prefix_is_not_dropped_unseen(tmp_path):
+    import json
+
+    doc = json.loads((DEMO_RAW / "buurten_2022.geojson").read_text())
+    code = doc["features"][0]["properties"]["buurtcode"]
+    doc["features"][0]["properties"]["buurtcode"] = code[2:]
+    path = tmp_path / "buurten_2022.geojson"
+    path.write_text(json.dumps(doc))
+    with pytest.warns(UserWarning, match=rf"rows without a valid buurt code skipped \(e\.g\. "
+                                         rf"'{code[2:]}'\)"):
+        kaart.read_kaart(path, "buurt", 2022, gemeente="GM9901")
+
+
+def test_a_reader_added_to_the_registry_is_used_by_import_workspace_and_check(
+        tmp_path, monkeypatch):
+    from helpers.workspace import open_workspace
+    from helpers.workspace.check import check_workspace
+
+    path = tmp_path / "extra_2023.tst"
+    path.write_text("x")
+    extra = Reader(kind="extra", section="registrations", what="extra files (.tst)",
+                   looks_like="an extra file", suffixes=frozenset({".tst"}),
+                   detect=lambda probe: True, read=lambda probe: _tidy(["BU99010101"]),
+                   describe=lambda own, probe: {"rows": len(own)},
+                   entry=lambda relative, detail: relative,
+                   label=lambda probe, detail: "Extra", national=False)
+    monkeypatch.setattr(READERS, "readers", [*READERS.readers, extra])
+    ws = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    (item,) = import_files(ws, [path])
+    assert item.kind == "extra"
+    assert "raw/extra_2023.tst" in (ws / "stuurkit.yml").read_text()
+    tidy = open_workspace(ws, check=False)._read("registrations", {"file": "raw/extra_2023.tst"})
+    assert tidy["area_code"].tolist() == ["BU99010101"]
+    problems = check_workspace(ws)
+    assert not any("extra_2023" in p.where and p.severity == "fout" for p in problems)

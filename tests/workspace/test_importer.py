@@ -203,3 +203,36 @@ def test_copy_of_shapefile_takes_its_parts(tmp_path):
     names = sorted(p.name for p in (root / "raw").glob("buurten_2021_ok.*"))
     assert names == ["buurten_2021_ok.cpg", "buurten_2021_ok.dbf", "buurten_2021_ok.prj",
                      "buurten_2021_ok.shp", "buurten_2021_ok.shx"]
+
+
+def test_importing_a_file_again_with_another_year_lists_it_once(tmp_path):
+    ws = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    source = tmp_path / "export.csv"
+    source.write_bytes((DEMO_RAW / "kwb-2023.csv").read_bytes())
+    import_files(ws, [source], year=2023)
+    import_files(ws, [source], year=2022)
+    config = open_workspace(ws, check=False).config
+    assert [(k.file, k.year) for k in config.sources.kwb_files()] == [("raw/export.csv", 2022)]
+
+
+def test_two_files_of_one_name_in_one_import_are_refused(tmp_path):
+    ws = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        text = (DEMO_RAW / "kwb-2023.csv").read_text()
+        (tmp_path / folder / "kwb-2023.csv").write_text(text if folder == "a" else text + "\n")
+    before = sorted(p.name for p in (ws / "raw").iterdir())
+    with pytest.raises(DataError, match=r"has the same name; raw/kwb-2023\.csv can hold one"):
+        import_files(ws, [tmp_path / "a" / "kwb-2023.csv", tmp_path / "b" / "kwb-2023.csv"])
+    assert sorted(p.name for p in (ws / "raw").iterdir()) == before
+
+
+def test_demo_data_holds_the_workspace_lock(tmp_path):
+    from helpers.errors import StuurkitError
+    from helpers.workspace.importer import write_demo
+    from helpers.workspace.locks import workspace_lock
+
+    with workspace_lock(tmp_path / "demo", exclusive=False, action="run reports of"), \
+            pytest.raises(StuurkitError, match="Cannot regenerate"):
+        write_demo(tmp_path / "demo")
+    assert len(write_demo(tmp_path / "demo")) > 20

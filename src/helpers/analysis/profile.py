@@ -18,7 +18,7 @@ from helpers.analysis.stats import compare_with_parent
 from helpers.errors import StuurkitError
 from helpers.indicators.catalogue import Indicator
 from helpers.indicators.facts import Facts
-from helpers.model import USABLE
+from helpers.model import MISSING, USABLE
 from helpers.numbers import format_number
 
 __all__ = ["AreaProfile", "area_profile", "spine_data", "differences_in_words"]
@@ -68,9 +68,9 @@ class AreaProfile:
                 "source": ind.source,
                 "year": year,
                 "value": shown["value"].iloc[0] if len(shown) else None,
-                "status": shown["status"].iloc[0] if len(shown) else "missing",
+                "status": shown["status"].iloc[0] if len(shown) else MISSING,
                 "gemeente_value": gm["value"].iloc[0] if len(gm) else None,
-                "gemeente_status": gm["status"].iloc[0] if len(gm) else "missing",
+                "gemeente_status": gm["status"].iloc[0] if len(gm) else MISSING,
             })
         return pd.DataFrame(rows)
 

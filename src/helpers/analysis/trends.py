@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.model import AT_RISK, OFF_TRACK, ON_TRACK, UNKNOWN
 from helpers.numbers import format_number
 
 __all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "prediction_interval",
@@ -72,7 +73,7 @@ def trend_test(years, values, numerators=None, denominators=None,
     years, values = years[keep][-TREND_YEARS:], values[keep][-TREND_YEARS:]
     used = tuple(int(y) for y in years)
     if len(years) < TREND_YEARS:
-        return TrendResult("onbekend", "onbekend", None, used, "te weinig jaren")
+        return TrendResult(UNKNOWN, UNKNOWN, None, used, "te weinig jaren")
     if num is not None and den is not None:
         r, n = num[keep][-TREND_YEARS:], den[keep][-TREND_YEARS:]
         if np.all(r <= n) and np.all(n > 0):
@@ -151,7 +152,7 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
     used = tuple(int(y) for y in years)
     goal = format_number(target, decimals)
     if len(years) < MIN_FORECAST_YEARS:
-        return Forecast("onbekend", None, None, None, target_year, target, used,
+        return Forecast(UNKNOWN, None, None, None, target_year, target, used,
                         f"Te weinig vergelijkbare jaren ({len(years)}) om te voorspellen of de "
                         f"streefwaarde {goal} in {target_year} wordt gehaald; minimaal "
                         f"{MIN_FORECAST_YEARS} nodig.")
@@ -159,15 +160,15 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
         years, values, [target_year], decimals, confidence))
     meets_all = lower >= target if way == "up" else upper <= target
     misses_all = upper < target if way == "up" else lower > target
-    status = "op koers" if meets_all else "uit koers" if misses_all else "risico"
+    status = ON_TRACK if meets_all else OFF_TRACK if misses_all else AT_RISK
     span = f"tussen {format_number(lower, decimals)} en {format_number(upper, decimals)}"
     text = {
-        "op koers": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+        ON_TRACK: f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
                     f"verwachting {span} uit: de streefwaarde {goal} wordt gehaald.",
-        "risico": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+        AT_RISK: f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
                   f"verwachting {span} uit: de streefwaarde {goal} ligt binnen die marge en "
                   "wordt mogelijk niet gehaald.",
-        "uit koers": f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
+        OFF_TRACK: f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
                      f"verwachting {span} uit: de streefwaarde {goal} wordt niet gehaald "
                      "zonder bijsturing.",
     }[status]

@@ -25,7 +25,6 @@ from helpers.indicators.catalogue import Catalogue, Indicator
 
 __all__ = ["compute"]
 
-_STATUS_RANK = model.STATUS_RANK
 
 
 class _Wide:
@@ -150,10 +149,10 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     wide = _Wide(variables, names)
     statuses, sources = _Vocabulary(wide.statuses), _Vocabulary(wide.sources)
     # a combined status is the worst by rank; unknown and missing statuses rank as missing
-    rank_of = np.array([2 if pd.isna(s) else _STATUS_RANK.get(s, 2) for s in wide.statuses]
+    rank_of = np.array([2 if pd.isna(s) else model.STATUS_RANK.get(s, 2) for s in wide.statuses]
                        + [2])
-    status_of_rank = np.array([statuses.code(k) for k in sorted(_STATUS_RANK,
-                                                                  key=_STATUS_RANK.get)])
+    status_of_rank = np.array([statuses.code(k) for k in sorted(model.STATUS_RANK,
+                                                                  key=model.STATUS_RANK.get)])
     missing = statuses.code(model.MISSING)
     shown = [statuses.code(status) for status in model.USABLE]
     level_names = np.asarray(wide.levels, dtype=object)

@@ -25,7 +25,6 @@ from helpers.indicators.catalogue import Catalogue
 
 __all__ = ["suppress", "lone_suppressions"]
 
-_SHOWN = model.USABLE
 _GROUP = ["indicator", "year", "parent"]
 
 
@@ -107,7 +106,7 @@ def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFram
     """Groups (indicator, year, parent) with exactly one suppressed child and a shown parent."""
     coded = _Coded(obs, hierarchy)
     status = obs["status"]
-    lone = coded.lone((status == model.SUPPRESSED).to_numpy(), status.isin(_SHOWN).to_numpy())
+    lone = coded.lone((status == model.SUPPRESSED).to_numpy(), status.isin(model.USABLE).to_numpy())
     if lone.empty:
         return pd.DataFrame({"indicator": obs["indicator"].iloc[:0],
                              "year": obs["year"].iloc[:0], "parent": hierarchy["parent"].iloc[:0]
@@ -131,8 +130,8 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
     if hierarchy is not None:
         computed = coded.per_row(catalogue, "computed", False).astype(bool)
         status = observations["status"]
-        suppressed = computed & (hide | (status == "suppressed").to_numpy())
-        shown = computed & ~hide & status.isin(_SHOWN).to_numpy()
+        suppressed = computed & (hide | (status == model.SUPPRESSED).to_numpy())
+        shown = computed & ~hide & status.isin(model.USABLE).to_numpy()
         numerator = observations["numerator"].to_numpy(dtype=float)
         for _ in range(10):
             lone = coded.lone(suppressed, shown)
@@ -144,6 +143,6 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
             shown[extra] = False
     # a new frame of the unchanged columns and the masked ones (no copy of the rest)
     changed = {c: observations[c].mask(hide) for c in ("value", "numerator", "denominator")}
-    changed["status"] = observations["status"].mask(hide, "suppressed")
+    changed["status"] = observations["status"].mask(hide, model.SUPPRESSED)
     return pd.DataFrame({c: changed.get(c, observations[c]) for c in observations.columns},
                         index=observations.index, copy=False)

@@ -29,6 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from helpers import model
+from helpers.errors import UnknownAreaError
 from helpers.indicators import catalogue as catalogues
 from helpers.indicators.aggregation import aggregate_up
 from helpers.indicators.catalogue import Catalogue
@@ -58,10 +59,12 @@ class Facts:
         return dict(zip(self.areas["code"], self.areas["name"], strict=False))
 
     def area(self, code: str) -> pd.Series:
-        """The newest record of an area (``KeyError`` when it is not there)."""
+        """The newest record of an area; ``UnknownAreaError`` when the kaart has none."""
         hits = self.areas[self.areas["code"] == code]
         if hits.empty:
-            raise KeyError(code)
+            raise UnknownAreaError(f"Area code {code!r} is not among the areas of "
+                                   f"{self.gemeente} {self.gemeente_name} (its kaart layers); "
+                                   "import the kaart layer that holds it.")
         return hits.sort_values("vintage").iloc[-1]
 
     def name(self, code: str) -> str:

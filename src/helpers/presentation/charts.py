@@ -13,10 +13,11 @@ import altair as alt
 import pandas as pd
 
 from helpers.analysis.profile import AreaProfile
+from helpers.model import TARGET_STATUSES
 from helpers.presentation.declare import declare
-from helpers.presentation.theme import HIGHLIGHT, NO_DATA, PALETTE, STATUS_COLOURS
+from helpers.presentation.theme import HIGHLIGHT, NO_DATA, PALETTE, STATUS_COLOURS, TARGET_COLOURS
 
-__all__ = ["trends", "spine", "goal_trend", "budget"]
+__all__ = ["trends", "spine", "goal_trend", "status_bars", "area_trend", "budget"]
 
 _STATUS_ORDER = ["beter", "gelijk", "slechter", "hoger", "lager", "niet vergeleken"]
 _STATUS_RANGE = [STATUS_COLOURS["beter"], STATUS_COLOURS["gelijk"], STATUS_COLOURS["slechter"],
@@ -63,7 +64,7 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
     """Profile of one area: per indicator the spread of all areas of its level (grey),
     the parent's value (the centre line) and the area (dot, coloured by significance).
 
-    ``data`` comes from ``AreaProfile.spine_data``; values are scaled per indicator so
+    ``data`` comes from ``analysis.profile.spine_data``; values are scaled per indicator so
     the parent sits in the middle and the most extreme area at the edge, oriented so
     that *right is better* for indicators with a polarity.
     """
@@ -144,6 +145,44 @@ def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, ta
         description=f"{label} ({unit}): {now}; streefwaarde {target:g} in {target_year}"
                     .replace(".", ",") + (" ; met verwachtingsband." if forecast_band is not None
                                           else "."))
+
+
+def status_bars(counts: pd.DataFrame) -> alt.Chart:
+    """Per programme a bar of its goal indicators by target status (``counts``: a
+    ``programma`` column and one column per status, as ``goals.status_counts`` gives)."""
+    long = counts.melt(id_vars="programma", var_name="status", value_name="aantal")
+    statuses = list(TARGET_STATUSES)
+    order = "[" + ",".join(f"'{status}'" for status in statuses) + "]"
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("programma:N", title=None, sort=list(counts["programma"])),
+        x=alt.X("aantal:Q", title="Aantal doelindicatoren", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("status:N", sort=statuses,
+                        scale=alt.Scale(domain=statuses,
+                                        range=[TARGET_COLOURS[s] for s in statuses]),
+                        title=None),
+        order=alt.Order("volgorde:Q"),
+        tooltip=[alt.Tooltip("programma:N", title="Programma"),
+                 alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("aantal:Q", title="Aantal")],
+    ).transform_calculate(volgorde=f"indexof({order}, datum.status)").properties(
+        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
+        description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
+                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")
+
+
+def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]) -> alt.Chart:
+    """One indicator over the years for a few areas (``jaar, waarde, gebied``), coloured in
+    the order of ``areas``."""
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("waarde:Q", title=unit, scale=alt.Scale(zero=False)),
+        color=alt.Color("gebied:N", title=None,
+                        scale=alt.Scale(domain=areas, range=PALETTE[:2])),
+        tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
+                 alt.Tooltip("jaar:O", title="Jaar"),
+                 alt.Tooltip("waarde:Q", title=label, format=",.1f")],
+    ).properties(width=420, height=200, title=f"{label} door de jaren",
+                 description=f"{label} door de jaren voor {' en '.join(areas)}.")
 
 
 def budget(data: pd.DataFrame, unit: str) -> alt.Chart:

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from helpers.presentation.embed import METADATA_KEY
+
 __all__ = ["declare", "declared", "cell_attributes", "CELL_INDICATOR", "CELL_KIND",
            "CELL_MIN_COUNT"]
 
 CELL_INDICATOR, CELL_KIND, CELL_MIN_COUNT = "data-indicator", "data-kind", "data-min-count"
-_KEY = "stuurkit"
+_KEY = METADATA_KEY  # the kit's key, in a spec's usermeta as in output metadata
 
 
 def declare(chart, values: dict[str, Iterable[Any]]):

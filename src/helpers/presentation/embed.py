@@ -22,6 +22,7 @@ Imports nothing heavy (no altair), so publishing workers stay lean.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -30,12 +31,13 @@ from helpers.errors import PublishError
 from helpers.paths import cache_dir
 
 __all__ = ["BUNDLE_ID", "METADATA_KEY", "CHART_CALL", "placeholder", "fill", "wrap",
-           "chart_html", "chart_spec"]
+           "chart_id", "chart_html", "chart_spec"]
 
 METADATA_KEY = "stuurkit"
 CHART_CALL = "window.vegaEmbed(el,"
-_CHART_SCRIPT = re.compile(r'^\(function\(\)\{var el=document\.getElementById\("stuurkit-chart-'
-                           r'[0-9]+-[0-9a-f]{8}"\);')
+_CHART_ID = "stuurkit-chart"
+_CHART_SCRIPT = re.compile(r'^\(function\(\)\{var el=document\.getElementById\("'
+                           + _CHART_ID + r'-[0-9]+-[0-9a-f]{8}"\);')
 BUNDLE_ID = "stuurkit-vega-bundle"
 _FILE = re.compile(r"^vega-bundle-[A-Za-z0-9_.+-]+\.js$")
 # attribute order may change on the way through nbconvert
@@ -75,6 +77,13 @@ def fill(document: str) -> str:
         raise PublishError(f"The report names an invalid chart bundle {name!r}.")
     filled = wrap(_read(name))
     return document[:match.start()] + filled + _PLACEHOLDER.sub("", document[match.end():])
+
+
+def chart_id(number: int, spec: dict) -> str:
+    """The id of a page's ``number``-th chart: ``stuurkit-chart-<number>-<hash of spec>``
+    (what ``chart_spec`` recognises)."""
+    digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{_CHART_ID}-{number}-{digest}"
 
 
 def chart_html(div: str, spec: dict, options: dict, label: str, text_alternative: str) -> str:

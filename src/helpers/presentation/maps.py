@@ -233,11 +233,11 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     """
     frame = areas[["code", "name", "geometry"]].merge(
         data[["code", "value", "status"]], on="code", how="left")
-    frame["status"] = frame["status"].fillna("missing")
+    frame["status"] = frame["status"].fillna(model.MISSING)
     shown = frame["value"].where(frame["status"].isin(model.USABLE))
     classes, order = classify(shown, scheme, k, bins, decimals)
     frame["klasse"] = classes
-    frame.loc[frame["status"] == "suppressed", "klasse"] = SUPPRESSED_LABEL
+    frame.loc[frame["status"] == model.SUPPRESSED, "klasse"] = SUPPRESSED_LABEL
     frame["klasse"] = frame["klasse"].fillna(NO_DATA_LABEL)
     frame["waarde"] = [format_number(v, decimals, s) for v, s in zip(frame["value"],
                                                                       frame["status"],

@@ -16,9 +16,7 @@ Three modes, picked by ``mode()``:
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import logging
 import os
 import tempfile
@@ -27,7 +25,7 @@ import altair as alt
 
 from helpers.numbers import format_number
 from helpers.paths import cache_dir
-from helpers.presentation.embed import BUNDLE_ID, chart_html, placeholder, wrap
+from helpers.presentation.embed import BUNDLE_ID, chart_html, chart_id, placeholder, wrap
 from helpers.presentation.theme import enable as enable_theme
 
 __all__ = ["mode", "setup", "reset", "javascript_bundle", "data_table", "BUNDLE_ID",
@@ -129,10 +127,9 @@ def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
     description as its accessible name, and its data follows as a table.
     """
     _state["counter"] += 1
-    digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
-    div = f"stuurkit-chart-{_state['counter']}-{digest}"
     label = html.escape(_summary(spec), quote=True)
-    return {"text/html": chart_html(div, spec, _EMBED_OPTIONS, label, data_table(spec))}
+    return {"text/html": chart_html(chart_id(_state["counter"], spec), spec, _EMBED_OPTIONS,
+                                    label, data_table(spec))}
 
 
 def _bundle_html() -> str:

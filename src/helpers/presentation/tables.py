@@ -49,11 +49,11 @@ class Table:
     def _repr_html_(self) -> str:
         return self.data
 
-_BADGES = {
-    "op koers": "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
-    "risico": "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
-    "uit koers": "slecht", "slechter": "slecht", "verslechtert": "slecht",
-    "onbekend": "onbekend", "niet gestart": "onbekend", "niet vergeleken": "onbekend",
+_BADGES = {  # a status word → its badge's look (the word itself is always written)
+    model.ON_TRACK: "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
+    model.AT_RISK: "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
+    model.OFF_TRACK: "slecht", "slechter": "slecht", "verslechtert": "slecht",
+    model.UNKNOWN: "onbekend", "niet gestart": "onbekend", "niet vergeleken": "onbekend",
     "vervallen": "onbekend", "hoog": "slecht", "middel": "let-op", "laag": "neutraal",
 }
 

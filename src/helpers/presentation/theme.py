@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import altair as alt
 
-__all__ = ["enable", "PALETTE", "STATUS_COLOURS", "HIGHLIGHT", "NO_DATA", "WATER", "FONT",
-           "NUMBER_LOCALE", "TIME_LOCALE"]
+from helpers.model import AT_RISK, OFF_TRACK, ON_TRACK, UNKNOWN
+
+__all__ = ["enable", "PALETTE", "STATUS_COLOURS", "TARGET_COLOURS", "HIGHLIGHT", "NO_DATA",
+           "WATER", "FONT", "NUMBER_LOCALE", "TIME_LOCALE"]
 
 # Okabe-Ito, a palette distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -18,6 +20,9 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 # polarity-aware comparison colours (blue/orange pair stays distinct without red-green)
 STATUS_COLOURS = {"beter": "#0072B2", "gelijk": "#BBBBBB", "slechter": "#D55E00",
                   "niet vergeleken": "#FFFFFF"}
+# the target statuses of goals
+TARGET_COLOURS = {ON_TRACK: "#0072B2", AT_RISK: "#E69F00", OFF_TRACK: "#D55E00",
+                  UNKNOWN: "#BBBBBB"}
 HIGHLIGHT = "#D55E00"
 NO_DATA = "#E6E6E6"
 WATER = "#A6CEE3"

@@ -62,10 +62,10 @@ def screenshots(workspace: str, timeout: float = 30.0) -> list[Path]:
             driver.set_window_size(WIDTH, 800)  # a short page must not keep a tall window
             driver.get(page.as_uri())
             charts = driver.execute_script(
-                "return document.querySelectorAll('[id^=stuurkit-chart-]').length")
+                "return document.querySelectorAll('.stuurkit-chart').length")
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and driver.execute_script(
-                    "return document.querySelectorAll('[id^=stuurkit-chart-] svg').length"
+                    "return document.querySelectorAll('.stuurkit-chart svg').length"
             ) < charts:
                 time.sleep(0.25)
             height = driver.execute_script("return document.documentElement.scrollHeight")

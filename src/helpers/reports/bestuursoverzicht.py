@@ -15,12 +15,11 @@ import altair as alt
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from helpers import model
 from helpers.analysis import goals as goal_analysis
 from helpers.analysis.signals import signals
 from helpers.indicators.facts import Facts
 from helpers.numbers import format_number
-from helpers.presentation import tables
+from helpers.presentation import charts, tables
 from helpers.presentation.declare import declare
 from helpers.reports import common
 from helpers.workspace import Workspace
@@ -28,9 +27,6 @@ from helpers.workspace.begroting import LoadedProgramme
 
 __all__ = ["Overview", "start", "status_chart", "status_table", "top_signals", "changes",
            "sources"]
-
-_STATUS_COLOURS = ["#0072B2", "#E69F00", "#D55E00", "#BBBBBB"]  # in TARGET_STATUSES order
-
 
 @dataclass
 class Overview:
@@ -85,23 +81,7 @@ def status_chart(view: Overview) -> alt.Chart | Markdown:
     counts = view.status_counts()
     if counts.empty:
         return Markdown("*De begroting bevat nog geen doelen.*")
-    long = counts.melt(id_vars="programma", var_name="status", value_name="aantal")
-    statuses = list(model.TARGET_STATUSES)
-    order = "[" + ",".join(f"'{status}'" for status in statuses) + "]"
-    return declare(alt.Chart(long).mark_bar().encode(
-        y=alt.Y("programma:N", title=None, sort=list(counts["programma"])),
-        x=alt.X("aantal:Q", title="Aantal doelindicatoren", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("status:N", sort=statuses,
-                        scale=alt.Scale(domain=statuses, range=_STATUS_COLOURS), title=None),
-        order=alt.Order("volgorde:Q"),
-        tooltip=[alt.Tooltip("programma:N", title="Programma"),
-                 alt.Tooltip("status:N", title="Status"),
-                 alt.Tooltip("aantal:Q", title="Aantal")],
-    ).transform_calculate(volgorde=f"indexof({order}, datum.status)").properties(
-        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
-        description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
-                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren."),
-        {})  # numbers of goals, not of people
+    return declare(charts.status_bars(counts), {})  # numbers of goals, not of people
 
 
 def top_signals(view: Overview, limit: int = 10) -> HTML | tables.Table:

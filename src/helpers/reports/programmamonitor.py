@@ -27,7 +27,7 @@ from helpers.reports import common
 from helpers.workspace import Workspace
 from helpers.workspace.begroting import LoadedProgramme, Programme
 
-__all__ = ["ProgrammeMonitor", "start", "goals_table", "goal_charts", "goal_texts",
+__all__ = ["ProgrammeMonitor", "monitor", "start", "goals_table", "goal_charts", "goal_texts",
            "breakdown_maps", "budget", "actions", "sources"]
 
 # analysts' commentary is markdown; raw HTML in it is shown as text, never executed

@@ -19,9 +19,8 @@ from helpers.analysis.stats import compare_with_parent
 from helpers.errors import StuurkitError
 from helpers.indicators.facts import Facts
 from helpers.numbers import format_number
-from helpers.presentation import maps, tables
+from helpers.presentation import charts, maps, tables
 from helpers.presentation.declare import declare
-from helpers.presentation.theme import PALETTE
 from helpers.reports import common
 from helpers.workspace import Workspace
 
@@ -105,17 +104,8 @@ class Explorer:
         rows = rows[rows["area_code"].isin(codes)]
         data = pd.DataFrame({"jaar": rows["year"], "waarde": rows["value"].round(3),
                              "gebied": rows["area_code"].map(names)})
-        return declare(alt.Chart(data).mark_line(point=True).encode(
-            x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("waarde:Q", title=ind.unit, scale=alt.Scale(zero=False)),
-            color=alt.Color("gebied:N", title=None,
-                            scale=alt.Scale(domain=list(names.values()), range=PALETTE[:2])),
-            tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
-                     alt.Tooltip("jaar:O", title="Jaar"),
-                     alt.Tooltip("waarde:Q", title=ind.label, format=",.1f")],
-        ).properties(width=420, height=200, title=f"{ind.label} door de jaren",
-                     description=f"{ind.label} door de jaren voor "
-                                 f"{' en '.join(names.values())}."), {"waarde": [ind]})
+        return declare(charts.area_trend(data, ind.label, ind.unit, list(names.values())),
+                       {"waarde": [ind]})
 
     def ranking(self) -> HTML:
         facts = self.facts

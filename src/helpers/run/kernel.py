@@ -29,6 +29,8 @@ _snapshot: dict[str, Any] = {}
 
 def preload() -> None:
     """Import the kit and its libraries; take the snapshot that ``reset`` restores."""
+    import importlib
+
     import altair as alt
     import geopandas  # noqa: F401
     import numpy as np
@@ -36,13 +38,10 @@ def preload() -> None:
     import scipy.stats  # noqa: F401
 
     import helpers.presentation.render  # noqa: F401
-    from helpers.reports import (  # noqa: F401  (every report module)
-        bestuursoverzicht,
-        datakwaliteit,
-        programmamonitor,
-        verkenner,
-        wijkprofiel,
-    )
+    import helpers.reports
+
+    for name in helpers.reports.__all__:  # every report module
+        importlib.import_module(f"helpers.reports.{name}")
 
     alt.renderers.enable("default")
     alt.theme.enable("default")

@@ -4,7 +4,7 @@ One module per kind of source — ``kwb`` (CBS Kerncijfers wijken en buurten: th
 ``kwb-YYYY`` download and StatLine exports), ``kwb_odata`` (tables downloaded from CBS's
 OData API), ``kaart`` (the wijk- en buurtkaart, its geometry and its attribute tables),
 ``registrations`` (the gemeente's own data) — plus what they share (``csvtable``,
-``tables``, ``variables``: the variable mapping, ``boundaries``: code and boundary
+``tabular``, ``variables``: the variable mapping, ``boundaries``: code and boundary
 changes) and ``demo`` (the demo gemeente generator).
 
 ``READERS`` is the registry (``registry.Reader``): the importer, the workspace and

@@ -49,7 +49,7 @@ def read_code_changes(path: str | Path) -> pd.DataFrame:
         if not row["jaar"].strip().isdigit():
             problems.append(f"row {idx + 2}, column jaar: {row['jaar']!r} is not a year")
         for column in ("oude_code", "nieuwe_code"):
-            if not model.CODE.match(row[column].strip()):
+            if not model.is_code(row[column].strip()):
                 problems.append(f"row {idx + 2}, column {column}: {row[column]!r} is not a "
                                 "CBS area code")
     if problems:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -31,8 +30,15 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
 from helpers.sources import variables as varmap
-from helpers.sources.kwb import CBS_LICENCE, describe, year_entry
-from helpers.sources.registry import Probe, Reader, Request
+from helpers.sources.registry import (
+    CBS_LICENCE,
+    Probe,
+    Reader,
+    Request,
+    describe_statistics,
+    year_entry,
+    year_in_name,
+)
 
 __all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "CRS",
            "MISSING_BELOW", "READER", "ATTRIBUTES", "GEO_SUFFIXES"]
@@ -220,12 +226,13 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     path = Path(path)
     frame = _read(path, level, layer, gemeente)
     if gemeente:
-        own = model.in_gemeente(frame[_pick(frame, _candidates(level, "code"), path,
-                                            f"{level} code")].astype(str).str.strip(), gemeente)
-        if not own.any():
+        codes = frame[_pick(frame, _candidates(level, "code"), path, f"{level} code")].astype(
+            str).str.strip()
+        if not model.in_gemeente(codes, gemeente).any():
             raise DataError(f"{path}: no {level} areas of {gemeente} in this layer; is this "
                             "the right file for this gemeente?")
-        frame = frame[own]
+        # other gemeenten's areas go; a row without a valid code stays, to be named below
+        frame = frame[~model.of_other_gemeente(codes, gemeente)]
     frame = _repair(frame, path)
     year_column = next((c for c in frame.columns if c.lower() == "jaar"), None)
     if year_column is not None:
@@ -253,6 +260,15 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     if parent_level:
         parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
         land["parent"] = land[parent].astype(str).str.strip()
+        expected = land["code"].map(model.parent_code)
+        wrong = land[land["parent"] != expected]
+        if len(wrong):
+            row = wrong.iloc[0]
+            raise DataError(
+                f"{path}: {len(wrong)} {level} areas lie in another {parent_level} than their "
+                f"code says, e.g. {row['code']} in {row['parent']} (its code puts it in "
+                f"{expected[wrong.index[0]]}). Statistics would be summed into the wrong "
+                "area; use CBS's original file.")
     else:
         land["parent"] = None
     land["name"] = land[name].astype(str).str.strip()
@@ -283,23 +299,30 @@ def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
     return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)
 
 
-def _statistic_columns(frame: pd.DataFrame, columns: list[str], text: bool) -> pd.DataFrame:
-    """The columns that hold numbers: numeric columns of a layer; of a text table (CSV)
-    the columns whose every non-empty cell is a number (a column that mixes numbers and
-    text is not guessed at: it is left out with a warning)."""
-    if not text:
-        return frame[[c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]]
+def _statistic_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+    """The columns that hold numbers: numeric columns, and text columns whose every
+    non-empty cell is a number (a column that mixes numbers and text is not guessed at:
+    it is left out with a warning naming it). An infinite number is refused."""
     kept = {}
     for column in columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+                frame[column]):
+            values = frame[column].astype(float)
+            infinite = np.isinf(values)
+            if infinite.any():
+                raise DataError(f"{path}: column {column!r} holds an infinite value (row "
+                                f"{int(infinite.idxmax()) + 1}); a statistic is a number.")
+            kept[column] = values
+            continue
         cells = frame[column].astype(str).str.strip()
         filled = cells != ""
         number = pd.to_numeric(cells.where(filled), errors="coerce")
         if not filled.any() or number[filled].isna().all():
             continue  # a text column (names, codes)
-        if number[filled].isna().any():
-            warnings.warn(f"column {column!r} mixes numbers and text (e.g. "
-                          f"{cells[filled & number.isna()].iloc[0]!r}); it is left out.",
-                          stacklevel=3)
+        if number[filled].isna().any() or np.isinf(number).any():
+            warnings.warn(f"{path}: column {column!r} mixes numbers and text (e.g. "
+                          f"{cells[filled & ~np.isfinite(number)].iloc[0]!r}); it is left "
+                          "out.", stacklevel=3)
             continue
         kept[column] = number
     return pd.DataFrame(kept, index=frame.index)
@@ -328,6 +351,8 @@ def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None 
             frame = pyogrio.read_dataframe(path, read_geometry=False)
         except Exception as exc:  # pyogrio raises several types for unreadable files
             raise DataError(f"{path}: cannot read attribute table ({exc}).") from exc
+    if frame.empty:
+        raise DataError(f"{path}: the attribute table has no rows.")
     lower = {x.lower() for x in frame.columns}
     level = next((lvl for lvl in model.BOTTOM_UP
                   if any(c.lower() in lower for c in _candidates(lvl, "code")[:4])), None)
@@ -336,20 +361,34 @@ def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None 
                         "attribute table?")
     code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
     codes = frame[code].astype(str).str.strip()
-    keep = (~_water_mask(frame) & codes.str.match(model.CODE.pattern)
-            & ~codes.str.match(model.SPECIAL_BUURT.pattern))
+    keep = ~_water_mask(frame) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     if gemeente is not None:
-        keep &= model.in_gemeente(codes, gemeente)
+        keep &= ~model.of_other_gemeente(codes, gemeente)
     frame, codes = frame[keep], codes[keep]
+    valid = codes.str.match(model.CODE.pattern)
+    blank = codes.isin(["", "nan", "None"]) | codes.str.fullmatch(r"-9{7,8}[0-9]?")
+    if (~valid & ~blank).any():
+        at = (~valid & ~blank).idxmax()
+        hint = (" It looks like a code without its prefix or leading zeros."
+                if codes[at].isdigit() else "")
+        raise DataError(f"{path}, row {int(at) + (2 if text else 1)}: area code {codes[at]!r} "
+                        f"is not a CBS code (GMdddd, WKdddddd, BUdddddddd).{hint}")
+    if blank.any():
+        warnings.warn(f"{path}: {int(blank.sum())} rows without an area code skipped.",
+                      stacklevel=2)
+    frame, codes = frame[valid], codes[valid]
+    twice = codes[codes.duplicated()]
+    if len(twice):
+        raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice; one row per area. "
+                        "Remove the duplicate row.")
     skip = {code.lower(), "water", "jaar"} | {c.lower() for lvl in model.LEVELS for c in
                                               _candidates(lvl, "code") + _candidates(lvl, "naam")}
     numeric = _statistic_columns(frame, [c for c in frame.columns if c.lower() not in skip],
-                                 text)
+                                 path)
     renamed = varmap.rename(list(numeric.columns), "kaart", mapping)
     long = numeric.rename(columns=renamed).assign(
         area_code=codes.values, level=level
     ).melt(id_vars=["area_code", "level"], var_name="variable", value_name="value")
-    long["value"] = long["value"].astype(float)
     sentinel = long["value"] <= MISSING_BELOW
     long["status"] = np.where(sentinel | long["value"].isna(), model.MISSING, model.OK)
     long.loc[sentinel, "value"] = np.nan
@@ -359,15 +398,6 @@ def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None 
 
 
 # ------------------------------------------------------------------ the readers
-
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-
-
-def year_in_name(path: Path) -> int | None:
-    """The first year (19xx, 20xx) in a file's name."""
-    match = _YEAR.search(path.name)
-    return int(match.group(1)) if match else None
-
 
 def _resolve(request: Request) -> Request:
     """Level and vintage of a layer to import: as given, else found in the file."""
@@ -407,12 +437,15 @@ def _attributes_year(request: Request) -> Request:
 
 
 ATTRIBUTES = Reader(
-    kind="kaart-attributes", section="kwb", what="kaart attribute tables (.dbf)",
-    looks_like="a kaart attribute table (BU_CODE, …)", suffixes=frozenset({".dbf"}),
-    detect=lambda probe: True, resolve=_attributes_year,
+    kind="kaart-attributes", section="kwb", what="kaart attribute tables (.dbf, .csv)",
+    looks_like="a kaart attribute table (BU_CODE, WK_CODE or GM_CODE, …)",
+    suffixes=frozenset({".dbf", ".csv", ".txt"}), tabular=True,
+    detect=lambda probe: probe.suffix == ".dbf" or bool(
+        {"bu_code", "wk_code", "gm_code"} & probe.columns),
+    resolve=_attributes_year,
     read=lambda probe: read_attributes(probe.path, _attributes_year(probe.request).year,
                                        probe.request.mapping, probe.request.gemeente),
-    describe=describe, entry=year_entry,
+    describe=describe_statistics, entry=year_entry,
     label=lambda probe, detail: (f"CBS wijk- en buurtkaart {detail['year']}, kenmerken "
                                  f"({probe.path.name})"),
     licence=CBS_LICENCE)

@@ -31,27 +31,34 @@ import pandas as pd
 from helpers import model
 from helpers.errors import DataError
 from helpers.sources import variables as varmap
-from helpers.sources.registry import Probe, Reader
-from helpers.sources.tables import STATLINE_CODE, WORKBOOK_SUFFIXES, is_statline, read_table
+from helpers.sources.registry import (
+    CBS_LICENCE,
+    Probe,
+    Reader,
+    Request,
+    describe_statistics,
+    year_entry,
+    year_in_name,
+)
+from helpers.sources.tabular import STATLINE_CODE, WORKBOOK_SUFFIXES, is_statline
 
 __all__ = ["read_kwb", "read_download", "read_statline", "own_rows", "DOWNLOAD", "STATLINE",
-           "LEVELS", "CBS_LICENCE"]
+           "LEVELS", "TABLE_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
 LEVELS = {"Gemeente": "gemeente", "Wijk": "wijk", "Buurt": "buurt"}  # recs → level
-CBS_LICENCE = "CC BY 4.0 (bron: CBS)"
 _ID_COLUMNS = ["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code"]
 _TEXT_VARIABLES = {"pst_mvp"}  # codes, not numbers
+_INVALID = "invalid"  # a cell that is neither a number nor a CBS marker: refused
 _SECRET = {".", "x", "X"}
 _MISSING = {"", "-", "–"}
-_YEAR = re.compile(r"kwb-(\d{4})", re.IGNORECASE)
-_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_YEAR = re.compile(r"kwb-([0-9]{4})", re.IGNORECASE)  # CBS's download: kwb-2023.xlsx
 _GROUPED = r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"  # 1.234.567,8
 
 
-def _year_from_name(path: Path, pattern: re.Pattern = _YEAR) -> int:
-    match = pattern.search(path.name)
+def _year_from_name(path: Path) -> int:
+    match = _YEAR.search(path.name)
     if not match:
         raise DataError(
             f"{path}: cannot tell the statistics year from the file name. Name the file "
@@ -73,8 +80,8 @@ def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
     value = value.where(np.isfinite(value))  # 'inf', '1e400': not a statistic
     status = np.select(
         [text.isin(_SECRET), text.isin(_MISSING), value.isna(), provisional],
-        ["secret", "missing", "invalid", "provisional"],
-        default="ok",
+        [model.SECRET, model.MISSING, _INVALID, model.PROVISIONAL],
+        default=model.OK,
     )
     return value, pd.Series(status, index=raw.index)
 
@@ -113,7 +120,7 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
     long = values.assign(area_code=codes.values, level=levels.values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="raw")
     long["value"], long["status"] = _parse_values(long["raw"], decimal)
-    invalid = long[long["status"] == "invalid"]
+    invalid = long[long["status"] == _INVALID]
     if len(invalid):
         first = invalid.iloc[0]
         raise DataError(
@@ -203,39 +210,36 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
                  values, year, source or f"CBS StatLine-export {path.name}")
 
 
-def read_kwb(path: str | Path, year: int | None = None, source: str | None = None,
-             mapping: varmap.Mapping | None = None, gemeente: str | None = None
-             ) -> pd.DataFrame:
-    """Read one KWB file (download layout or StatLine export) into tidy rows.
+def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping | None = None,
+             gemeente: str | None = None) -> pd.DataFrame:
+    """Read one file of statistics as the workspace reads an entry of ``sources.kwb``: by
+    the reader the registry picks (a ``kwb-YYYY`` download, a StatLine export, an OData
+    table folder, a kaart attribute table), checked against the tidy schema and — with
+    ``gemeente`` (``GM0344``) — cut to that gemeente's rows. A table none of them
+    recognises is read as a download, whose checks say what is missing.
 
     Parameters
     ----------
-    path : a ``kwb-YYYY.csv``/``.xlsx`` download, a StatLine CSV export, or a folder with
-        a table downloaded from the OData API (see ``kwb_odata``).
+    path : the file (or, for OData, the folder).
     year : the statistics year; taken from the file name when omitted.
-    source : label stored with every row (default: names the CBS table and year).
     mapping : the variable mapping to use and to record use in (default: the kit's).
-    gemeente : keep only this gemeente's rows (``GM0344``), e.g. of CBS's national file;
-        a file without any is refused.
+    gemeente : keep only this gemeente's rows; a file without any is refused.
 
     Examples
     --------
     >>> tidy = read_kwb("data/demo/raw/kwb-2023.csv")  # doctest: +SKIP
     >>> tidy.query("variable == 'a_inw' and level == 'gemeente'")  # doctest: +SKIP
     """
-    path = Path(path)
-    mapping = mapping or varmap.load_mapping()
-    if path.is_dir():
-        from helpers.sources import kwb_odata  # imports this module
+    from helpers.sources import READERS  # the registry lists this module's readers
 
-        return kwb_odata.read_odata(path, year=year, source=source, mapping=mapping,
-                                    gemeente=gemeente)
-    table = read_table(path, gemeente)
-    if is_statline(table.columns):
-        year = year or _year_from_name(path, _ANY_YEAR)
-        return read_statline(path, table, year, source, mapping, gemeente)
-    year = year or _year_from_name(path)
-    return read_download(path, table, year, source, mapping, gemeente)
+    probe = Probe(Request(Path(path), gemeente=gemeente, year=year, mapping=mapping))
+    try:
+        reader = READERS.detect(probe, "kwb")
+    except DataError:
+        if probe.path.is_dir() or probe.suffix not in TABLE_SUFFIXES:
+            raise
+        reader = DOWNLOAD
+    return reader.load(probe)
 
 
 # ------------------------------------------------------------------ the readers
@@ -255,24 +259,18 @@ def _download(probe: Probe) -> pd.DataFrame:
 
 def _statline(probe: Probe) -> pd.DataFrame:
     request = probe.request
-    year = request.year or _year_from_name(probe.path, _ANY_YEAR)
+    year = request.year or year_in_name(probe.path)
+    if year is None:
+        raise DataError(f"{probe.path}: cannot tell the statistics year from the file name. "
+                        "Give it explicitly (--year).")
     return read_statline(probe.path, probe.table, year, None, _mapping(probe),
                          request.gemeente)
 
 
-def describe(own: pd.DataFrame, probe: Probe) -> dict:
-    """What an import reports of a table of statistics: its year and number of areas."""
-    return {"year": int(own["year"].iloc[0]), "areas": own["area_code"].nunique()}
-
-
-def year_entry(relative: str, detail: dict) -> dict:
-    """A ``sources.kwb`` entry that names the year."""
-    return {"file": relative, "year": detail["year"]}
-
-
 def _download_entry(relative: str, detail: dict) -> str | dict:
-    """The file alone when its name gives the year (``kwb-2023.csv``), else with the year."""
-    match = _ANY_YEAR.search(Path(relative).name)
+    """The file alone when its name gives the year as the reader reads it
+    (``kwb-2023.csv``), else with the year."""
+    match = _YEAR.search(Path(relative).name)
     named = int(match.group(1)) if match else None
     return relative if named == detail["year"] else year_entry(relative, detail)
 
@@ -280,14 +278,15 @@ def _download_entry(relative: str, detail: dict) -> str | dict:
 DOWNLOAD = Reader(
     kind="kwb", section="kwb", what="CBS KWB tables (.xlsx/.csv)",
     looks_like="a CBS KWB download (gwb_code_10, …)", suffixes=TABLE_SUFFIXES,
-    detect=lambda probe: "gwb_code_10" in probe.columns, read=_download, describe=describe,
-    entry=_download_entry,
+    detect=lambda probe: "gwb_code_10" in probe.columns, read=_download,
+    describe=describe_statistics, entry=_download_entry,
     label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
     licence=CBS_LICENCE, tabular=True)
 
 STATLINE = Reader(
     kind="statline", section="kwb", what="StatLine CSV exports",
     looks_like="a StatLine export (…Codering (code)…)", suffixes=TABLE_SUFFIXES,
-    detect=lambda probe: is_statline(probe.table.columns), read=_statline, describe=describe,
-    entry=year_entry, label=lambda probe, detail: f"CBS StatLine ({probe.path.name})",
+    detect=lambda probe: is_statline(probe.table.columns), read=_statline,
+    describe=describe_statistics, entry=year_entry,
+    label=lambda probe, detail: f"CBS StatLine ({probe.path.name})",
     licence=CBS_LICENCE, tabular=True)

@@ -21,9 +21,14 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import kwb
 from helpers.sources import variables as varmap
-from helpers.sources.registry import Probe, Reader
+from helpers.sources.registry import (
+    CBS_LICENCE,
+    Probe,
+    Reader,
+    describe_statistics,
+    year_entry,
+)
 
 __all__ = ["read_odata", "table_year", "READER"]
 
@@ -102,19 +107,42 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
         elif prop.get("Datatype") in _NUMERIC:
             topics[key] = base
     names = varmap.rename(list(topics.values()), "odata", mapping)
-    keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
+    valid = codes.str.match(model.CODE.pattern)
+    unknown = ~valid & ~codes.str.match(model.NATIONAL_CODE.pattern)
+    if unknown.any():
+        at = unknown.idxmax()
+        raise DataError(f"{path}: record {int(at) + 1}: area code {codes[at]!r} is not a CBS "
+                        "code (GMdddd, WKdddddd, BUdddddddd); download the table again.")
+    keep = valid & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     if gemeente is not None:
         keep &= model.in_gemeente(codes, gemeente)
         if not keep.any():
             raise DataError(f"{path}: no rows for {gemeente}; is this the right table for "
                             "this gemeente?")
+    twice = codes[keep][codes[keep].duplicated()]
+    if len(twice):
+        raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice; download the table "
+                        "again.")
+    clash = keep & levels.notna() & (levels != model.level_of(codes))
+    if clash.any():
+        at = clash.idxmax()
+        raise DataError(f"{path}: record {int(at) + 1}: area code {codes[at]} is a "
+                        f"{model.level_of(codes[at])}, but its region kind says "
+                        f"{frame.loc[at, kind_key]!r}; download the table again.")
     values = frame.loc[keep, list(topics)].rename(
         columns={k: names[v] for k, v in topics.items()})
     values = values.apply(lambda c: c if pd.api.types.is_numeric_dtype(c)
                           else c.astype("string").str.strip())
     long = values.assign(area_code=codes[keep].values, level=levels[keep].values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="value")
+    given = long["value"].notna() & long["value"].astype(str).str.strip().ne("")
     long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    wrong = given & ~np.isfinite(long["value"].astype(float).fillna(np.inf))
+    if wrong.any():
+        first = long[wrong].iloc[0]
+        raise DataError(f"{path}: {int(wrong.sum())} values are not numbers, e.g. "
+                        f"{first['area_code']} / {first['variable']}; download the table "
+                        "again.")
     long["status"] = np.where(long["value"].isna(), model.SECRET, model.OK)
     long["year"] = int(year)
     table_id = path.name.removeprefix("cbs-")
@@ -135,6 +163,6 @@ READER = Reader(
     read=lambda probe: read_odata(probe.path, probe.request.year,
                                   mapping=probe.request.mapping,
                                   gemeente=probe.request.gemeente),
-    describe=kwb.describe, entry=kwb.year_entry,
+    describe=describe_statistics, entry=year_entry,
     label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
-    licence=kwb.CBS_LICENCE)
+    licence=CBS_LICENCE)

@@ -17,7 +17,7 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
 from helpers.sources.registry import Reader
-from helpers.sources.tables import WORKBOOK_SUFFIXES
+from helpers.sources.tabular import WORKBOOK_SUFFIXES
 
 __all__ = ["read_registrations", "REQUIRED", "READER"]
 

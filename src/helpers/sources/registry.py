@@ -19,6 +19,7 @@ Adding a reader is one module that defines ``READER = Reader(...)`` plus one lin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -30,7 +31,27 @@ import pandas as pd
 from helpers import model
 from helpers.errors import DataError
 
-__all__ = ["Request", "Probe", "Reader", "Registry"]
+__all__ = ["Request", "Probe", "Reader", "Registry", "CBS_LICENCE", "year_in_name",
+           "describe_statistics", "year_entry"]
+
+CBS_LICENCE = "CC BY 4.0 (bron: CBS)"
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+
+
+def year_in_name(path: Path) -> int | None:
+    """The first year (19xx, 20xx) in a file's name, ``None`` when there is none."""
+    match = _YEAR.search(path.name)
+    return int(match.group(1)) if match else None
+
+
+def describe_statistics(own: pd.DataFrame, probe: Probe) -> dict[str, Any]:
+    """What an import reports of a table of statistics: its year and number of areas."""
+    return {"year": int(own["year"].iloc[0]), "areas": own["area_code"].nunique()}
+
+
+def year_entry(relative: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """A ``sources.kwb`` entry that names the year."""
+    return {"file": relative, "year": detail["year"]}
 
 
 @dataclass(frozen=True)
@@ -56,8 +77,8 @@ class Request:
 
 class Probe:
     """A file being recognised: its path and suffix, and — for the readers that look at
-    columns — its table, read once (``tables.read_table``) and shared with the reader
-    that reads it."""
+    columns — its table, read once (``tabular.read_table``: of a workbook the sheet with
+    ``gwb_code_10``, else the first) and shared with the reader that reads it."""
 
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -66,9 +87,9 @@ class Probe:
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        from helpers.sources.tables import read_table
+        from helpers.sources.tabular import read_table
 
-        return read_table(self.path, self.request.gemeente)
+        return read_table(self.path, self.request.gemeente, any_sheet=True)
 
     @cached_property
     def columns(self) -> set[str]:
@@ -156,6 +177,15 @@ class Registry:
         """The ``sources:`` keys that readers list their files under, in order."""
         return list(dict.fromkeys(r.section for r in self.readers))
 
+    @property
+    def tidy_sections(self) -> list[str]:
+        """The sections whose files hold statistics (tidy rows), in order."""
+        return [s for s in self.sections if not self.areas(s)]
+
+    def areas(self, section: str) -> bool:
+        """True for the section whose files hold areas (the kaart)."""
+        return any(r.areas for r in self.readers if r.section == section)
+
     def detect(self, probe: Probe, section: str | None = None) -> Reader:
         """The reader of a file (optionally among one section's); ``DataError`` naming what
         the kit can read when none recognises it."""
@@ -165,18 +195,25 @@ class Registry:
                  and (folder or probe.suffix in r.suffixes)]
         if not typed:
             shown = probe.suffix or ("(a folder)" if folder else "(none)")
+            kinds = [r.what for r in readers if bool(r.suffixes) != folder] or [
+                r.what for r in readers]
             raise DataError(f"{probe.path}: unknown file type {shown}. Import "
-                            + _listing(r.what for r in readers) + ".")
+                            + _listing(kinds) + ".")
         for reader in typed:
             if reader.detect(probe):
                 return reader
-        shown = ", ".join(list(map(str, probe.table.columns))[:6]) if any(
-            r.tabular for r in typed) else ""
+        if not any(r.tabular for r in typed):
+            what = "folder" if folder else "file"
+            raise DataError(f"{probe.path}: cannot tell what this {what} is. Expected "
+                            + _listing(r.looks_like for r in typed) + ".")
+        sheets = probe.table.attrs.get("sheets")
+        shown = (f"sheets: {', '.join(sheets)}; " if sheets else "") + "columns: " + ", ".join(
+            list(map(str, probe.table.columns))[:6])
         raise DataError(
-            f"{probe.path}: cannot tell what this table is (columns: {shown}…). Expected "
+            f"{probe.path}: cannot tell what this table is ({shown}…). Expected "
             + _listing(r.looks_like for r in typed if r.tabular) + ".")
 
 
 def _listing(items: Iterable[str]) -> str:
-    items = list(items)
+    items = list(items) or ["a file the kit can read"]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]

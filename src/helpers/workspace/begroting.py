@@ -8,8 +8,10 @@ contradicts the indicator's polarity, duplicate ids, two budget lines for one ye
 Numbers must be numbers (not ``yes``/``.nan``), dates dates. Commentary (duiding) comes from
 ``duiding/<jaar>/<doel-id>.md`` and from ``duiding:`` in the goal itself.
 
-``evaluate(programme, ws, year)`` gives per goal indicator the newest value, the trend
-and the forecast-based target status (``helpers.analysis.trends``).
+The catalogue is the caller's (``helpers.indicators.catalogue.for_workspace``): a mapping
+of indicator ids to entries with a ``polarity`` (its ``source_file``, when it has one,
+names it in messages). How each goal is doing is the analysis stage's
+(``helpers.analysis.goals``).
 """
 
 from __future__ import annotations
@@ -127,8 +129,8 @@ def _semantic_problems(begroting: Begroting, catalogue: Mapping[str, Any]) -> li
                 indicator = catalogue.get(entry.indicator)
                 if indicator is None:
                     problems.append(f"{ikey}.indicator: {entry.indicator!r} is not in the "
-                                    f"catalogue ({catalogue.source_file.name}); check the "
-                                    "spelling or add it there")
+                                    f"catalogue ({_name(catalogue)}); check the spelling or "
+                                    "add it there")
                     continue
                 base, target = entry.nulmeting, entry.streefwaarde
                 if target.jaar <= base.jaar:
@@ -143,6 +145,11 @@ def _semantic_problems(begroting: Begroting, catalogue: Mapping[str, Any]) -> li
                                     f"the baseline {base.waarde:g}, but for "
                                     f"'{entry.indicator}' {better} is better")
     return problems
+
+
+def _name(catalogue: Mapping[str, Any]) -> str:
+    source = getattr(catalogue, "source_file", None)
+    return Path(source).name if source else "the indicator catalogue"
 
 
 def _duiding(root: Path, folder: str, begroting: Begroting) -> dict[tuple[str, int], str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers import model
 from helpers.errors import StuurkitError
 from helpers.sources import READERS, Probe, boundaries
 from helpers.sources import variables as varmap
@@ -61,7 +62,7 @@ def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]
                              probe, section).load(probe))
             if frame is None:
                 continue
-            if section == "kaart":
+            if READERS.areas(section):
                 geo_codes |= set(frame["code"])
             else:
                 stat_codes |= set(frame["area_code"])
@@ -85,9 +86,7 @@ def unmapped_names(ws: Workspace) -> list[tuple[str, str]]:
     """``(scheme, name)`` of every column name in the workspace's statistics files that is
     not in the variable mapping (the files are parsed afresh: the cache keeps no names)."""
     mapping = varmap.load_mapping()
-    for section in READERS.sections:
-        if section == "kaart":
-            continue
+    for section in READERS.tidy_sections:
         for entry in ws.config.sources.files(section):
             probe = Probe(ws.request(entry, mapping=mapping, gemeente=None))
             READERS.detect(probe, section).read(probe)
@@ -125,8 +124,8 @@ def check_workspace(workspace: str | Path) -> list[Problem]:
                                 "`stuurkit fetch` or `stuurkit import`."))
     stat_codes, geo_codes = _sources(ws, problems)
     if stat_codes and geo_codes:
-        levels = {c[:2] for c in geo_codes}
-        no_geometry = sorted(c for c in stat_codes - geo_codes if c[:2] in levels)
+        levels = {model.level_of(c) for c in geo_codes}
+        no_geometry = sorted(c for c in stat_codes - geo_codes if model.level_of(c) in levels)
         no_statistics = sorted(geo_codes - stat_codes)
         if no_geometry:
             problems.append(Problem("waarschuwing", "kaart",

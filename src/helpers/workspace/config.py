@@ -23,7 +23,7 @@ from helpers.workspace import yamlfile
 from helpers.workspace.yamlfile import Whole
 
 __all__ = ["CONFIG_FILE", "Config", "Sources", "KaartLayer", "KwbFile", "ScheduleEntry",
-           "Style", "read_config", "write_config", "resolve"]
+           "Style", "read_config", "validate_config", "add_source", "write_config", "resolve"]
 
 CONFIG_FILE = "stuurkit.yml"
 class _Model(BaseModel):
@@ -66,10 +66,10 @@ class Sources(_Model):
 
     def named(self) -> list[tuple[str, str]]:
         """Every file the sources name: ``(key, file)``, e.g. ``("sources.kwb[0]", …)``."""
+        sections = [name for name in type(self).model_fields if name != "code_changes"]
         named = [(f"sources.{section}[{i}]" + (".file" if section == "kaart" else ""),
                   entry["file"])
-                 for section in ("kwb", "kaart", "registrations")
-                 for i, entry in enumerate(self.files(section))]
+                 for section in sections for i, entry in enumerate(self.files(section))]
         named += [(f"sources.code_changes[{i}]", f) for i, f in enumerate(self.code_changes)]
         return named
 
@@ -129,6 +129,12 @@ def read_config(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}. Fix the file.") from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping with keys gemeente, sources, …")
+    return validate_config(path, doc)
+
+
+def validate_config(path: Path, doc: dict[str, Any]) -> Config:
+    """The configuration ``doc`` (as parsed from ``path``) validated: the model, and no
+    entry listed twice; ``ConfigError`` naming the keys otherwise."""
     try:
         config = Config.model_validate(doc)
     except ValidationError as exc:
@@ -138,6 +144,22 @@ def read_config(path: Path) -> Config:
         raise ConfigError(f"{path}: listed twice:\n  " + "\n  ".join(twice)
                           + "\nRemove the repeated entries (a file read twice counts twice).")
     return config
+
+
+def add_source(doc: dict[str, Any], section: str, entry: str | dict[str, Any]) -> None:
+    """Put one file's entry under ``sources.<section>`` of a parsed ``stuurkit.yml``: an
+    entry for the same file (and, in the kaart, the same level) is replaced — a file
+    imported again with another year or vintage is listed once, with the new one."""
+    def identity(item: str | dict[str, Any]) -> tuple:
+        item = {"file": item} if isinstance(item, str) else item
+        return os.path.normpath(str(item.get("file"))), item.get("level")
+
+    entries = doc.setdefault("sources", {}).setdefault(section, [])
+    for i, old in enumerate(entries):
+        if identity(old) == identity(entry):
+            entries[i] = entry
+            return
+    entries.append(entry)
 
 
 def _listed_twice(config: Config) -> list[str]:
@@ -182,8 +204,10 @@ def _config_header(path: Path) -> str:
 
 
 def write_config(root: Path, doc: dict[str, Any]) -> None:
-    """Write ``stuurkit.yml`` atomically, keeping its leading comment lines."""
+    """Write ``stuurkit.yml`` atomically, keeping its leading comment lines; a ``doc`` that
+    would not validate is refused (``ConfigError``) and the file left as it was."""
     path = root / CONFIG_FILE
+    validate_config(path, doc)
     text = _config_header(path) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True,
                                                  width=100)
     write_text_atomic(path, text)

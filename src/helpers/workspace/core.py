@@ -112,7 +112,7 @@ class Workspace:
             reader: Reader = READERS.detect(probe, section)
             return reader.load(probe)
 
-        if section == "kaart":
+        if READERS.areas(section):
             return self.cache.geoframe(request.path, f"{section}-{key}-{self.gemeente}", parse)
         return self.cache.frame(request.path, f"{section}-{key}-{self.gemeente}", parse)
 
@@ -123,7 +123,8 @@ class Workspace:
         if not self.config.sources.kaart:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no kaart layers yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
-        frames = [self._read("kaart", entry) for entry in self.config.sources.files("kaart")]
+        frames = [self._read(section, entry) for section in READERS.sections
+                  if READERS.areas(section) for entry in self.config.sources.files(section)]
         areas = pd.concat(frames, ignore_index=True)
         return gpd.GeoDataFrame(areas, geometry="geometry", crs=kaart.CRS)
 
@@ -181,8 +182,8 @@ class Workspace:
         if not self.config.sources.kwb:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
-        frames = [self._read(section, entry) for section in READERS.sections
-                  if section != "kaart" for entry in self.config.sources.files(section)]
+        frames = [self._read(section, entry) for section in READERS.tidy_sections
+                  for entry in self.config.sources.files(section)]
         return boundaries.apply_code_changes(pd.concat(frames, ignore_index=True),
                                              self.code_changes)
 

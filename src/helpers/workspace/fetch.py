@@ -30,10 +30,11 @@ import yaml
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources.kwb import CBS_LICENCE
+from helpers.sources import READERS
+from helpers.sources.registry import CBS_LICENCE
 from helpers.workspace import provenance
 from helpers.workspace.cache import sha256
-from helpers.workspace.config import CONFIG_FILE, write_config
+from helpers.workspace.config import CONFIG_FILE, add_source, write_config
 from helpers.workspace.core import open_workspace
 
 __all__ = ["KWB_TABLES", "Download", "plan", "fetch", "PDOK_URL", "CBS_CATALOG"]
@@ -181,8 +182,9 @@ def _record(root: Path, item: Download, url: str) -> None:
     """Provenance and stuurkit.yml for one finished download (both written atomically)."""
     target = root / item.target
     checksum = sha256(target)
+    reader = READERS["odata" if item.kind == "kwb" else "kaart"]  # what reads it back
     provenance.add(root, [{
-        "file": target.name, "kind": item.kind,
+        "file": target.name, "kind": reader.kind,
         "source": (f"CBS Kerncijfers wijken en buurten {item.year}" if item.kind == "kwb"
                    else f"CBS wijk- en buurtkaart {item.year} ({item.level}, via PDOK)"),
         "url": url, "table_id": item.table_id,
@@ -190,15 +192,8 @@ def _record(root: Path, item: Download, url: str) -> None:
         "licence": CBS_LICENCE, "sha256": checksum,
     }])
     doc = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
-    sources = doc.setdefault("sources", {})
-    if item.kind == "kwb":
-        entry = {"file": item.target, "year": item.year}
-        if entry not in sources.setdefault("kwb", []):
-            sources["kwb"].append(entry)
-    else:
-        entry = {"file": item.target, "level": item.level, "vintage": item.year}
-        if entry not in sources.setdefault("kaart", []):
-            sources["kaart"].append(entry)
+    detail = {"year": item.year, "level": item.level, "vintage": item.year}
+    add_source(doc, reader.section, reader.entry(item.target, detail))
     write_config(root, doc)
 
 

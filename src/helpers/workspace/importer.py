@@ -26,7 +26,7 @@ from helpers.files import write_text_atomic
 from helpers.sources import READERS, Probe, Reader, Request
 from helpers.workspace import provenance
 from helpers.workspace.cache import sha256
-from helpers.workspace.config import CONFIG_FILE, write_config
+from helpers.workspace.config import CONFIG_FILE, add_source, write_config
 from helpers.workspace.core import open_workspace
 from helpers.workspace.locks import workspace_lock
 
@@ -78,7 +78,7 @@ class Imported:
 def init_workspace(path: str | Path, code: str, name: str | None = None) -> Path:
     """Create a new, empty workspace for gemeente ``code`` at ``path``."""
     root = Path(path).expanduser().resolve()
-    if not model.GEMEENTE_CODE.match(code or ""):
+    if not model.GEMEENTE_CODE.fullmatch(code or ""):
         raise ConfigError(f"--gemeente {code!r} is not a CBS gemeente code; it looks like "
                           "GM0344 (GM and four digits, see CBS 'Gemeentelijke indeling').")
     if root.exists() and any(root.iterdir()):
@@ -140,17 +140,6 @@ def _validate(path: Path, gemeente: str, year: int | None, vintage: int | None,
     return reader, probe, reader.describe(own, probe)
 
 
-def _listed(entries: list[Any], entry: str | dict[str, Any]) -> bool:
-    """True when ``entry`` is already in a section: the same file, and the same values
-    for the keys both give (a kaart file may be listed once per level)."""
-    new = {"file": entry} if isinstance(entry, str) else entry
-    for old in entries:
-        old = {"file": old} if isinstance(old, str) else old
-        if all(old[k] == new[k] for k in old.keys() & new.keys()):
-            return True
-    return False
-
-
 def _copy_targets(path: Path, raw: Path) -> list[tuple[Path, Path]]:
     pairs = [(path, raw / path.name)]
     if path.suffix.lower() == ".shp":
@@ -178,10 +167,16 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
     raw = root / "raw"
     gemeente = ws.config.gemeente.code
     plans = []
+    named: dict[str, Path] = {}
     for name in files:
         path = Path(name).expanduser().resolve()
         if not path.exists():
             raise DataError(f"{path}: file not found.")
+        if path.name in named and named[path.name] != path:
+            raise DataError(f"{path}: another file of this import, {named[path.name]}, has the "
+                            f"same name; raw/{path.name} can hold one of them. Rename one (e.g. "
+                            "add the download date) and import again.")
+        named[path.name] = path
         reader, probe, detail = _validate(path, gemeente, year, vintage, level)
         copies = _copy_targets(path, raw)
         new = True
@@ -202,7 +197,6 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
     try:
         raw.mkdir(parents=True, exist_ok=True)
         doc = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
-        sources = doc.setdefault("sources", {})
         provenance_entries: list[dict[str, Any]] = []
         now = datetime.now().astimezone().isoformat(timespec="seconds")
         for path, reader, probe, detail, copies, _ in plans:
@@ -210,10 +204,7 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
                 if not target.exists():
                     shutil.copy2(source, target)
                     copied.append(target)
-            entry = reader.entry(f"raw/{path.name}", detail)
-            listed = sources.setdefault(reader.section, [])
-            if not _listed(listed, entry):
-                listed.append(entry)
+            add_source(doc, reader.section, reader.entry(f"raw/{path.name}", detail))
             modified = datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
             provenance_entries.append({
                 "file": path.name, "kind": reader.kind, "source": reader.label(probe, detail),

@@ -38,10 +38,16 @@ def _own_filter(gemeente: str) -> csvtable.RowFilter:
     return for_header
 
 
-def read_table(path: Path, gemeente: str | None = None) -> pd.DataFrame:
+def read_table(path: Path, gemeente: str | None = None, any_sheet: bool = False
+               ) -> pd.DataFrame:
     """Any KWB-like table (xlsx, or CSV read strictly by ``csvtable``), every cell as text;
     with ``gemeente``, a CSV's rows of other gemeenten are skipped while it is read
-    (``attrs["records"]`` counts all)."""
+    (``attrs["records"]`` counts all).
+
+    Of a workbook, the sheet that has a ``gwb_code_10`` column (CBS's download); without
+    one a ``DataError`` — or, with ``any_sheet``, the first sheet. ``attrs["sheets"]``
+    names the workbook's sheets.
+    """
     if not path.exists():
         raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
     if path.stat().st_size == 0:
@@ -51,13 +57,17 @@ def read_table(path: Path, gemeente: str | None = None) -> pd.DataFrame:
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl/xlrd raise many kinds
             raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
-        for frame in sheets.values():
-            if "gwb_code_10" in frame.columns:
-                return frame
-        raise DataError(
-            f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
-            "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10."
-        )
+        if not sheets:
+            raise DataError(f"{path}: the workbook has no sheets.")
+        found = next((frame for frame in sheets.values() if "gwb_code_10" in frame.columns),
+                     None)
+        if found is None and not any_sheet:
+            raise DataError(
+                f"{path}: no sheet has a 'gwb_code_10' column (sheets: {', '.join(sheets)}). "
+                "Use CBS's kwb-YYYY.xlsx download, whose sheet starts with gwb_code_10.")
+        table = found if found is not None else next(iter(sheets.values()))
+        table.attrs["sheets"] = list(sheets)
+        return table
     return csvtable.read_csv(path, _own_filter(gemeente) if gemeente else None)
 
 
