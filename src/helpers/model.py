@@ -132,13 +132,18 @@ OBSERVATION_COLUMNS = ["area_code", "level", "year", "indicator", "value", "nume
 AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
 
 
-def parent_code(code: str) -> str | None:
+def parent_code(code):
     """The code of the area that contains ``code`` by CBS's numbering: a buurt lies in the
-    wijk of its first six digits, a wijk in the gemeente of its first four.
+    wijk of its first six digits, a wijk in the gemeente of its first four (a gemeente in
+    none). A Series of codes gives a Series.
 
     >>> parent_code("BU03440101"), parent_code("WK034401"), parent_code("GM0344")
     ('WK034401', 'GM0344', None)
     """
+    if _series(code):
+        level = level_of(code)
+        wijk, gemeente = "WK" + code.str[2:8], "GM" + code.str[2:6]
+        return wijk.where(level == "buurt", gemeente.where(level == "wijk"))
     level = level_of(code)
     if level == "buurt":
         return "WK" + code[2:8]
@@ -191,12 +196,8 @@ def _schemas() -> dict[str, Any]:
                            lambda f: ~f.duplicated(columns, keep=False))
 
     def parent_matches(frame: pd.DataFrame) -> pd.Series:
-        codes = frame["code"]
-        wijk = "WK" + codes.str[2:8]
-        gemeente = "GM" + codes.str[2:6]
-        expected = wijk.where(frame["level"] == "buurt", gemeente)
         return frame["parent"].isna().where(frame["level"] == "gemeente",
-                                            frame["parent"] == expected)
+                                            frame["parent"] == parent_code(frame["code"]))
 
     tidy = pa.DataFrameSchema({
         "area_code": column(code), "level": column(level), "year": column(year),

@@ -36,7 +36,7 @@ from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.computation import compute
 from helpers.indicators.disclosure import suppress
 from helpers.workspace import Workspace
-from helpers.workspace.core import areas_for, vintage_for
+from helpers.workspace.core import areas_for
 
 __all__ = ["Facts", "of"]
 
@@ -74,9 +74,6 @@ class Facts:
     def areas_for(self, year: int, level: str | None = None) -> gpd.GeoDataFrame:
         """The areas as they were in ``year`` (see ``helpers.workspace.core.areas_for``)."""
         return areas_for(self.areas, year, level)
-
-    def vintage_for(self, year: int, level: str | None = None) -> int | None:
-        return vintage_for(self.areas, year, level)
 
     def usable(self, indicator: str | None = None, area: str | None = None,
                until: int | None = None) -> pd.DataFrame:

@@ -260,7 +260,7 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     if parent_level:
         parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
         land["parent"] = land[parent].astype(str).str.strip()
-        expected = land["code"].map(model.parent_code)
+        expected = model.parent_code(land["code"])
         wrong = land[land["parent"] != expected]
         if len(wrong):
             row = wrong.iloc[0]

@@ -43,7 +43,7 @@ from helpers.sources.registry import (
 from helpers.sources.tabular import STATLINE_CODE, WORKBOOK_SUFFIXES, is_statline
 
 __all__ = ["read_kwb", "read_download", "read_statline", "own_rows", "DOWNLOAD", "STATLINE",
-           "LEVELS", "TABLE_SUFFIXES"]
+           "LEVELS", "TABLE_SUFFIXES", "statistics_label"]
 
 log = logging.getLogger(__name__)
 
@@ -275,13 +275,17 @@ def _download_entry(relative: str, detail: dict) -> str | dict:
     return relative if named == detail["year"] else year_entry(relative, detail)
 
 
+def statistics_label(probe: Probe, detail: dict) -> str:
+    """The source of a KWB table in provenance: ``CBS Kerncijfers wijken en buurten 2023``."""
+    return f"CBS Kerncijfers wijken en buurten {detail['year']}"
+
+
 DOWNLOAD = Reader(
     kind="kwb", section="kwb", what="CBS KWB tables (.xlsx/.csv)",
     looks_like="a CBS KWB download (gwb_code_10, …)", suffixes=TABLE_SUFFIXES,
     detect=lambda probe: "gwb_code_10" in probe.columns, read=_download,
     describe=describe_statistics, entry=_download_entry,
-    label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
-    licence=CBS_LICENCE, tabular=True)
+    label=statistics_label, licence=CBS_LICENCE, tabular=True)
 
 STATLINE = Reader(
     kind="statline", section="kwb", what="StatLine CSV exports",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
+from helpers.sources import kwb
 from helpers.sources import variables as varmap
 from helpers.sources.registry import (
     CBS_LICENCE,
@@ -164,5 +165,4 @@ READER = Reader(
                                   mapping=probe.request.mapping,
                                   gemeente=probe.request.gemeente),
     describe=describe_statistics, entry=year_entry,
-    label=lambda probe, detail: f"CBS Kerncijfers wijken en buurten {detail['year']}",
-    licence=CBS_LICENCE)
+    label=kwb.statistics_label, licence=CBS_LICENCE)
