@@ -48,7 +48,7 @@ screenshots: demo ## build the demo reports and save a PNG of each in reports/de
 bench: install ## run the benchmarks and print a table of medians
 	$(BIN)/python benchmarks/run.py
 
-audit: install ## reliability and privacy audit (bad input, faults, privacy scan, concurrency, injection): a table; exit 1 when a row fails
+audit: install ## reliability, privacy and safety audit (bad input, faults, faults under CPU load 5x, privacy scan, concurrency, injection, tampered pages): a table and counts per group; exit 1 when a row fails
 	$(BIN)/python tools/audit.py
 
 demo-data: install ## regenerate data/demo from its fixed seed (byte-identical)

@@ -277,7 +277,8 @@ def _national_map(folder: str) -> dict[str, float]:
     import pandas as pd
     import synthetic
 
-    from helpers.presentation import maps, render as rendering
+    from helpers.presentation import maps
+    from helpers.presentation import render as rendering
     from helpers.workspace import open_workspace
 
     os.environ["STUURKIT_RENDER"] = "html"

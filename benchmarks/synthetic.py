@@ -266,9 +266,9 @@ def national_workspace(folder, demo=None, copies: int = GEMEENTEN - 1) -> dict[s
     import geopandas as gpd
     import yaml
 
-    from helpers.workspace.cache import sha256
     from helpers.paths import data_dir
     from helpers.workspace import open_workspace
+    from helpers.workspace.cache import sha256
 
     demo = Path(demo) if demo else data_dir() / "demo"
     folder = Path(folder)

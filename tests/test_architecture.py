@@ -204,3 +204,58 @@ def test_the_command_and_a_worker_start_without_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]", f"imported at start: {out}"
+
+
+# markup written by Python code rather than an autoescaping template: only these fixed
+# script elements of the embedding contract (no data in them) may be
+_MARKUP_ALLOWED = {("presentation/embed.py", "placeholder"), ("presentation/embed.py", "wrap"),
+                   ("presentation/embed.py", "<module>"),
+                   ("presentation/embed.py", "loader_script"),
+                   ("presentation/embed.py", "_verified_inline")}
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!]")
+
+
+def _builds_markup(node: ast.AST) -> bool:
+    """An f-string, ``+``/``%`` or ``format()`` with a tag in its literal text."""
+    def tagged(value) -> bool:
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and bool(
+            _TAG.search(value.value))
+
+    if isinstance(node, ast.JoinedStr):
+        return any(tagged(v) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return tagged(node.left) or tagged(node.right)
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format" and tagged(node.func.value))
+
+
+def _markup_in_code(path: Path, relative: str) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in [tree, *(n for n in ast.walk(tree)
+                             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]:
+        name = getattr(function, "name", "<module>")
+        if (relative, name) in _MARKUP_ALLOWED:
+            continue
+        body = function.body if name != "<module>" else [
+            n for n in function.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        for node in (n for stmt in body for n in ast.walk(stmt)):
+            if _builds_markup(node):
+                found.append(f"{relative}:{node.lineno} ({name})")
+    return found
+
+
+def test_no_code_builds_markup_from_data():
+    """HTML comes from autoescaping templates (helpers.presentation.markup): no f-string,
+    concatenation or format() call puts text next to a tag."""
+    # the privacy scan (audit, page) reads markup: its f-strings are messages about tags
+    found = [hit for path in _modules().values() if path.name not in ("audit.py", "page.py")
+             for hit in _markup_in_code(path, str(path.relative_to(PACKAGE)))]
+    assert found == [], "markup built in code (use a template): " + ", ".join(found)
+
+
+def test_the_markup_test_finds_an_f_string_tag(tmp_path):
+    path = tmp_path / "x.py"
+    path.write_text('def f(name):\n    return f"<b>{name}</b>"\n'
+                    'def g(name):\n    return "<i>" + name\n')
+    assert len(_markup_in_code(path, "x.py")) == 2

@@ -33,11 +33,12 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from helpers.indicators import catalogue as catalogues
     from helpers.indicators import facts
     from helpers.workspace import open_workspace
     from helpers.workspace.check import check_workspace
 
-    problems = check_workspace(args.workspace)
+    problems = check_workspace(args.workspace, catalogue=catalogues.for_workspace)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if p.severity == "fout"]
@@ -84,6 +85,28 @@ def _years(text: str) -> list[int]:
                                              ) from exc
         years.extend(range(start, end + 1))
     return sorted(set(years))
+
+
+def _positive_whole(text: str) -> int:
+    """A whole number of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def _seconds(text: str) -> int:
+    """A whole number of seconds above 0 (``--timeout``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds above 0")
+    return value
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -228,15 +251,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "plus index.html in reports/<workspace>/.")
     p.add_argument("workspace", help="workspace name (data/<name>) or path")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these schedule entries")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="worker processes (default: number of cores)")
+    p.add_argument("--jobs", type=_positive_whole, default=None, metavar="N",
+                   help="worker processes, at least 1 (default: number of cores)")
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local worker processes (default) or Dask distributed")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies dask; "
                         "without it --executor dask starts a LocalCluster)")
-    p.add_argument("--timeout", type=int, default=600, metavar="S",
-                   help="seconds a notebook cell may take before its job is stopped")
+    p.add_argument("--timeout", type=_seconds, default=600, metavar="S",
+                   help="seconds (above 0) a notebook cell may take before its job is "
+                        "stopped (default 600)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("screenshots", help="PNG screenshots of a workspace's reports",

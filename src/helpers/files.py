@@ -1,6 +1,8 @@
 """Safe file writing: a temporary file beside the target, renamed into place.
 
 A reader never sees a half-written file, and a failure leaves the previous version.
+A writer that is killed leaves its temporary file (``.<name>.<pid>.<random>.tmp``);
+``remove_stale`` removes those whose writer is gone.
 Imports nothing else from the package, so every stage may use it.
 """
 
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["replacing", "write_text_atomic"]
+__all__ = ["replacing", "write_text_atomic", "remove_stale"]
 
 
 @contextmanager
@@ -26,7 +28,9 @@ def replacing(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # the writer's pid in the name: a sweep can tell a dead writer's file (``stale``)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                suffix=".tmp")
     os.close(fd)
     tmp = Path(name)
     try:
@@ -43,3 +47,26 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     with replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
     return Path(path)
+
+
+def _writer_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale(folder: str | Path) -> list[Path]:
+    """Remove the temporary files (``.*.tmp``) in ``folder`` whose writer is gone (or
+    that name no writer); return them."""
+    removed = []
+    for tmp in Path(folder).glob(".*.tmp"):
+        parts = tmp.name[1:-len(".tmp")].rsplit(".", 2)
+        writer = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+        if tmp.is_file() and (writer is None or not _writer_alive(writer)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed

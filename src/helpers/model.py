@@ -44,6 +44,7 @@ __all__ = [
     "of_other_gemeente",
     "TIDY_COLUMNS",
     "OBSERVATION_COLUMNS", "AREA_COLUMNS", "parent_code", "validate",
+    "ID_PATTERNS", "ID_RULES", "id_problem", "check_id",
 ]
 
 # ------------------------------------------------------------------ levels
@@ -122,6 +123,75 @@ def of_other_gemeente(codes, gemeente: str):
     if _series(codes):
         return codes.str.match(CODE.pattern) & ~in_gemeente(codes, gemeente)
     return is_code(str(codes)) and not in_gemeente(codes, gemeente)
+
+
+# ------------------------------------------------------------------ identifiers
+
+# Identifiers from files (ids, names, references) become file names, element ids, keys in
+# frames and parts of published pages: each kind has one pattern, checked where the file
+# is loaded. Free text (titles, names of areas, descriptions, duiding) is not restricted:
+# it is escaped where it is shown. ``[0-9]`` and ``[A-Za-z]`` are ASCII on purpose.
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.))"  # no '..': a name may become a file name
+ID_PATTERNS: dict[str, str] = {
+    "programme": _NAME + "{0,39}",  # begroting.yml programmas[].id: P1, 3, W, SD-02
+    "goal": _NAME + "{0,39}",  # begroting.yml doelen[].id: P1.1, 2.3a (duiding/<jaar>/<id>.md)
+    "indicator": r"[A-Za-z0-9][A-Za-z0-9_]{0,79}",  # catalogue key: bijstand_per_1000
+    # a catalogue's numerator, denominator, variable: a_inw, or a name kept from a file (0_15)
+    "variable": r"[A-Za-z0-9_]{1,80}",
+    "area": CODE_PATTERN,  # begroting.yml indicatoren[].gebied: a CBS code
+    "schedule": _NAME + "{0,99}",  # stuurkit.yml schedule[].name: part of report file names
+    "workspace": _NAME + "{0,99}",  # a workspace's folder name: reports/<name>/
+    "parameter": r"[A-Za-z_][A-Za-z0-9_]{0,79}",  # a notebook parameter: year, area_code
+    "colour": r"#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{3}|[a-z]{3,20}",  # style.colours: #1f77b4, teal
+}
+ID_RULES: dict[str, str] = {
+    "programme": "letters, digits, '_', '-' and '.' (no '..'), starting with a letter or "
+                 "digit, at most 40 characters (e.g. P1, 3, SD-02)",
+    "goal": "letters, digits, '_', '-' and '.' (no '..'), starting with a letter or digit, at "
+            "most 40 characters (e.g. P1.1, 2.3a)",
+    "indicator": "a letter or digit, then letters, digits and '_', at most 80 characters "
+                 "(e.g. bijstand_per_1000)",
+    "variable": "letters, digits and '_', at most 80 characters (e.g. a_inw)",
+    "area": "a CBS area code (GM0344, WK034401, BU03440101)",
+    "schedule": "letters, digits, '_', '-' and '.' (no '..'), starting with a letter or "
+                "digit, at most 100 characters (e.g. wijkprofielen)",
+    "workspace": "letters, digits, '_', '-' and '.' (no '..'), starting with a letter or "
+                 "digit, at most 100 characters (e.g. utrecht)",
+    "parameter": "a letter or '_', then letters, digits and '_' (e.g. year)",
+    "colour": "a colour as #rrggbb, #rgb or a CSS colour name in lower case (e.g. #1f77b4)",
+}
+_IDS = {kind: re.compile(pattern) for kind, pattern in ID_PATTERNS.items()}
+
+
+def id_problem(kind: str, value: object) -> str | None:
+    """Why ``value`` is not a valid identifier of ``kind`` (``None`` when it is one).
+
+    >>> id_problem("goal", "P1.1") is None
+    True
+    >>> id_problem("goal", "<b>")  # doctest: +ELLIPSIS
+    "'<b>' is not a valid goal id: use letters, digits, ..."
+    """
+    if isinstance(value, str) and _IDS[kind].fullmatch(value):
+        return None
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "…"
+    return (f"{shown} is not a valid {kind} id: use {ID_RULES[kind]} "
+            f"(pattern {ID_PATTERNS[kind]})")
+
+
+def check_id(kind: str, value: object, where: str) -> str:
+    """``value`` when it is a valid identifier of ``kind`` (a key of ``ID_PATTERNS``);
+    else ``ConfigError`` naming ``where`` (file and key), the value and the pattern.
+
+    >>> check_id("programme", "P1", "begroting.yml: programmas[0].id")
+    'P1'
+    """
+    problem = id_problem(kind, value)
+    if problem is not None:
+        from helpers.errors import ConfigError
+
+        raise ConfigError(f"{where}: {problem}. Identifiers become file names and parts of "
+                          "published pages; rename it.")
+    return value  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------ frames

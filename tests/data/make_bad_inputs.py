@@ -94,6 +94,78 @@ def main() -> None:
     shp = buurten()
     shp.to_file(BAD / "buurten_2021_no_crs.shp")
     (BAD / "buurten_2021_no_crs.prj").unlink()
+    numbers_and_registrations()
+    geometry_cases(buurten)
+    import_cases()
+
+
+def geometry_cases(buurten) -> None:
+    """Kaart layers whose geometry or CRS is wrong, or whose hierarchy has a hole."""
+    def feature_collection(geometries, crs: str | None = "EPSG::28992", **properties):
+        frame = buurten(**properties)
+        doc = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {k: None if pd.isna(frame[k].iloc[i]) else
+                                               frame[k].iloc[i] for k in frame.columns
+                                               if k != "geometry"}, "geometry": g}
+            for i, g in enumerate(geometries)]}
+        if crs:
+            doc["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:{crs}"}}
+        return doc
+
+    def ring(x: float, y: float, size: float) -> dict:
+        return {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size],
+                                                     [x, y + size], [x, y]]]}
+
+    rd = [ring(171000, 441000, 500), ring(171500, 441000, 500)]
+    lonlat = [ring(5.10, 52.10, 0.005), ring(5.105, 52.10, 0.005)]
+    cases = {
+        "buurten_2021_lonlat_declared_rd.geojson": feature_collection(lonlat),
+        "buurten_2021_rd_without_crs.geojson": feature_collection(rd, crs=None),
+        "buurten_2021_huge_coordinates.geojson": feature_collection(
+            [ring(1e300, 1e300, 1e299), rd[1]]),
+        "buurten_2021_outside_nl.geojson": feature_collection(
+            [ring(-3.70, 40.41, 0.005), ring(-3.695, 40.41, 0.005)], crs="OGC:1.3:CRS84"),
+        "buurten_2021_geometry_collection.geojson": feature_collection(
+            [{"type": "GeometryCollection", "geometries": [rd[0]]}, rd[1]]),
+        "buurten_2021_null_geometry.geojson": feature_collection([None, rd[1]]),
+        "buurten_2021_points.geojson": feature_collection(
+            [{"type": "Point", "coordinates": [171200, 441200]}, rd[1]]),
+        "buurten_2021_without_wijk_code.geojson": feature_collection(
+            rd, wijkcode=[None, "WK990101"]),
+    }
+    for name, doc in cases.items():
+        text(name, json.dumps(doc))
+    nan = json.dumps(feature_collection(rd)).replace("[171500, 441000], [172000, 441000]",
+                                                     "[171500, 441000], [NaN, 441000]", 1)
+    assert "NaN" in nan
+    text("buurten_2021_nan_coordinates.geojson", nan)
+
+
+def import_cases() -> None:
+    """What is given to ``stuurkit import`` but is no file to import."""
+    folder = BAD / "kwb-2021_folder"
+    folder.mkdir(exist_ok=True)
+    text("kwb-2021_folder/kwb-2021.csv", HEADER + ROWS)
+
+
+def numbers_and_registrations() -> None:
+    """Issue 13: notations that cannot be decided, registrations that cannot be right."""
+    header = "gwb_code_10;gwb_code_8;regio;gm_naam;recs;gwb_code;ind_wbi;a_inw;a_00_14\n"
+    text("kwb-2021_thousands_separators.csv", header +  # Dutch Excel, 1000 separators on
+         "GM9901;9901;Voorbeeldstad;Voorbeeldstad;Gemeente;GM9901;1;150.000;17.000\n"
+         "WK990101;990101;Binnenstad;Voorbeeldstad;Wijk;WK990101;1;24.000;2.300\n"
+         "BU99010101;99010101;Markt;Voorbeeldstad;Buurt;BU99010101;1;3.000;300\n")
+    text("kwb-2021_two_notations.csv", (HEADER + ROWS).replace("a_00_14", "g_hhgro")
+         .replace(",17000", ',"2,1"').replace(",2300", ",1.9").replace(",300\n", ",2\n"))
+    registrations = "area_code,year,variable,value\n"
+    text("registraties_two_notations.csv", registrations + "BU99010101,2021,meldingen,1.5\n"
+         'BU99010102,2021,meldingen,"2,5"\n')
+    text("registraties_negative_count.csv", registrations + "BU99010101,2021,meldingen,12\n"
+         "BU99010102,2021,meldingen,-3\n")
+    text("registraties_future_year.csv", registrations + "BU99010101,2099,meldingen,12\n")
+    text("registraties_value_contradicts_ratio.csv",
+         "area_code,year,variable,value,numerator,denominator\n"
+         "BU99010101,2021,aandeel,25,5,20\nBU99010102,2021,aandeel,40,5,20\n")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The reliability scenarios of ``make audit`` (tests/reliability.py), asserted.
 
 Bad input is refused clearly and changes nothing; batch faults keep previous reports, a
-true manifest and no temporary files; runs and imports exclude each other; text from
-data is never executed; the published demo passes the privacy scan.
+true manifest and no temporary files, also on a machine whose cores are all busy
+(``tests/scenarios/loaded.py``), and a killed run leaves no process behind; runs and
+imports exclude each other; text from data is never executed; the published demo
+passes the privacy scan.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 import yaml
 
 from tests.scenarios import reliability
+from tests.scenarios.loaded import cpu_load
 
 pytestmark = pytest.mark.slow
 
@@ -35,12 +38,40 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(tmp_path: Path):
     assert not _failed(rows)
 
 
-def test_batch_faults_keep_previous_reports_and_a_true_manifest(tmp_path: Path):
-    rows = reliability.batch_faults(tmp_path)
+def test_batch_faults_keep_previous_reports_and_a_true_manifest_on_a_loaded_machine(
+        tmp_path: Path):
+    # every core kept busy: cleanup and the scenarios' waits may not depend on timing
+    with cpu_load():
+        rows = reliability.batch_faults(tmp_path)
     cases = {r.case for r in rows}
     assert {"failing cell", "dying kernel", "timeout", "bad parameter", "SIGTERM mid-run",
-            "unwritable report file", "unwritable output folder"} <= cases
+            "unwritable report file", "unwritable output folder",
+            "SIGKILL mid-run: workers and kernels die with it",
+            "SIGKILL mid-run, processes untied: the next run ends them"} <= cases
     assert not _failed(rows)
+
+
+def test_the_burner_ends_its_processes_however_the_block_ends():
+    with pytest.raises(KeyboardInterrupt), cpu_load(2) as pids:
+        assert len(reliability._alive(set(pids))) == 2
+        raise KeyboardInterrupt
+    assert not reliability._alive(set(pids))
+
+
+def test_only_what_a_scenario_run_leaves_counts_as_left(tmp_path: Path):
+    import tempfile
+
+    folder, own = tmp_path / "reports" / "ws", tmp_path / "tmp"
+    folder.mkdir(parents=True)
+    own.mkdir()
+    other = Path(tempfile.mkdtemp(prefix="stuurkit-run-1-", dir=tempfile.gettempdir()))
+    try:  # another run on this machine is busy: its folder is not ours
+        assert reliability._leftovers(folder, {"TMPDIR": str(own)}) == []
+        (own / "tmpkernel.json").write_text("{}")
+        (folder / ".fault_goed.html.123.abc.tmp").write_text("")
+        assert len(reliability._leftovers(folder, {"TMPDIR": str(own)})) == 2
+    finally:
+        other.rmdir()
 
 
 def test_runs_and_imports_exclude_each_other(tmp_path: Path):

@@ -62,3 +62,64 @@ def test_small_counts_are_suppressed_without_a_trace():
     assert np.isnan(out.loc["BU1", ["value", "numerator", "denominator"]].astype(float)).all()
     assert out.loc["BU2", "status"] == "ok" and out.loc["BU2", "value"] == 25
     assert out.loc["BU3", "status"] == "suppressed"  # a denominator of 5 reveals people
+
+
+def _wijk(numerators: list[float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    codes = [f"BU{i}" for i in range(1, len(numerators) + 1)]
+    hierarchy = pd.DataFrame({"year": 2023, "code": codes, "parent": "WK1", "level": "buurt"})
+    total = sum(numerators)
+    obs = pd.DataFrame({
+        "area_code": [*codes, "WK1"], "level": ["buurt"] * len(codes) + ["wijk"],
+        "year": 2023, "indicator": "bijstand_per_1000",
+        "numerator": [*numerators, total], "denominator": 1000.0 * (len(codes) + 1),
+        "status": "ok", "source": "test"})
+    obs["value"] = obs["numerator"] / obs["denominator"] * 1000
+    return obs, hierarchy
+
+
+def test_a_complement_of_zero_does_not_hide_a_small_count():
+    # wijk total 114 minus the shown buurten must not give BU1's 4: hiding BU2 (0) with
+    # it would leave 4 + 0 = 4 to be read off; the complement must close the gap to 10
+    cat = catalogue.load()
+    obs, hierarchy = _wijk([4.0, 0.0, 50.0, 60.0])
+    out = privacy.suppress(obs, cat, hierarchy).set_index("area_code")
+    assert out.loc["BU1", "status"] == "suppressed" and out.loc["BU2", "status"] == "ok"
+    assert out.loc["BU3", "status"] == "suppressed"  # the smallest that closes the gap
+    hidden = obs.set_index("area_code").loc[out["status"] == "suppressed", "numerator"]
+    assert hidden.sum() >= cat["bijstand_per_1000"].min_count
+    assert privacy.unprotected_groups(obs, out["status"].reset_index(drop=True), cat,
+                                      hierarchy).empty
+
+
+def test_two_small_suppressed_counts_together_are_still_protected():
+    # 3 + 2 = 5 < 10: two suppressed buurten whose sum the wijk total reveals
+    cat = catalogue.load()
+    obs, hierarchy = _wijk([3.0, 2.0, 40.0, 70.0])
+    out = privacy.suppress(obs, cat, hierarchy)
+    hidden = obs.loc[out["status"] == "suppressed", "numerator"]
+    assert len(hidden) == 3 and hidden.sum() >= 10
+    assert privacy.unprotected_groups(obs, out["status"], cat, hierarchy).empty
+    # the check itself sees the weak group when only the two small ones are hidden
+    weak = out["status"].where(~obs["area_code"].isin(["BU3", "BU4"]), "ok")
+    assert len(privacy.unprotected_groups(obs, weak, cat, hierarchy)) == 1
+
+
+def test_the_demo_publishes_no_unprotected_group(demo_ws, demo_facts):
+    # the published statuses against the true numbers: no group where the parent minus
+    # the shown siblings gives a small count (the demo had 33 before complements had to
+    # close the gap)
+    from helpers.indicators.aggregation import aggregate_up
+    from helpers.indicators.computation import compute
+
+    truth = compute(aggregate_up(demo_ws.variables_raw, demo_facts.hierarchy),
+                    demo_facts.catalogue)
+    published = demo_facts.observations
+    assert len(truth) == len(published)
+    assert (truth["area_code"].to_numpy() == published["area_code"].to_numpy()).all()
+    assert privacy.unprotected_groups(truth, published["status"], demo_facts.catalogue,
+                                      demo_facts.hierarchy).empty
+    before = privacy.unprotected_groups(
+        truth, truth["status"].where(~privacy._primary(
+            truth, privacy._Coded(truth).per_row(demo_facts.catalogue, "min_count", 0)
+            .astype(float)), "suppressed"), demo_facts.catalogue, demo_facts.hierarchy)
+    assert len(before) > 0  # primary suppression alone leaves groups to protect

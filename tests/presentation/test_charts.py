@@ -58,6 +58,17 @@ def test_choropleth_embeds_only_drawn_columns_and_marks_no_data(demo_ws):
     assert "onderdrukt" in text and "geen gegevens" in text
 
 
+def _values(node, key):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                yield v
+            yield from _values(v, key)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _values(v, key)
+
+
 def test_spine_is_oriented_right_is_better(demo_facts):
     profile = area_profile(demo_facts, demo_facts.area("WK990108"), 2024)
     data = spine_data(profile)
@@ -66,6 +77,11 @@ def test_spine_is_oriented_right_is_better(demo_facts):
     assert data[["minimum", "maximum", "punt"]].abs().max().max() <= 1
     spec = _spec(charts.spine(data, profile.name, profile.parent_name))
     assert "value" not in _data_keys(spec), "only drawn columns"
+    # a name from data is a string literal in the axis expression, never code
+    evil = "Noord' + alert(1) + '\" \\"
+    text = json.dumps(_spec(charts.spine(data, profile.name, evil)))
+    expression = next(v for v in _values(json.loads(text), "labelExpr"))
+    assert expression.startswith(f"datum.value == 0 ? {json.dumps(evil)} : ")
 
 
 def test_goal_trend_and_budget_charts():
@@ -85,8 +101,9 @@ def test_house_style_logo_is_inlined(ws_copy):
     doc = yaml.safe_load(path.read_text())
     doc["style"] = {"name": "Voorbeeldstad", "colours": ["#123456"], "logo": "logo.svg"}
     path.write_text(yaml.safe_dump(doc))
-    from helpers.reports.common import _logo
+    from helpers.reports.common import _logo, render
 
-    html = _logo(open_workspace(ws_copy))
-    assert html.startswith("<img class='stuurkit-logo' src='data:image/svg+xml;base64,")
-    assert "alt='Logo Voorbeeldstad'" in html
+    html = render("header.html.j2", title="T", gemeente="G", subtitle="", demo=False,
+                  logo=_logo(open_workspace(ws_copy))).data
+    assert html.startswith('<img class="stuurkit-logo" src="data:image/svg+xml;base64,')
+    assert 'alt="Logo Voorbeeldstad"' in html

@@ -61,6 +61,16 @@ IMPORT_CASES = {
     "registraties_bad_rows.csv": r"row 3, column area_code: 'buurt Markt'.*row 4, column "
                                  r"year: 'twintig'.*row 5, column value: 'veel'",
     "registraties_other_gemeente.csv": r"area code BU03440101 is not in GM9901",
+    "kwb-2021_thousands_separators.csv": r", line 2, column 'a_inw': '150\.000' could be 150000 "
+                                         r"\(a point grouping thousands\).*without thousands "
+                                         r"separators",
+    "kwb-2021_two_notations.csv": r"column 'g_hhgro': the numbers mix two notations: line 3 has "
+                                  r"'1\.9' \(a decimal point\) and line 2 has '2,1'",
+    "registraties_two_notations.csv": r"column 'value': the numbers mix two notations",
+    "registraties_negative_count.csv": r"row 3, column value: -3 is negative",
+    "registraties_future_year.csv": r"row 2, column year: '2099' is after this year",
+    "registraties_value_contradicts_ratio.csv": r"row 3: value 40 contradicts numerator 5 / "
+                                                r"denominator 20",
     "buurten_2021_broken.geojson": r"cannot read geometry file",
     "buurten_2021_no_code_column.geojson": r"has buurt names but no buurt code column",
     "buurten_2021_no_crs.shp": r"has no coordinate reference system.*keep the \.prj",
@@ -68,6 +78,24 @@ IMPORT_CASES = {
     "buurten_2021_one_code_two_names.geojson": r"code BU99010101 appears with different names",
     "buurten_2021_other_gemeente.geojson": r"no buurt areas of GM9901 in this layer",
     "buurten_2021_water_only.geojson": r"no land areas with a buurt code",
+    # geometry, CRS and hierarchy (helpers.sources.kaart: _geometry_problems, _to_rd)
+    "buurten_2021_lonlat_declared_rd.geojson":
+        r"are longitude/latitude, but the file declares Amersfoort / RD New\. Set the CRS",
+    "buurten_2021_rd_without_crs.geojson":
+        r"are RD New metres \(EPSG:28992\), but the file says they are longitude/latitude",
+    "buurten_2021_huge_coordinates.geojson":
+        r"1 buurt areas lie outside the Netherlands .*e\.g\. BU99010101\. Is the CRS right",
+    "buurten_2021_outside_nl.geojson": r"2 buurt areas lie outside the Netherlands",
+    "buurten_2021_nan_coordinates.geojson":
+        r"1 buurt areas have coordinates that are not numbers \(NaN or infinite\), e\.g\. "
+        r"BU99010102",
+    "buurten_2021_geometry_collection.geojson":
+        r"1 buurt areas are not polygons, e\.g\. BU99010101 \(GeometryCollection\)",
+    "buurten_2021_points.geojson": r"1 buurt areas are not polygons, e\.g\. BU99010101 \(Point\)",
+    "buurten_2021_null_geometry.geojson":
+        r"1 buurt areas have no geometry \(null or empty\), e\.g\. BU99010101",
+    "buurten_2021_without_wijk_code.geojson": r"1 buurt areas have no wijk code, e\.g\. BU99010101",
+    "kwb-2021_folder": r"kwb-2021_folder: is a folder; import the files in it one by one",
 }
 
 LOCK_FILES = (".stuurkit-workspace.lock", ".stuurkit-run.lock")
@@ -188,12 +216,21 @@ def bad_input(work: Path) -> list[Row]:
 
 # ------------------------------------------------------------------ 2. batch faults
 
+# the faults that one run meets together: each job fails alone, the good one is made
+FAULTS = {"cel": ("failing cell", "error"), "kernel": ("dying kernel", "die"),
+          "tijd": ("timeout", "hang"), "blok": ("unwritable report file", "ok")}
+TIMEOUT = "20"  # seconds per cell in the timeout case: a loaded machine needs far less
+
 
 def _fault_workspace(work: Path, name: str, modes: dict[str, str]) -> tuple[Path, dict]:
-    """A demo copy whose schedule runs the fault notebook once per ``modes`` entry."""
+    """A demo copy whose schedule runs the fault notebook once per ``modes`` entry; its
+    runs get a temporary directory of their own (whatever is left in it is theirs)."""
     ws = copy_demo(work / name)
     _set_schedule(ws, modes)
-    env = {"STUURKIT_NOTEBOOKS": str(FAULT_NOTEBOOKS), "STUURKIT_REPORTS": str(work / "reports")}
+    tmp = work / "tmp" / name
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = {"STUURKIT_NOTEBOOKS": str(FAULT_NOTEBOOKS), "STUURKIT_REPORTS": str(work / "reports"),
+           "TMPDIR": str(tmp)}
     return ws, env
 
 
@@ -206,17 +243,11 @@ def _set_schedule(ws: Path, modes: dict[str, str]) -> None:
                                      encoding="utf-8")
 
 
-def _run_folders() -> set[str]:
-    import tempfile
-
-    return {p.name for p in Path(tempfile.gettempdir()).glob("stuurkit-run-*")}
-
-
-def _leftovers(folder: Path, before: set[str]) -> list[str]:
-    """Temporary files in the reports folder, and run folders in the temp directory that
-    were not there ``before`` (other runs on this machine may have their own)."""
+def _leftovers(folder: Path, env: dict) -> list[str]:
+    """Temporary files in the reports folder, and anything in the runs' own temporary
+    directory (run folders, kernel connection files, papermill outputs)."""
     found = [p.name for p in folder.glob(".*.tmp")] if folder.exists() else []
-    return found + sorted(_run_folders() - before)
+    return found + sorted(p.name for p in Path(env["TMPDIR"]).iterdir())
 
 
 def _descendants(pid: int) -> set[int]:
@@ -247,38 +278,25 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
-def _check_run(group: str, case: str, ws: Path, env: dict, argv: list[str], expect_code: int,
-               made: set[str], kept: set[str], previous: dict[str, str], expect_msg: str = ""
-               ) -> Row:
-    folder = Path(env["STUURKIT_REPORTS"]) / ws.name
-    started = time.time()
-    folders = _run_folders()
-    time.sleep(0.05)
-    result = stuurkit(["run", str(ws), *argv], env)
-    now = {p.stem: p.read_text() for p in folder.glob("*.html")
-                if p.name != "index.html" and p.is_file()}
-    produced = {p.stem for p in folder.glob("*.html") if p.name != "index.html"
-                and p.is_file() and p.stat().st_mtime > started}
-    kept_ok = all(now.get(name) == previous.get(name) for name in kept)
-    produced &= made | kept  # other files of the folder do not count
-    manifest_true = True
-    if expect_code in (0, 1):
-        manifest = json.loads((folder / "manifest.json").read_text())
-        states = {Path(j["report"]).stem: j for j in manifest["jobs"]}
-        manifest_true = (manifest["summary"]["ok"] == len(made)
-                         and all(states[n]["status"] == "ok" for n in made)
-                         and all(j["previous_output_kept"] == (stem in kept)
-                                 for stem, j in states.items() if j["status"] != "ok"))
-    left = _leftovers(folder, folders)
-    message_ok = not expect_msg or re.search(expect_msg, result.stderr) is not None
-    trace = "Traceback" in result.stderr + result.stdout
-    ok = (result.returncode == expect_code and produced == made and kept_ok and manifest_true
-          and not left and message_ok and not trace)
-    detail = (result.stderr.strip().splitlines() or [""])[-1][:160]
-    return Row(group, case, ok, detail, {
-        "exit": result.returncode, "expected exit": expect_code, "made": len(produced),
-        "previous kept": int(kept_ok), "manifest true": int(manifest_true),
-        "temp files left": len(left), "traceback": int(trace)})
+def _gone(pids: set[int], seconds: float = 30) -> set[int]:
+    """Wait until the processes are gone (at most ``seconds``); those still alive."""
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _alive(pids)
+
+
+def _until(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds:.0f} s for {what}")
+        time.sleep(0.1)
+
+
+def _reports(folder: Path) -> dict[str, str]:
+    return {p.stem: p.read_text() for p in folder.glob("*.html")
+            if p.name != "index.html" and p.is_file()}
 
 
 def _baseline(ws: Path, env: dict, names: list[str]) -> dict[str, str]:
@@ -286,9 +304,7 @@ def _baseline(ws: Path, env: dict, names: list[str]) -> dict[str, str]:
     _set_schedule(ws, dict.fromkeys(names, "ok"))
     result = stuurkit(["run", str(ws), "--jobs", "1"], env)
     assert result.returncode == 0, result.stderr
-    folder = Path(env["STUURKIT_REPORTS"]) / ws.name
-    return {p.stem: p.read_text() for p in folder.glob("*.html")
-                if p.name != "index.html" and p.is_file()}
+    return _reports(Path(env["STUURKIT_REPORTS"]) / ws.name)
 
 
 def _next_run_ok(ws: Path, env: dict, names: list[str]) -> bool:
@@ -296,43 +312,69 @@ def _next_run_ok(ws: Path, env: dict, names: list[str]) -> bool:
     return stuurkit(["run", str(ws), "--jobs", "1"], env).returncode == 0
 
 
-def _with_next_run(row: Row, ws: Path, env: dict, names: list[str]) -> Row:
-    """The fault is repaired: the next run must succeed."""
-    row.numbers["next run ok"] = int(_next_run_ok(ws, env, names))
-    row.ok = row.ok and bool(row.numbers["next run ok"])
-    return row
-
-
-def batch_faults(work: Path) -> list[Row]:
+def _isolated_faults(work: Path) -> list[Row]:
+    """One run (2 workers) meets a failing cell, a dying kernel, a cell past its timeout
+    and a report file that cannot be written: each fails alone and keeps its previous
+    version, the good report is made, the manifest says so, nothing is left behind, and
+    the next run (faults repaired) succeeds."""
+    ws, env = _fault_workspace(work, "faults", {})
+    names = ["goed", *FAULTS]
+    previous = _baseline(ws, env, names)
+    folder = Path(env["STUURKIT_REPORTS"]) / ws.name
+    (folder / "fault_blok.html").unlink()
+    (folder / "fault_blok.html").mkdir()  # the report's file cannot be written
+    _set_schedule(ws, {"goed": "ok", **{job: mode for job, (_, mode) in FAULTS.items()}})
+    started = time.time()
+    time.sleep(0.05)  # file times: what this run writes is newer
+    result = stuurkit(["run", str(ws), "--jobs", "2", "--timeout", TIMEOUT], env)
+    (folder / "fault_blok.html").rmdir()
+    now = _reports(folder)
+    made = {p.stem for p in folder.glob("*.html") if p.name != "index.html"
+            and p.is_file() and p.stat().st_mtime > started}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    states = {Path(j["report"]).stem: j for j in manifest["jobs"]}
+    left = _leftovers(folder, env)
+    trace = "Traceback" in result.stderr + result.stdout
+    next_ok = _next_run_ok(ws, env, names)
+    common = {"exit": result.returncode, "expected exit": 1, "good report made":
+              int(made == {"fault_goed"}), "temp files left": len(left), "traceback": int(trace),
+              "next run ok": int(next_ok)}
+    common_ok = (result.returncode == 1 and made == {"fault_goed"} and not left and not trace
+                 and next_ok and manifest["summary"] == {"ok": 1, "failed": len(FAULTS)})
     rows = []
-    for case, mode, extra in (("failing cell", "error", []), ("dying kernel", "die", []),
-                              ("timeout", "hang", ["--timeout", "3"])):
-        ws, env = _fault_workspace(work, case.replace(" ", "-"), {})
-        previous = _baseline(ws, env, ["goed", "fout"])
-        _set_schedule(ws, {"goed": "ok", "fout": mode})
-        row = _check_run("batch faults", case, ws, env, ["--jobs", "2", *extra], 1,
-                         {"fault_goed"}, {"fault_fout"}, previous)
-        rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
+    for job, (case, _) in FAULTS.items():
+        entry = states.get(f"fault_{job}", {})
+        kept = job == "blok" or now.get(f"fault_{job}") == previous.get(f"fault_{job}")
+        true = entry.get("status") == "mislukt" and entry.get("previous_output_kept") == (
+            job != "blok")
+        rows.append(Row("batch faults", case, common_ok and kept and true,
+                        f"{entry.get('error')}; " + (left[0] if left else ""),
+                        {**common, "previous kept": int(kept), "manifest true": int(true)}))
+    return rows
 
+
+def _bad_parameter(work: Path) -> Row:
     ws, env = _fault_workspace(work, "bad-parameter", {})
     previous = _baseline(ws, env, ["goed", "fout"])
     config = ws / "stuurkit.yml"
     config.write_text(config.read_text().replace("mode: ok", "mode: 3", 1))
-    row = _check_run("batch faults", "bad parameter", ws, env, ["--jobs", "2"], 2, set(),
-                     {"fault_goed", "fault_fout"}, previous,
-                     r"parameter 'mode' = 3 should be of type str")
-    rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
-
-    ws, env = _fault_workspace(work, "blocked-report", {})
-    previous = _baseline(ws, env, ["goed", "fout"])
+    result = stuurkit(["run", str(ws), "--jobs", "2"], env)
     folder = Path(env["STUURKIT_REPORTS"]) / ws.name
-    (folder / "fault_fout.html").unlink()
-    (folder / "fault_fout.html").mkdir()  # the report's file cannot be written
-    row = _check_run("batch faults", "unwritable report file", ws, env, ["--jobs", "2"], 1,
-                     {"fault_goed"}, set(), previous)
-    (folder / "fault_fout.html").rmdir()
-    rows.append(_with_next_run(row, ws, env, ["goed", "fout"]))
+    kept = _reports(folder) == previous
+    left = _leftovers(folder, env)
+    clear = re.search(r"parameter 'mode' = 3 should be of type str", result.stderr) is not None
+    trace = "Traceback" in result.stderr + result.stdout
+    next_ok = _next_run_ok(ws, env, ["goed", "fout"])
+    return Row("batch faults", "bad parameter",
+               result.returncode == 2 and clear and kept and not left and not trace and next_ok,
+               (result.stderr.strip().splitlines() or [""])[-1][:160],
+               {"exit": result.returncode, "expected exit": 2, "previous kept": int(kept),
+                "temp files left": len(left), "traceback": int(trace),
+                "next run ok": int(next_ok)})
 
+
+def batch_faults(work: Path) -> list[Row]:
+    rows = [*_isolated_faults(work), _bad_parameter(work)]
     ws, env = _fault_workspace(work, "no-reports-folder", {"goed": "ok"})
     blocker = work / "a-file"
     blocker.write_text("not a folder")
@@ -348,55 +390,146 @@ def batch_faults(work: Path) -> list[Row]:
         folder = Path(env["STUURKIT_REPORTS"]) / ws.name
         folder.chmod(0o555)
         try:
-            row = _check_run("batch faults", "read-only output folder", ws, env,
-                             ["--jobs", "1"], 2, set(), {"fault_goed"}, previous,
-                             r"Cannot write in|Permission denied")
+            result = stuurkit(["run", str(ws), "--jobs", "1"], env)
         finally:
             folder.chmod(0o755)
-        rows.append(row)
+        clear = re.search(r"Cannot write in|Permission denied", result.stderr) is not None
+        ok = (result.returncode == 2 and clear and _reports(folder) == previous
+              and "Traceback" not in result.stderr)
+        rows.append(Row("batch faults", "read-only output folder", ok,
+                        result.stderr.strip()[:160],
+                        {"exit": result.returncode, "expected exit": 2}))
     rows.append(_sigterm(work))
+    rows += killed_runs(work)
     return rows
 
 
+class _Reader:
+    """The lines a process writes to a pipe, read as they come (in a thread)."""
+
+    def __init__(self, stream) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        self._thread.join(timeout=60)
+        return "".join(self.lines)
+
+
+def _start_run(ws: Path, env: dict, argv: list[str], extra: dict | None = None):
+    process = subprocess.Popen([str(STUURKIT), "run", str(ws), *argv],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **env, **(extra or {})})
+    return process, _Reader(process.stdout), _Reader(process.stderr)
+
+
 def _sigterm(work: Path) -> Row:
-    """SIGTERM while the second of three reports runs (2 workers)."""
+    """SIGTERM once the first of three reports is made and the others run (2 workers)."""
     ws, env = _fault_workspace(work, "sigterm", {})
     names = ["a_eerst", "b_hangt", "c_hangt"]
     previous = _baseline(ws, env, names)
     folder = Path(env["STUURKIT_REPORTS"]) / ws.name
     _set_schedule(ws, {"a_eerst": "ok", "b_hangt": "hang", "c_hangt": "hang"})
-    first = folder / "fault_a_eerst.html"
-    before = first.stat().st_mtime
-    folders = _run_folders()
-    process = subprocess.Popen([str(STUURKIT), "run", str(ws), "--jobs", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **env})
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and first.stat().st_mtime == before:
-        time.sleep(0.2)
-    time.sleep(2.0)  # the hanging reports are running now
+    process, out, err = _start_run(ws, env, ["--jobs", "2"])
+    # the run logs each report it has: a_eerst is made and recorded, b and c are running
+    _until(lambda: any(" a_eerst " in line for line in err.lines) or process.poll() is not None,
+           240, "the first report")
     children = _descendants(process.pid)
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=120)
-    time.sleep(1.0)
-    orphans = _alive(children)
+    process.wait(timeout=120)
+    orphans = _gone(children)  # the resource tracker goes when it sees the run gone
+    out_text, err_text = out.text(), err.text()
     manifest = json.loads((folder / "manifest.json").read_text())
-    now = {p.stem: p.read_text() for p in folder.glob("*.html")
-                if p.name != "index.html" and p.is_file()}
+    now = _reports(folder)
     kept = all(now.get(f"fault_{n}") == previous.get(f"fault_{n}") for n in names[1:])
     stopped = [j for j in manifest["jobs"] if (j["error"] or "").startswith("afgebroken")]
     manifest_true = (manifest["interrupted"] == "SIGTERM" and manifest["summary"]["ok"] == 1
                      and len(stopped) == 2 and all(j["previous_output_kept"] for j in stopped))
-    left = _leftovers(folder, folders)
+    left = _leftovers(folder, env)
     next_ok = _next_run_ok(ws, env, names)
-    trace = "Traceback" in err + out
+    trace = "Traceback" in err_text + out_text
     ok = (process.returncode == 143 and kept and manifest_true and not left and not orphans
           and next_ok and not trace)
-    return Row("batch faults", "SIGTERM mid-run", ok, (err.strip().splitlines() or [""])[-1][:160],
+    return Row("batch faults", "SIGTERM mid-run", ok,
+               (err_text.strip().splitlines() or [""])[-1][:160],
                {"exit": process.returncode, "expected exit": 143, "made": 1,
                 "previous kept": int(kept), "manifest true": int(manifest_true),
                 "temp files left": len(left), "processes left": len(orphans),
                 "next run ok": int(next_ok), "traceback": int(trace)})
+
+
+# processes of a run that are not tied to it: as on a system without the parent-death
+# signal, with a lifeline that did not work (put on PYTHONPATH for one run)
+_UNTIED = """\
+import helpers.run.lifeline as lifeline
+lifeline.tie_to_parent = lambda parent=None: None
+lifeline.watch = lambda end, then=None: None
+"""
+
+
+def _kernels_running(env: dict, count: int) -> bool:
+    lines = [line for record in Path(env["TMPDIR"]).glob("stuurkit-run-*/processes")
+             for line in record.read_text().splitlines()]
+    return sum(line.startswith("kernel") for line in lines) >= count
+
+
+def _killed(work: Path, tied: bool) -> Row:
+    """SIGKILL of ``stuurkit run`` while two reports run (2 workers, 2 kernels)."""
+    name = "sigkill" if tied else "sigkill-untied"
+    ws, env = _fault_workspace(work, name, {"a_hangt": "hang", "b_hangt": "hang"})
+    folder = Path(env["STUURKIT_REPORTS"]) / ws.name
+    extra = {}
+    if not tied:
+        shim = work / "untied"
+        shim.mkdir(exist_ok=True)
+        (shim / "sitecustomize.py").write_text(_UNTIED)
+        extra = {"PYTHONPATH": os.pathsep.join(
+            p for p in (str(shim), os.environ.get("PYTHONPATH", "")) if p)}
+    process, out, err = _start_run(ws, env, ["--jobs", "2"], extra)
+    _until(lambda: (_kernels_running(env, 2) and (folder / ".stuurkit-run.pids").exists())
+           or process.poll() is not None, 240, "two kernels and the run's pid file")
+    children = _descendants(process.pid)
+    process.kill()
+    process.wait(timeout=60)
+    out.text(), err.text()
+    numbers: dict[str, int | float | str] = {"processes of the run": len(children)}
+    if tied:  # they die by themselves: the parent-death signal, the lifeline
+        started = time.monotonic()
+        left = _gone(children, 60)
+        numbers.update({"left after 60 s": len(left),
+                        "seconds until gone": round(time.monotonic() - started, 1)})
+        ok = len(children) >= 4 and not left
+    else:  # they outlive the run (the test made sure of that)
+        survivors = _alive(children)
+        numbers["alive after the kill"] = len(survivors)
+        ok = len(survivors) >= 4
+    _set_schedule(ws, {"a_hangt": "ok", "b_hangt": "ok"})
+    following = stuurkit(["run", str(ws), "--jobs", "2"], env)
+    said = re.search(r"ended \d+ process\(es\) left by an earlier run", following.stderr)
+    if not tied:  # the next run ends them and says so
+        left = _alive(children)
+        numbers.update({"left after the next run": len(left),
+                        "next run says so": int(said is not None)})
+        ok = ok and not left and said is not None
+    leftover = _leftovers(folder, env) + [p.name for p in folder.glob(".stuurkit-run.pids")]
+    numbers.update({"next run ok": int(following.returncode == 0),
+                    "temp files left": len(leftover)})
+    ok = ok and following.returncode == 0 and not leftover
+    detail = (following.stderr.strip().splitlines() or [""])[0][:160]
+    case = ("SIGKILL mid-run: workers and kernels die with it" if tied else
+            "SIGKILL mid-run, processes untied: the next run ends them")
+    return Row("batch faults", case, ok, detail, numbers)
+
+
+def killed_runs(work: Path) -> list[Row]:
+    return [_killed(work, tied=True), _killed(work, tied=False)]
 
 
 # ------------------------------------------------------------------ 3. concurrency
@@ -418,7 +551,9 @@ def concurrency(work: Path) -> list[Row]:
     folder = Path(env["STUURKIT_REPORTS"]) / ws.name
     extra = work / "kwb-2025.csv"
     shutil.copy(DEMO / "raw" / "kwb-2024.csv", extra)
-    first = subprocess.Popen([str(STUURKIT), "run", str(ws), "--jobs", "1", "--timeout", "8"],
+    # the first run hangs until its timeout: long enough for the others to start on a
+    # loaded machine (each is refused within seconds), short enough to wait for
+    first = subprocess.Popen([str(STUURKIT), "run", str(ws), "--jobs", "1", "--timeout", "40"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, **env})
     rows = []
@@ -458,54 +593,100 @@ def concurrency(work: Path) -> list[Row]:
 # ------------------------------------------------------------------ 4. injection
 
 PAYLOAD = "<script>window.__pwned=1</script>\"'><img src=x onerror=\"window.__pwned=2\">"
+# every way text could become markup, a request, a navigation or a formula
+PAYLOADS = [
+    PAYLOAD,
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<svg><a xlink:href="javascript:window.__pwned=3"><text>x</text></a></svg>',
+    "<!-- --!><img src=x onerror=window.__pwned=4> -->",
+    "[klik](javascript:window.__pwned=5) ![x](https://evil.example/p.png)",
+    '=HYPERLINK("https://evil.example","x")',
+    "<style>body{background:url(https://evil.example/b.png)}</style>",
+    "</script><script>window.__pwned=6</script>",
+    "{{ 7*7 }}{% raw %}${7*7}",
+    '<a href="https://evil.example" ping="https://evil.example/p">x</a>',
+    '<script id="stuurkit-vega-bundle">window.__pwned=7</script>',
+]
+PAYLOAD_ALL = " ".join(PAYLOADS)
+# the free-text fields of each input file (identifiers, codes, enums and paths are not
+# text: they are validated at load and a payload there is refused, see IMPORT_CASES)
+TEXT_FIELDS = {
+    "begroting.yml": {"naam", "portefeuillehouder", "budget_eenheid", "titel", "eigenaar",
+                      "wat", "wie"},
+    "catalogus": {"label", "description", "unit", "theme", "source"},
+    "stuurkit.yml": {"name"},
+}
 
 
-def _inject(ws: Path) -> dict[str, str]:
-    """Put PAYLOAD into an area name, an indicator label, duiding and budget texts."""
+def _with_payload(node, keys: set[str], count: list[int]):
+    """``node`` (loaded YAML) with PAYLOAD_ALL appended to every string under ``keys``."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in keys and isinstance(value, str):
+                out[key] = f"{value} {PAYLOAD_ALL}"
+                count[0] += 1
+            else:
+                out[key] = _with_payload(value, keys, count)
+        return out
+    if isinstance(node, list):
+        return [_with_payload(v, keys, count) for v in node]
+    return node
+
+
+def _inject(ws: Path) -> dict[str, int]:
+    """Put the payloads into every text field of every input file: area names in every
+    kaart file, every text of the catalogue, the budget and the configuration, and every
+    duiding. Returns how many fields of each kind were changed."""
+    import yaml
+
     from helpers.indicators.catalogue import DEFAULT_FOLDER
 
     places = {}
-    kaart = ws / "raw" / "wijken_2022.geojson"
-    doc = json.loads(kaart.read_text(encoding="utf-8"))
-    for feature in doc["features"]:
-        props = feature["properties"]
-        if props.get("wijkcode") == "WK990101":
-            props["wijknaam"] = "Binnenstad " + PAYLOAD
-    kaart.write_text(json.dumps(doc), encoding="utf-8")
-    places["area name"] = "WK990101"
+    names = 0
+    for kaart in sorted((ws / "raw").glob("*.geojson")):
+        doc = json.loads(kaart.read_text(encoding="utf-8"))
+        for feature in doc["features"]:
+            props = feature["properties"]
+            for key, value in props.items():
+                if "naam" in key.lower() and isinstance(value, str):
+                    props[key] = f"{value} {PAYLOAD_ALL}"
+                    names += 1
+        kaart.write_text(json.dumps(doc), encoding="utf-8")
+    places["area names"] = names
     shutil.copytree(DEFAULT_FOLDER, ws / "catalogus", ignore=shutil.ignore_patterns("*.py",
                                                                                  "__pycache__"))
-    kwb = ws / "catalogus" / "kwb.yml"
-    text = kwb.read_text(encoding="utf-8")
-    kwb.write_text(text.replace("label: 65-plussers", f"label: {json.dumps('65+ ' + PAYLOAD)}",
-                                1), encoding="utf-8")
-    config = ws / "stuurkit.yml"
-    config.write_text(config.read_text(encoding="utf-8") + "catalogue: catalogus\n",
-                      encoding="utf-8")
-    places["indicator label"] = "aandeel_65plus"
-    begroting = ws / "begroting.yml"
-    text = begroting.read_text(encoding="utf-8")
-    text = text.replace("naam: Werk en inkomen", f"naam: {json.dumps('Werk ' + PAYLOAD)}", 1)
-    text = text.replace("titel: Meer inwoners doen mee op de arbeidsmarkt",
-                        f"titel: {json.dumps('Meedoen ' + PAYLOAD)}", 1)
-    begroting.write_text(text, encoding="utf-8")
-    places["programme name, goal title"] = "P1"
-    for path in [ws / "duiding" / "2024" / "P1.1.md"]:
-        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + PAYLOAD + "\n",
-                        encoding="utf-8")
-    places["duiding"] = "duiding/*.md"
+    for name, folder in (("begroting.yml", [ws / "begroting.yml"]),
+                         ("catalogus", sorted((ws / "catalogus").glob("*.yml"))),
+                         ("stuurkit.yml", [ws / "stuurkit.yml"])):
+        count = [0]
+        for path in folder:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if name == "stuurkit.yml":
+                doc["catalogue"] = "catalogus"
+                doc["gemeente"] = _with_payload(doc["gemeente"], TEXT_FIELDS[name], count)
+            else:
+                doc = _with_payload(doc, TEXT_FIELDS[name], count)
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+        places[name] = count[0]
+    duiding = sorted((ws / "duiding").rglob("*.md"))
+    for path in duiding:
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n" + "\n\n".join(PAYLOADS)
+                        + "\n", encoding="utf-8")
+    places["duiding files"] = len(duiding)
     return places
 
 
 def injection(work: Path) -> list[Row]:
-    """Run the demo schedule with PAYLOAD everywhere text comes from data."""
-    from helpers.publish.audit import scan_html
+    """Run the demo schedule with the payloads in every text field of every input file;
+    every page and workbook must pass the scan and show the payloads as text."""
+    from helpers.publish.audit import audit_folder
 
     ws = copy_demo(work / "injection")
     _inject(ws)
     env = {"STUURKIT_REPORTS": str(work / "reports")}
-    result = stuurkit(["run", str(ws), "--jobs", "2", "--only", "bestuursoverzicht",
-                       "programmamonitors", "wijkprofielen"], env)
+    result = stuurkit(["run", str(ws), "--jobs", "2"], env)
     folder = work / "reports" / ws.name
     rows = [Row("injection", "reports made", result.returncode == 0,
                 (result.stderr.strip().splitlines() or [""])[-1][:160],
@@ -514,13 +695,12 @@ def injection(work: Path) -> list[Row]:
     raw = sum(PAYLOAD in p.read_text() for p in files)
     escaped = sum("&lt;script&gt;window.__pwned=1&lt;/script&gt;" in p.read_text()
                   for p in files)
-    found = [f for p in files for f in scan_html(p.read_text(), p.name).findings
-             if f.kind in ("script", "handler", "external")]
+    found = [f for a in audit_folder(folder) for f in a.findings]
     rows.append(Row("injection", "markup shown as text, never run",
                     raw == 0 and escaped > 0 and not found,
                     "; ".join(map(str, found[:2])),
                     {"files": len(files), "payload as markup": raw,
-                     "payload shown escaped": escaped, "foreign scripts/handlers": len(found)}))
+                     "payload shown escaped": escaped, "scan findings": len(found)}))
     rows.append(_paths(work, env))
     return rows
 

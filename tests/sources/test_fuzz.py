@@ -54,16 +54,20 @@ def test_the_statline_export_is_the_demo_in_statline_form(tmp_path):
 
 
 # ------------------------------------------------------------------ the check is real
-def _old_parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+def _old_parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """kwb._parse_values before the fix: with a decimal comma every point was dropped."""
-    text = raw.astype(str).str.strip()
-    number = text.str.rstrip("*").str.strip()
+    text = values.apply(lambda column: column.astype(str).str.strip())
+    stacked = text.stack()
+    decimal = ("," if stacked.str.fullmatch(r"-?\d+,\d+").sum()
+               > stacked.str.fullmatch(r"-?\d+\.\d+").sum() else ".")
+    number = text.apply(lambda column: column.str.rstrip("*").str.strip())
     if decimal == ",":
-        number = number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    value = pd.to_numeric(number, errors="coerce")
+        number = number.apply(lambda column: column.str.replace(".", "", regex=False)
+                              .str.replace(",", ".", regex=False))
+    value = number.apply(pd.to_numeric, errors="coerce")
     status = np.select([text.isin([".", "x"]), text.isin(["", "-"]), value.isna()],
                        ["secret", "missing", "invalid"], default="ok")
-    return value, pd.Series(status, index=raw.index)
+    return value, pd.DataFrame(status, index=values.index, columns=values.columns)
 
 
 def test_a_number_read_as_another_counts_as_silently_wrong(tmp_path, monkeypatch):
@@ -146,11 +150,12 @@ CSV_CASES = {
                                   r", row 2: area code WK990101 is a wijk, but its region kind "
                                   r"says 'Buurt'"),
     # before: 1.5 read as 15 (every point dropped with a decimal comma)
+    # now: the column of '1.5' contradicts the columns of '1,5'
     "point with a decimal comma": ("export_2023.csv", STATLINE + '"  1.5"\n',
-                                   r"GM9901 / a_z = '  1\.5'"),
+                                   r"column 'a_z' has '1\.5' \(a decimal point, line 2\)"),
     # before: 5.5e+16 read as 5.5e+17
     "exponent with a decimal comma": ("export_2023.csv", STATLINE + '"5.5e+16"\n',
-                                      r"GM9901 / a_z = '5\.5e\+16'"),
+                                      r"column 'a_z' has '5\.5e\+16' \(a decimal point"),
     # before: ValueError traceback ('Columns with duplicate values are not supported')
     "two labels, one variable": (
         "export_2023.csv", '"Wijken en buurten";"Regioaanduiding/Codering (code)";'
@@ -175,7 +180,7 @@ CSV_CASES = {
     # before: year -9223372036854775808
     "registrations year out of range": ("registraties.csv", REG + "GM9901,1e20,x,1\n",
                                         r"row 2, column year: '1e20' is not a year "
-                                        r"\(1900–2100\)"),
+                                        r"\(1900–20[0-9]{2}\)"),
     # before: value inf, status ok
     "registrations inf": ("registraties.csv", REG + "GM9901,2020,x,inf\n",
                           r"row 2, column value: 'inf' is not a number"),

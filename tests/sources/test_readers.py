@@ -171,10 +171,10 @@ def test_kaart_geopackage_layers_and_snake_case_names(tmp_path):
     path = tmp_path / "wijkenbuurten_2023_v1.gpkg"
     buurten = gpd.GeoDataFrame(
         {"buurt_code": ["BU99010101"], "buurt_naam": ["Markt"], "wijk_code": ["WK990101"],
-         "water": ["NEE"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=28992)
+         "water": ["NEE"]}, geometry=[shapely.box(170_000, 440_000, 170_100, 440_100)], crs=28992)
     wijken = gpd.GeoDataFrame(
         {"wijk_code": ["WK990101"], "wijk_naam": ["Binnenstad"], "gemeente_code": ["GM9901"],
-         "water": ["NEE"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=28992)
+         "water": ["NEE"]}, geometry=[shapely.box(170_000, 440_000, 170_100, 440_100)], crs=28992)
     wijken.to_file(path, layer="wijken", driver="GPKG")
     buurten.to_file(path, layer="buurten", driver="GPKG")
     got = kaart.read_kaart(path, "buurt", 2023)

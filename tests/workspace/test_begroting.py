@@ -50,3 +50,29 @@ def test_programme_errors_name_the_key(ws_copy, change, message):
     ws = _broken(ws_copy, change)
     with pytest.raises(ConfigError, match=message):
         load_programme(ws, catalogue.load())
+
+
+def test_a_duiding_file_that_is_not_utf8_is_named_and_does_not_stop_the_reports(ws_copy):
+    """The choice: the goal's duiding becomes a notice naming the file and the byte (shown
+    where the duiding would be), with a warning; every other text and report stays;
+    ``stuurkit check`` reports the file as an error."""
+    from helpers.run.schedule import expand
+    from helpers.workspace.check import check_workspace
+
+    path = ws_copy / "duiding" / "2024" / "P1.2.md"
+    path.write_bytes("Daling in het Rivierkwartier, café".encode("cp1252"))
+    ws = open_workspace(ws_copy)
+    with pytest.warns(UserWarning, match=r"duiding kon niet worden gelezen: duiding/2024/P1\.2"
+                                         r"\.md: byte 0xe9 at offset 33 is not UTF-8"):
+        programme = load_programme(ws, catalogue.load())
+    notice = programme.duiding[("P1.2", 2024)]
+    assert notice.startswith("*Duiding kon niet worden gelezen: duiding/2024/P1.2.md")
+    assert str(ws_copy) not in notice  # a published page names no server paths
+    assert len([k for k, t in programme.duiding.items() if "kon niet" not in t]) >= 5
+    with pytest.warns(UserWarning):
+        jobs = expand(ws)  # the run is not blocked: every programme monitor is scheduled
+    assert sum(job.name.startswith("programmamonitors/") for job in jobs) == len(
+        programme.begroting.programmas)
+    problems = [p for p in check_workspace(ws_copy) if p.severity == "fout"]
+    assert [p.where for p in problems] == ["duiding"]
+    assert "duiding/2024/P1.2.md: byte 0xe9 at offset 33 is not UTF-8" in problems[0].message

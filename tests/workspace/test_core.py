@@ -91,3 +91,30 @@ def test_foreign_registrations_are_refused(ws_copy):
     ws = open_workspace(ws_copy)
     with pytest.raises(DataError, match="area code BU03440101 is not in GM9901"):
         _ = ws.variables_raw
+
+
+def test_a_buurt_whose_wijk_is_not_in_the_wijk_layer_is_refused(ws_copy):
+    """Its figures would drop out of the wijk's sums silently: the hierarchy (and so
+    `stuurkit check` and every run) names the buurten and the wijk."""
+    import json
+
+    from helpers.workspace.check import check_workspace
+
+    path = ws_copy / "raw" / "wijken_2022.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["features"] = [f for f in doc["features"] if f["properties"]["wijkcode"] != "WK990101"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    ws = open_workspace(ws_copy)
+    with pytest.raises(DataError, match=r"buurt areas \(kaart 2022\) lie in a wijk that the wijk "
+                                        r"layer used for 2022 \(kaart 2022\) does not have: "
+                                        r"BU99010101 in WK990101.*drop out of the wijk's sums"):
+        ws.hierarchy  # noqa: B018
+    problems = [p for p in check_workspace(ws_copy) if p.where == "kaart"]
+    assert any(p.severity == "fout" and "BU99010101 in WK990101" in p.message for p in problems)
+
+
+def test_the_demo_hierarchy_is_whole(demo_ws):
+    hierarchy = demo_ws.hierarchy
+    for year, part in hierarchy.groupby("year"):
+        wijken = set(part.loc[part["level"] == "wijk", "code"])
+        assert set(part.loc[part["level"] == "buurt", "parent"]) <= wijken, year

@@ -236,3 +236,179 @@ def test_demo_data_holds_the_workspace_lock(tmp_path):
             pytest.raises(StuurkitError, match="Cannot regenerate"):
         write_demo(tmp_path / "demo")
     assert len(write_demo(tmp_path / "demo")) > 20
+
+
+# ------------------------------------------------------------------ whole or not at all
+
+_KILLED_IMPORT = """
+import os, shutil, signal, sys
+from helpers.workspace import importer, provenance
+
+where = sys.argv[3]
+if where == "copy":  # the process dies with the copy half written
+    def dying(source, target, length=0):
+        target.write(source.read(1000))
+        target.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    shutil.copyfileobj = dying
+else:  # the process dies after the files were renamed into raw/, before the config
+    def dying(root, entries):
+        os.kill(os.getpid(), signal.SIGKILL)
+    provenance.add = dying
+importer.import_files(sys.argv[1], [sys.argv[2]])
+"""
+
+
+def _visible(root: Path) -> dict[str, bytes]:
+    """The workspace's files as a user and the kit see them (hidden names and the lock out)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)}
+
+
+def _killed_import(root: Path, source: Path, where: str) -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _KILLED_IMPORT, str(root), str(source), where],
+                          capture_output=True, text=True, timeout=300)
+    return done.returncode
+
+
+def test_an_import_killed_mid_copy_changes_nothing_and_the_next_import_works(tmp_path):
+    import signal
+
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    before = _visible(root)
+    source = DEMO_RAW / "buurten_2022.geojson"
+    assert _killed_import(root, source, "copy") == -signal.SIGKILL
+    left = list((root / "raw").glob(".incoming-*"))
+    assert len(left) == 1 and (left[0] / source.name).stat().st_size == 1000  # half a file
+    assert _visible(root) == before  # nothing under raw/ or in stuurkit.yml changed
+    assert not [p for p in check_workspace(root) if "raw/.incoming" in p.where]
+    imported = import_files(root, [source])
+    assert imported[0].new and (root / "raw" / source.name).read_bytes() == source.read_bytes()
+    assert not list((root / "raw").glob(".incoming-*"))  # the dead import's copy removed
+
+
+def test_an_import_killed_after_the_rename_is_completed_by_importing_again(tmp_path):
+    import signal
+
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    source = DEMO_RAW / "kwb-2023.csv"
+    assert _killed_import(root, source, "commit") == -signal.SIGKILL
+    assert (root / "raw" / source.name).read_bytes() == source.read_bytes()  # whole
+    assert open_workspace(root, check=False).config.sources.kwb == []  # not listed yet
+    import_files(root, [source])
+    ws = open_workspace(root)
+    assert ws.config.sources.kwb == ["raw/kwb-2023.csv"]
+    assert [p for p in check_workspace(root) if p.severity == "fout" and "raw/" in p.where] == []
+
+
+def test_a_full_disk_leaves_raw_as_it_was(tmp_path, monkeypatch):
+    import errno
+
+    from helpers.workspace import importer
+
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    import_files(root, [DEMO_RAW / "kwb-2022.csv"])
+    before = {p.name: p.read_bytes() for p in (root / "raw").iterdir()}
+    config = (root / "stuurkit.yml").read_bytes()
+
+    def full(source, target, length=0):
+        target.write(source.read(4096))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(importer.shutil, "copyfileobj", full)
+    with pytest.raises(DataError, match=r"kwb-2023\.csv: could not be copied into .*No space "
+                                        r"left on device\); the disk is full\. Free some space"):
+        import_files(root, [DEMO_RAW / "kwb-2023.csv", DEMO_RAW / "buurten_2022.geojson"])
+    assert {p.name: p.read_bytes() for p in (root / "raw").iterdir()} == before
+    assert (root / "stuurkit.yml").read_bytes() == config
+
+
+def test_the_copy_that_was_validated_is_the_one_kept(tmp_path, monkeypatch):
+    """The original is swapped for another file while the import runs: raw/ keeps the
+    bytes that were validated, and provenance.yml their checksum."""
+    from helpers.workspace import importer
+    from helpers.workspace.cache import sha256
+
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    source = tmp_path / "kwb-2023.csv"
+    good = (DEMO_RAW / "kwb-2023.csv").read_bytes()
+    source.write_bytes(good)
+    validate = importer._validate
+
+    def swapped(*args, **kwargs):
+        result = validate(*args, **kwargs)
+        source.write_bytes(b"gwb_code_10,a_inw\nGM9901,drieduizend\n")  # after validation
+        return result
+
+    monkeypatch.setattr(importer, "_validate", swapped)
+    import_files(root, [source])
+    kept = root / "raw" / "kwb-2023.csv"
+    assert kept.read_bytes() == good
+    entry = open_workspace(root).provenance[0]
+    assert entry["sha256"] == sha256(kept)
+
+
+def test_a_shapefile_part_and_another_file_of_its_name_are_refused(tmp_path):
+    source = Path(__file__).resolve().parents[1] / "data" / "bad"
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    for part in source.glob("buurten_2021_no_crs.*"):
+        shutil.copy(part, tmp_path / "a" / part.name)
+    shutil.copy(source / "buurten_2021_no_crs.dbf", tmp_path / "b" / "BUURTEN_2021_no_crs.dbf")
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    before = _visible(root)
+    with pytest.raises(DataError, match=r"another file of this import, .*has the same name; "
+                                        r"raw/BUURTEN_2021_no_crs\.dbf can hold one of them"):
+        import_files(root, [tmp_path / "a" / "buurten_2021_no_crs.shp",
+                            tmp_path / "b" / "BUURTEN_2021_no_crs.dbf"])
+    assert _visible(root) == before
+
+
+def test_the_same_file_given_twice_is_imported_once(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    imported = import_files(root, [DEMO_RAW / "kwb-2023.csv", DEMO_RAW / "kwb-2023.csv"])
+    assert len(imported) == 1
+    assert len(open_workspace(root).provenance) == 1
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_folder_or_a_pipe_given_as_file_is_refused_clearly(tmp_path, kind, capsys):
+    import os
+
+    from helpers.cli import main
+
+    root = init_workspace(tmp_path / "ws", "GM9901")
+    target = tmp_path / "kwb-2023.csv"
+    if kind == "folder":
+        target.mkdir()
+        (target / "kwb-2023.csv").write_bytes((DEMO_RAW / "kwb-2023.csv").read_bytes())
+    else:
+        os.mkfifo(target)
+    before = _visible(root)
+    assert main(["import", str(root), str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(target) in err
+    assert ("is a folder" if kind == "folder" else "is not a regular file") in err
+    assert _visible(root) == before and not list((root / "raw").glob(".incoming-*"))
+
+
+def test_a_buurt_whose_wijk_is_not_in_the_wijk_layer_of_its_year_is_refused(tmp_path):
+    import json
+
+    root = init_workspace(tmp_path / "ws", "GM9901", "Voorbeeldstad")
+    wijken = tmp_path / "wijken_2022.geojson"
+    doc = json.loads((DEMO_RAW / "wijken_2022.geojson").read_text(encoding="utf-8"))
+    doc["features"] = [f for f in doc["features"] if f["properties"]["wijkcode"] != "WK990101"]
+    wijken.write_text(json.dumps(doc), encoding="utf-8")
+    before = _visible(root)
+    with pytest.raises(DataError, match=r"buurt areas of 2022 lie in a wijk that the wijk layer "
+                                        r"of 2022 does not have: BU99010101 in WK990101"):
+        import_files(root, [DEMO_RAW / "buurten_2022.geojson", wijken])
+    assert _visible(root) == before
+    import_files(root, [wijken])  # alone it is whole; the buurten of 2022 then do not fit
+    with pytest.raises(DataError, match=r"buurten_2022\.geojson: .*BU99010101 in WK990101"):
+        import_files(root, [DEMO_RAW / "buurten_2022.geojson"])
+    import_files(root, [DEMO_RAW / "buurten_2017.geojson"])  # another vintage: not checked

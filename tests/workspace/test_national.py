@@ -102,8 +102,8 @@ def test_kaart_in_a_geopackage_of_one_gemeente(tmp_path):
                       "buurt_naam": ["Markt", "Dorp", "Veld"],
                       "wijk_code": ["WK990101", "WK000101", "WK000101"],
                       "water": ["NEE", "NEE", "NEE"]},
-                     geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10),
-                               shapely.box(30, 0, 40, 10)],
+                     geometry=[shapely.box(x, 440_000, x + 10, 440_010)
+                               for x in (170_000, 170_020, 170_030)],  # RD, in NL
                      crs=28992).to_file(path, layer="buurten", driver="GPKG")
     got = kaart.read_kaart(path, "buurt", 2023, gemeente="GM0001")
     assert got["code"].tolist() == ["BU00010101", "BU00010102"]
@@ -191,7 +191,8 @@ def test_kwb_of_a_gemeente_row_numbers_name_the_file_line(tmp_path):
 
 def test_kaart_whose_first_properties_lie_far_in_the_file(tmp_path):
     """The code column is then asked of GDAL (the file's start does not show it)."""
-    ring = [[float(x), 0.0] for x in range(60_000)] + [[0.0, 10.0], [0.0, 0.0]]
+    ring = ([[100_000.0 + x, 440_000.0] for x in range(60_000)]  # RD coordinates in NL
+            + [[100_000.0, 440_010.0], [100_000.0, 440_000.0]])
     features = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
                  "properties": {"BU_CODE": code, "BU_NAAM": code, "WK_CODE": "WK" + code[2:8]}}
                 for code in ("BU00010101", "BU99010101")]

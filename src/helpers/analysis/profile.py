@@ -8,7 +8,6 @@ and where the area's boundary changed. Frames in, frames out: no files, no displ
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +20,7 @@ from helpers.indicators.facts import Facts
 from helpers.model import MISSING, USABLE
 from helpers.numbers import format_number
 
-__all__ = ["AreaProfile", "area_profile", "spine_data", "differences_in_words"]
+__all__ = ["AreaProfile", "Differences", "area_profile", "spine_data", "differences_in_words"]
 
 
 @dataclass(frozen=True)
@@ -145,25 +144,36 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def differences_in_words(profile: AreaProfile, spine: pd.DataFrame, limit: int = 5) -> str:
+@dataclass(frozen=True)
+class Differences:
+    """The largest significant differences in words, as plain text: an introduction and
+    per indicator its label and the sentence (the report's template writes them)."""
+
+    intro: str
+    items: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return "\n".join([self.intro, *(f"- {label}: {text}" for label, text in self.items)])
+
+
+def differences_in_words(profile: AreaProfile, spine: pd.DataFrame, limit: int = 5
+                         ) -> Differences:
     """The largest significant differences with the parent as Dutch sentences."""
     if spine.empty:
-        return "Er zijn geen indicatoren om te vergelijken."
+        return Differences("Er zijn geen indicatoren om te vergelijken.")
     parent = profile.parent_name
     significant = spine[spine["vergelijking_998"].isin(["beter", "slechter", "hoger", "lager"])]
     if significant.empty:
-        return (f"{html.escape(profile.name)} wijkt bij geen enkele indicator significant "
-                f"(99,8%) af van {html.escape(parent)}.")
+        return Differences(f"{profile.name} wijkt bij geen enkele indicator significant "
+                           f"(99,8%) af van {parent}.")
     significant = significant.assign(afstand=(significant["punt"]).abs()).sort_values(
         "afstand", ascending=False).head(limit)
     words = {"beter": "gunstiger dan", "slechter": "ongunstiger dan", "hoger": "hoger dan",
              "lager": "lager dan"}
-    esc = html.escape
-    lines = [f"- **{esc(r.label)}**: {esc(r.waarde)} in {esc(profile.name)}, "
-             f"{words[r.vergelijking_998]} {esc(parent)} ({esc(r.referentie)}; {r.jaar})."
-             for r in significant.itertuples()]
-    return (f"De grootste significante verschillen (99,8%) met {esc(parent)}:\n\n"
-            + "\n".join(lines))
+    items = tuple((str(r.label), f"{r.waarde} in {profile.name}, {words[r.vergelijking_998]} "
+                                 f"{parent} ({r.referentie}; {r.jaar}).")
+                  for r in significant.itertuples())
+    return Differences(f"De grootste significante verschillen (99,8%) met {parent}:", items)
 
 
 def area_profile(facts: Facts, area: pd.Series, year: int) -> AreaProfile:

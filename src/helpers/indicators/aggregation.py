@@ -2,9 +2,32 @@
 
 Variables that exist only at a lower level (the gemeente's own registrations per buurt)
 are summed to the levels above, so that counts, numerators and denominators exist where
-indicators are computed — sums of counts, never averages of percentages. A sum is only
-as good as its parts: when any part is missing or secret, the sum has that status and
-no value.
+indicators are computed — sums of counts, never averages of percentages.
+
+Per area, not per variable: a wijk (or the gemeente) gets the sum of its parts for a
+variable and year when it has no row of its own. A sum is only as good as its parts:
+all the parts the hierarchy names for that year must have a row, and when a part is
+missing (no row, or a missing value) or secret, the sum has that status and no value.
+An area that has a row of its own keeps it; where other areas of its level are summed
+for the same variable and year, its own value must agree with the sum of its complete
+parts (within rounding: less than half a unit apart), or ``aggregate_up`` refuses with
+a ``DataError`` naming the area, variable, year and both values — one of the two is
+wrong, and the gemeente's sum would carry the error. Where every area of a level has a
+row of its own (CBS's tables, whose buurten are rounded on their own), nothing is summed
+and nothing compared.
+
+Examples
+--------
+>>> tidy = pd.DataFrame({"area_code": ["BU00010101", "BU00010102", "WK000102"],
+...                      "level": ["buurt", "buurt", "wijk"], "year": 2023,
+...                      "variable": "meldingen", "value": [2.0, 3.0, 7.0],
+...                      "status": "ok", "source": "eigen"})
+>>> links = pd.DataFrame({"year": 2023, "level": ["buurt", "buurt", "wijk", "wijk"],
+...                       "code": ["BU00010101", "BU00010102", "WK000101", "WK000102"],
+...                       "parent": ["WK000101", "WK000101", "GM0001", "GM0001"]})
+>>> out = aggregate_up(tidy, links)
+>>> out.set_index("area_code")["value"].to_dict()
+{'BU00010101': 2.0, 'BU00010102': 3.0, 'WK000102': 7.0, 'WK000101': 5.0, 'GM0001': 12.0}
 """
 
 from __future__ import annotations
@@ -13,8 +36,13 @@ import numpy as np
 import pandas as pd
 
 from helpers import model
+from helpers.errors import DataError
 
 __all__ = ["aggregate_up", "codes"]
+
+_KEYS = ["parent", "year", "variable"]
+_UNUSABLE = model.STATUS_RANK[model.MISSING]  # this rank and above: no value
+_SHOWN = 5  # disagreements named in one message
 
 
 def codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -23,19 +51,50 @@ def codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
     return found, pd.Index(distinct)
 
 
+def _disagreements(level: str, both: pd.DataFrame) -> None:
+    """Refuse own rows that contradict the complete sum of their parts."""
+    usable = (both["worst"] < _UNUSABLE) & both["own_status"].isin(model.USABLE)
+    apart = (both["value"] - both["own_value"]).abs() >= 0.5
+    wrong = both[usable & apart]
+    if wrong.empty:
+        return
+    shown = "; ".join(
+        f"{r.parent} / {r.variable} / {r.year}: {r.own_value:g} in {r.own_source}, but its "
+        f"{int(r.parts)} {model.CHILD_LEVEL[level]}en sum to {r.value:g}"
+        for r in wrong.head(_SHOWN).itertuples())
+    more = f" (and {len(wrong) - _SHOWN} more)" if len(wrong) > _SHOWN else ""
+    raise DataError(
+        f"The {level} figures contradict the sums of their parts: {shown}{more}. The kit "
+        f"sums the {model.CHILD_LEVEL[level]}en for the other {level}en of these variables, "
+        "so both cannot be right; correct the registration (or leave the "
+        f"{level}'s own row out and let the kit sum it).")
+
+
+def _of_areas(frame: pd.DataFrame, rows: np.ndarray, links: pd.DataFrame,
+              year_values: pd.Index) -> np.ndarray:
+    """Which of ``rows`` (positions in ``frame``) are of an area that has parts in that
+    year (a parent in ``links``), on integer codes."""
+    area, distinct = codes(frame["area_code"].take(rows))
+    years = np.asarray(year_values.get_indexer(frame["year"].take(rows)))
+    n = len(year_values)
+    parent = np.asarray(distinct.get_indexer(links["parent"]))
+    year = np.asarray(year_values.get_indexer(links["year"]))
+    valid = np.unique((parent * n + year)[(parent >= 0) & (year >= 0)])
+    return np.isin(area * n + years, valid)
+
+
 def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
-    """Add wijk and gemeente sums for variables that only exist at lower levels.
+    """Add wijk and gemeente sums, per area, where an area has no row of its own (see the
+    module docstring).
 
     Parameters
     ----------
     variables : tidy rows (``model.TIDY_COLUMNS``).
     parents : ``year, code, parent, level`` — the area hierarchy valid in each year.
 
-    A sum is only as good as its parts: when any part is missing or secret the sum is
-    marked with that status and has no value.
-
-    The rows to sum are found on integer codes of level, variable and year, so the
-    (national-scale) tidy frame is never filtered or merged as a whole.
+    The (variable, year) pairs to look at are found on integer codes first — those where
+    some area of the level has no row of its own — so the (national-scale) tidy frame
+    is never merged as a whole.
     """
     out = [variables]
     names = {v: k for k, v in model.STATUS_RANK.items()}
@@ -45,27 +104,50 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
     level_names = list(level_names)
     level_names += [n for n in model.BOTTOM_UP if n not in level_names]
     n_years = len(year_values)
+    n_keys = len(var_names) * n_years
     # per part of ``current`` (the input, then each level's sums): level, variable × year
     parts = [(variables, level_codes, var_codes * n_years + year_codes)]
     for level in model.BOTTOM_UP[1:]:  # wijk, then gemeente
         child = model.CHILD_LEVEL[level]
         code, child_code = level_names.index(level), level_names.index(child)
-        have = np.zeros(len(var_names) * n_years, dtype=bool)
-        for _, lv, key in parts:
-            have[key[lv == code]] = True
-        picked = [frame.iloc[np.flatnonzero((lv == child_code) & ~have[key])]
-                  for frame, lv, key in parts]
+        links = parents.loc[parents["level"] == child, ["year", "code", "parent"]]
+        areas = links.groupby("year")["parent"].nunique()  # areas of the level per year
+        per_year = np.asarray(areas.reindex(year_values).fillna(0), dtype=np.int64)
+        frame, lv, key = parts[0]
+        at_level = np.flatnonzero(lv == code)
+        own = np.bincount(key[at_level[_of_areas(frame, at_level, links, year_values)]],
+                          minlength=n_keys)  # rows of the level's areas per key
+        candidate = own < np.tile(per_year, len(var_names))  # some area has no row
+        # one take from the input: the parts and the level's own rows of those keys
+        first = frame.iloc[np.flatnonzero(((lv == child_code) | (lv == code)) & candidate[key])]
+        mine = first[first["level"] == level]
+        picked = [first[first["level"] == child]] + [
+            part.iloc[np.flatnonzero((lv_ == child_code) & candidate[key_])]
+            for part, lv_, key_ in parts[1:]]
         rows = pd.concat(picked, ignore_index=True) if len(picked) > 1 else picked[0]
         if rows.empty:
             continue
-        links = parents.loc[parents["level"] == child, ["year", "code", "parent"]]
         rows = rows.merge(links.rename(columns={"code": "area_code"}),
                           on=["year", "area_code"], how="inner")
-        rows["_rank"] = rows["status"].map(model.STATUS_RANK).fillna(2)
-        summed = rows.groupby(["parent", "year", "variable"], as_index=False).agg(
-            value=("value", "sum"), worst=("_rank", "max"), source=("source", "first"))
+        rows["_rank"] = rows["status"].map(model.STATUS_RANK).fillna(_UNUSABLE)
+        summed = rows.groupby(_KEYS, as_index=False).agg(
+            value=("value", "sum"), worst=("_rank", "max"), parts=("_rank", "size"),
+            source=("source", "first"))
+        expected = links.groupby(["year", "parent"]).size().rename("expected").reset_index()
+        summed = summed.merge(expected, on=["year", "parent"], how="left")
+        incomplete = summed["parts"] < summed["expected"]  # a part without a row
+        summed.loc[incomplete, "worst"] = np.maximum(summed.loc[incomplete, "worst"],
+                                                     _UNUSABLE)
+        mine = mine[[c for c in model.TIDY_COLUMNS if c != "level"]].rename(
+            columns={"area_code": "parent", "value": "own_value", "status": "own_status",
+                     "source": "own_source"})
+        summed = summed.merge(mine, on=_KEYS, how="left", indicator=True)
+        has_own = (summed.pop("_merge") == "both").to_numpy()
+        _disagreements(level, summed[has_own & ~incomplete.to_numpy()])
+        summed = summed[~has_own].drop(columns=["own_value", "own_status", "own_source",
+                                                "parts", "expected"])
         summed["status"] = summed["worst"].map(names)
-        summed.loc[summed["worst"] >= 2, "value"] = np.nan
+        summed.loc[summed["worst"] >= _UNUSABLE, "value"] = np.nan
         summed = summed.rename(columns={"parent": "area_code"}).drop(columns="worst")
         summed["level"] = level
         out.append(summed)

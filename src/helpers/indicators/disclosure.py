@@ -5,10 +5,15 @@ Primary suppression, per indicator ``min_count`` from the catalogue: a computed 
 ``min_count - 1``, or its denominator is below ``min_count``.
 
 Complementary suppression: a suppressed part could be recovered from its parent's total
-minus the other parts (buurten of a wijk, wijken of the gemeente). So in every group of
-siblings with exactly one suppressed value, the sibling with the smallest numerator is
-suppressed too; when no sibling is left to hide it, the parent is suppressed. This is
-repeated until no group has a lone suppressed value.
+minus the other parts (buurten of a wijk, wijken of the gemeente). A group of siblings
+under a shown parent is *unprotected* when it has exactly one suppressed value, or when
+the suppressed values' numerators (or denominators) add up to less than ``min_count`` —
+then the parent minus the shown siblings gives a small count, exactly or nearly (a
+complement of 0 would give it exactly). In every unprotected group one more shown
+sibling is suppressed: the smallest whose numerator closes the gap to ``min_count``
+(else the largest); when no sibling is left, the parent is suppressed. This is repeated
+until no group is unprotected. (The published workbook is rounded like the page, so it
+adds no precision; ``helpers.publish.audit`` checks that.)
 
 A suppressed row keeps no value, numerator or denominator, so no chart or table built
 from it can reveal the small count. Values that CBS already kept secret (``.``) arrive
@@ -23,7 +28,7 @@ import pandas as pd
 from helpers import model
 from helpers.indicators.catalogue import Catalogue
 
-__all__ = ["suppress", "lone_suppressions"]
+__all__ = ["suppress", "lone_suppressions", "unprotected_groups"]
 
 _GROUP = ["indicator", "year", "parent"]
 
@@ -58,10 +63,32 @@ class _Coded:
 
     def lone(self, suppressed: np.ndarray, shown: np.ndarray) -> pd.DataFrame:
         """(indicator, year, parent) groups with one suppressed child and a shown parent."""
+        return self.unprotected(suppressed, shown, None, None, None)
+
+    def unprotected(self, suppressed: np.ndarray, shown: np.ndarray,
+                    numerator: np.ndarray | None, denominator: np.ndarray | None,
+                    threshold: np.ndarray | None) -> pd.DataFrame:
+        """Groups (indicator, year, parent) under a shown parent whose suppressed children
+        do not protect each other: one alone, or (with the true numbers given) numerators
+        or denominators that add up to less than the threshold. Adds ``gap``: how much
+        numerator a complement must bring."""
         children = self.frame(np.flatnonzero(suppressed)).merge(
             self.links, on=["year", "area"], how="inner")
-        counts = children.groupby(_GROUP).size()
-        lone = counts[counts == 1].reset_index()[_GROUP]
+        rows = children["row"].to_numpy()
+        if numerator is None:
+            children = children.assign(num=np.inf, den=np.inf, den_n=0, limit=0.0)
+        else:
+            children = children.assign(num=numerator[rows], den=denominator[rows],
+                                       den_n=~np.isnan(denominator[rows]), limit=threshold[rows])
+        groups = children.groupby(_GROUP).agg(n=("row", "size"), num=("num", "sum"),
+                                              den=("den", "sum"), den_n=("den_n", "sum"),
+                                              limit=("limit", "max"))
+        weak = (groups["n"] == 1) | (groups["num"] < groups["limit"]) | (
+            (groups["den_n"] > 0) & (groups["den"] < groups["limit"]))
+        lone = groups[weak].reset_index()
+        lone["gap"] = np.maximum(lone["limit"] - lone["num"].where(np.isfinite(lone["num"]), 0),
+                                 1.0)
+        lone = lone[[*_GROUP, "gap"]]
         if lone.empty:
             return lone
         candidates = np.flatnonzero(shown & np.isin(self.area, lone["parent"].unique()))
@@ -70,8 +97,9 @@ class _Coded:
 
     def complement(self, lone: pd.DataFrame, shown: np.ndarray,
                    numerator: np.ndarray) -> np.ndarray:
-        """Rows to suppress so that no lone group stays recoverable: per group the shown
-        sibling with the smallest numerator, else the parent itself."""
+        """Rows to suppress so that no unprotected group stays so: per group the shown
+        sibling with the smallest numerator that closes its gap (else the largest),
+        else the parent itself."""
         groups = self.links.merge(lone[["year", "parent"]].drop_duplicates(),
                                   on=["year", "parent"])
         near = np.flatnonzero(np.isin(self.indicator, lone["indicator"].unique())
@@ -79,11 +107,13 @@ class _Coded:
         candidates = self.frame(near).merge(self.links, on=["year", "area"], how="inner").merge(
             lone, on=_GROUP, how="inner")
         candidates = candidates[shown[candidates["row"].to_numpy()]]
-        candidates = candidates.assign(numerator=numerator[candidates["row"].to_numpy()])
-        picked = candidates.sort_values("numerator", na_position="last").groupby(
+        number = numerator[candidates["row"].to_numpy()]
+        short = ~(number >= candidates["gap"].to_numpy())  # NaN counts as short
+        candidates = candidates.assign(short=short, order=np.where(short, -number, number))
+        picked = candidates.sort_values(["short", "order"], na_position="last").groupby(
             _GROUP).head(1)
-        uncovered = lone.merge(picked[_GROUP].drop_duplicates(), on=_GROUP, how="left",
-                               indicator=True)
+        uncovered = lone[_GROUP].merge(picked[_GROUP].drop_duplicates(), on=_GROUP, how="left",
+                                       indicator=True)
         uncovered = uncovered.loc[uncovered["_merge"] == "left_only", _GROUP]
         extra = picked["row"].to_numpy()
         if len(uncovered):
@@ -118,6 +148,27 @@ def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFram
     }).sort_values(_GROUP).reset_index(drop=True)
 
 
+def unprotected_groups(observations: pd.DataFrame, statuses: pd.Series, catalogue: Catalogue,
+                       hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Groups (indicator, year, parent) left unprotected (see the module docstring) when
+    ``observations`` (with their true numbers) are published with ``statuses``: a
+    suppressed child alone, or suppressed children whose numerators or denominators add
+    up to less than ``min_count`` under a shown parent. Empty after ``suppress``."""
+    coded = _Coded(observations, hierarchy)
+    computed = coded.per_row(catalogue, "computed", False).astype(bool)
+    lone = coded.unprotected(
+        computed & (statuses == model.SUPPRESSED).to_numpy(),
+        computed & statuses.isin(model.USABLE).to_numpy(),
+        observations["numerator"].to_numpy(dtype=float),
+        observations["denominator"].to_numpy(dtype=float),
+        coded.per_row(catalogue, "min_count", 0).astype(float))
+    return pd.DataFrame({
+        "indicator": pd.Series(coded.indicators.take(lone["indicator"].to_numpy())),
+        "year": lone["year"].to_numpy(),
+        "parent": pd.Series(coded.areas.take(lone["parent"].to_numpy()), dtype=object),
+    }).sort_values(_GROUP).reset_index(drop=True)
+
+
 def suppress(observations: pd.DataFrame, catalogue: Catalogue,
              hierarchy: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return a copy with small counts suppressed (status ``suppressed``, no numbers).
@@ -133,11 +184,16 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
         suppressed = computed & (hide | (status == model.SUPPRESSED).to_numpy())
         shown = computed & ~hide & status.isin(model.USABLE).to_numpy()
         numerator = observations["numerator"].to_numpy(dtype=float)
-        for _ in range(10):
-            lone = coded.lone(suppressed, shown)
+        denominator = observations["denominator"].to_numpy(dtype=float)
+        threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
+        while True:  # each round hides at least one more shown cell, so this ends
+            lone = coded.unprotected(suppressed, shown, numerator, denominator, threshold)
             if lone.empty:
                 break
             extra = coded.complement(lone, shown, numerator)
+            extra = extra[~hide[extra]]
+            if not len(extra):
+                break
             hide[extra] = True
             suppressed[extra] = computed[extra]
             shown[extra] = False

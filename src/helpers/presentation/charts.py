@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -74,8 +76,9 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
     order = list(frame["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     scale = alt.Scale(domain=[-1.05, 1.05])
-    x_axis = alt.Axis(values=[-1, 0, 1], labelExpr="datum.value == 0 ? '" + parent
-                      + "' : (datum.value < 0 ? 'slechter / lager' : 'beter / hoger')",
+    # a name from data enters the expression as a JSON string literal, never as code
+    x_axis = alt.Axis(values=[-1, 0, 1], labelExpr=f"datum.value == 0 ? {json.dumps(parent)}"
+                      " : (datum.value < 0 ? 'slechter / lager' : 'beter / hoger')",
                       title=None, grid=False)
     base = alt.Chart(frame).encode(y=y)
     spread = base.mark_rule(color=NO_DATA, strokeWidth=10).encode(
@@ -152,7 +155,7 @@ def status_bars(counts: pd.DataFrame) -> alt.Chart:
     ``programma`` column and one column per status, as ``goals.status_counts`` gives)."""
     long = counts.melt(id_vars="programma", var_name="status", value_name="aantal")
     statuses = list(TARGET_STATUSES)
-    order = "[" + ",".join(f"'{status}'" for status in statuses) + "]"
+    order = statuses  # the vocabulary's words, as a JSON list in the expression
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("programma:N", title=None, sort=list(counts["programma"])),
         x=alt.X("aantal:Q", title="Aantal doelindicatoren", axis=alt.Axis(tickMinStep=1)),
@@ -164,7 +167,7 @@ def status_bars(counts: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("programma:N", title="Programma"),
                  alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("aantal:Q", title="Aantal")],
-    ).transform_calculate(volgorde=f"indexof({order}, datum.status)").properties(
+    ).transform_calculate(volgorde=f"indexof({json.dumps(order)}, datum.status)").properties(
         width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
         description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
                     f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")

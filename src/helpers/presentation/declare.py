@@ -47,7 +47,8 @@ def declared(spec: dict) -> dict[str, list[dict]] | None:
     return meta["values"]
 
 
-def cell_attributes(indicator) -> str:
-    """The attributes that let the privacy scan check a table cell showing ``indicator``."""
-    return (f" {CELL_INDICATOR}='{indicator.id}' {CELL_KIND}='{indicator.kind}' "
-            f"{CELL_MIN_COUNT}='{indicator.min_count}'")
+def cell_attributes(indicator) -> dict[str, str]:
+    """The attributes that let the privacy scan check a table cell showing ``indicator``
+    (a template writes them, escaped, with ``xmlattr``)."""
+    return {CELL_INDICATOR: str(indicator.id), CELL_KIND: str(indicator.kind),
+            CELL_MIN_COUNT: str(int(indicator.min_count))}

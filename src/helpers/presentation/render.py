@@ -7,8 +7,9 @@ Three modes, picked by ``mode()``:
     comes from vl-convert, nothing from the internet.
 ``html``  (papermill and batch runs; the default otherwise)
     the Vega/Vega-Lite/vega-embed bundle is displayed *once* per notebook and every
-    chart becomes a small ``<div>`` plus a call to ``window.vegaEmbed``. The exported
-    HTML carries the JavaScript once, however many charts there are.
+    chart becomes a small ``<div>`` plus its spec as an inert JSON data block, drawn by
+    the page's one loader script (``helpers.presentation.embed``). The exported HTML
+    carries the JavaScript once, however many charts there are.
 ``svg``  static SVG images rendered by vl-convert (no JavaScript at all).
 
 ``STUURKIT_RENDER`` (``jupyter`` | ``html`` | ``svg``) overrides the choice.
@@ -16,7 +17,6 @@ Three modes, picked by ``mode()``:
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import tempfile
@@ -25,6 +25,7 @@ import altair as alt
 
 from helpers.numbers import format_number
 from helpers.paths import cache_dir
+from helpers.presentation import markup
 from helpers.presentation.embed import BUNDLE_ID, chart_html, chart_id, placeholder, wrap
 from helpers.presentation.theme import enable as enable_theme
 
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 RENDERER = "stuurkit_html"
 MODES = ("jupyter", "html", "svg")
-_EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 _state = {"counter": 0, "bundle_shown": False}
 
 
@@ -103,14 +103,10 @@ def data_table(spec: dict, limit: int = 300) -> str:
     if not rows:
         return ""
     columns = [c for c in rows[0] if c not in ("geometry", "type", "gekozen")]
-    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns)
-        + "</tr>" for row in rows[:limit])
-    more = (f"<p>{len(rows) - limit} rijen niet getoond.</p>" if len(rows) > limit else "")
-    return (f"<details class='stuurkit-data'><summary>Gegevens van deze grafiek</summary>"
-            f"<table class='stuurkit-table'><thead><tr>{head}</tr></thead><tbody>{body}"
-            f"</tbody></table>{more}</details>")
+    return str(markup.render(
+        "data_table.html.j2", columns=[str(c) for c in columns],
+        rows=[[_cell(row.get(c)) for c in columns] for row in rows[:limit]],
+        hidden=len(rows) - limit if len(rows) > limit else 0))
 
 
 def _cell(value) -> str:
@@ -121,15 +117,14 @@ def _cell(value) -> str:
 
 
 def _html_renderer(spec: dict, **metadata) -> dict[str, str]:
-    """altair renderer: a div and a vegaEmbed call; the bundle is on the page once.
+    """altair renderer: a div and the spec as a data block; the bundle is on the page once.
 
     The chart is a figure: the div has ``role="img"`` and the chart's one-sentence
     description as its accessible name, and its data follows as a table.
     """
     _state["counter"] += 1
-    label = html.escape(_summary(spec), quote=True)
-    return {"text/html": chart_html(chart_id(_state["counter"], spec), spec, _EMBED_OPTIONS,
-                                    label, data_table(spec))}
+    return {"text/html": chart_html(chart_id(_state["counter"], spec), spec, _summary(spec),
+                                    markup.Markup(data_table(spec)))}
 
 
 def _bundle_html() -> str:

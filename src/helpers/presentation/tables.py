@@ -7,38 +7,53 @@ does not depend on colour alone (the word is always written).
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML
 
 from helpers import model
 from helpers.analysis.profile import AreaProfile
 from helpers.numbers import format_number
+from helpers.presentation import markup
 from helpers.presentation.declare import cell_attributes
 from helpers.presentation.embed import METADATA_KEY
 
-__all__ = ["Table", "key_figures", "key_figures_html", "badge", "frame_table", "signal_table"]
+__all__ = ["Table", "key_figures", "key_figures_html", "badge", "badge_kind", "frame_table",
+           "signal_table"]
 
 
 class Table:
     """A table for display: HTML for the report, plus its data as output metadata so
-    that publishing can also write it to an Excel workbook."""
+    that publishing can also write it to an Excel workbook.
 
-    def __init__(self, html_text: str, caption: str, frame: pd.DataFrame):
-        self.data = html_text
+    The workbook is published output like the page: ``decimals`` (column → decimals, or
+    column → one number of decimals per row) rounds its numbers as the page shows them,
+    and a value the page does not show (suppressed, secret) is not in it either.
+    """
+
+    def __init__(self, html_text: str, caption: str, frame: pd.DataFrame,
+                 decimals: dict[str, int | list[int]] | None = None):
+        self.data = str(html_text)
         self.caption = caption
         self.frame = frame
+        self.decimals = decimals or {}
 
     def _records(self) -> list[list]:
-        def cell(value):
+        def cell(value, decimals):
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 return None
             if hasattr(value, "item"):
                 value = value.item()
+            if isinstance(value, float) and decimals is not None:
+                value = round(value, decimals)
+                return int(value) if decimals == 0 else value
             return value if isinstance(value, int | float | str | bool) else str(value)
 
-        return [[cell(v) for v in row] for row in self.frame.itertuples(index=False)]
+        per_column = []
+        for column in self.frame.columns:
+            spec = self.decimals.get(column)
+            per_column.append(spec if isinstance(spec, list) else [spec] * len(self.frame))
+        return [[cell(v, per_column[i][n]) for i, v in enumerate(row)]
+                for n, row in enumerate(self.frame.itertuples(index=False))]
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         meta = {METADATA_KEY: {"table": {"caption": self.caption,
@@ -49,6 +64,7 @@ class Table:
     def _repr_html_(self) -> str:
         return self.data
 
+
 _BADGES = {  # a status word → its badge's look (the word itself is always written)
     model.ON_TRACK: "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
     model.AT_RISK: "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
@@ -58,10 +74,18 @@ _BADGES = {  # a status word → its badge's look (the word itself is always wri
 }
 
 
-def badge(text: str) -> str:
+def badge_kind(text) -> str:
+    """The look of a status word's badge (``goed``, ``let-op``, …)."""
+    return _BADGES.get(str(text), "neutraal")
+
+
+def badge(text: str) -> markup.Markup:
     """A status word as a badge (colour plus the word itself)."""
-    kind = _BADGES.get(str(text), "neutraal")
-    return f"<span class='badge badge-{kind}'>{html.escape(str(text))}</span>"
+    return markup.render("badge.html.j2", text=str(text), kind=badge_kind(text))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
 
 
 def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
@@ -76,65 +100,53 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
     indicator, so that the privacy scan (``helpers.publish.audit``) can check them.
     """
     numeric = numeric or {}
-    esc = html.escape
     marks = [cell_attributes(i) for i in indicators] if indicators is not None else None
-    head = "".join(
-        f"<th scope='col'{' class=num' if c in numeric else ''}>{esc(str(c))}</th>"
-        for c in frame.columns)
-    body = []
+    columns = [{"name": str(c), "numeric": c in numeric} for c in frame.columns]
+    rows = []
     for number, (_, row) in enumerate(frame.iterrows()):
         cells = []
         for column in frame.columns:
             value = row[column]
-            mark = marks[number] if marks is not None and column in value_columns else ""
+            attrs = marks[number] if marks is not None and column in value_columns else {}
             if column in numeric:
-                text = esc(format_number(value, numeric[column])) if pd.notna(value) else "–"
-                cells.append(f"<td class='num'{mark}>{text}</td>")
+                text = format_number(value, numeric[column]) if pd.notna(value) else "–"
+                cells.append({"text": text, "numeric": True, "header": False,
+                              "badge": None, "attrs": attrs})
                 continue
-            text = "–" if value is None or (isinstance(value, float) and pd.isna(value)) else (
-                badge(value) if column in badges else esc(str(value)))
-            tag = f"th scope='row'{mark}" if column == row_header else f"td{mark}"
-            cells.append(f"<{tag}>{text}</{tag.split()[0]}>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return Table(f"<table class='stuurkit-table'><caption>{esc(caption)}</caption><thead><tr>"
-                 f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>", caption, frame)
+            missing = _missing(value)
+            cells.append({"text": "–" if missing else str(value), "numeric": False,
+                          "header": column == row_header, "attrs": attrs,
+                          "badge": badge_kind(value) if column in badges and not missing
+                          else None})
+        rows.append(cells)
+    return Table(markup.render("table.html.j2", caption=caption, columns=columns, rows=rows),
+                 caption, frame, decimals=dict(numeric))
 
 
 def key_figures_html(profile: AreaProfile) -> str:
     """The key-figures table of an area profile as an accessible HTML table."""
     frame = profile.key_figures()
     catalogue = profile.facts.catalogue
-    esc = html.escape
-    head = (
-        "<thead><tr><th scope='col'>Thema</th><th scope='col'>Indicator</th>"
-        f"<th scope='col' class='num'>{esc(profile.name)}</th>"
-        f"<th scope='col' class='num'>{esc(profile.gemeente_name)}</th>"
-        "<th scope='col'>Eenheid</th><th scope='col' class='num'>Jaar</th></tr></thead>"
-    )
-    body = []
+    rows = []
     previous_theme = None
     for row in frame.itertuples(index=False):
-        theme = row.theme if row.theme != previous_theme else ""
+        rows.append({
+            "theme": row.theme if row.theme != previous_theme else "",
+            "tip": f"{row.description} Bron: {row.source}.", "label": row.label,
+            "attrs": cell_attributes(catalogue[row.indicator]),
+            "own": format_number(row.value, row.decimals, row.status),
+            "gemeente": format_number(row.gemeente_value, row.decimals, row.gemeente_status),
+            "unit": row.unit, "year": int(row.year) if pd.notna(row.year) else "–"})
         previous_theme = row.theme
-        tip = f"{row.description} Bron: {row.source}."
-        mark = cell_attributes(catalogue[row.indicator])
-        own = format_number(row.value, row.decimals, row.status)
-        gemeente = format_number(row.gemeente_value, row.decimals, row.gemeente_status)
-        body.append(
-            "<tr>"
-            f"<td>{esc(theme)}</td>"
-            f"<th scope='row' title='{esc(tip, quote=True)}'>{esc(row.label)}</th>"
-            f"<td class='num'{mark}>{esc(own)}</td>"
-            f"<td class='num'{mark}>{esc(gemeente)}</td>"
-            f"<td>{esc(row.unit)}</td>"
-            f"<td class='num'>{int(row.year) if pd.notna(row.year) else '–'}</td>"
-            "</tr>"
-        )
-    caption = (f"Kerncijfers {esc(profile.name)} en {esc(profile.gemeente_name)}: nieuwste "
-               f"beschikbare jaar tot en met {profile.year}. 'geheim' = niet gepubliceerd door "
-               "CBS; 'onderdrukt' = te klein aantal om te tonen; – = geen gegevens.")
-    return (f"<table class='stuurkit-table'><caption>{caption}</caption>{head}<tbody>"
-            + "".join(body) + "</tbody></table>")
+    return str(markup.render("key_figures.html.j2", name=profile.name,
+                             gemeente=profile.gemeente_name, caption=_key_caption(profile),
+                             rows=rows))
+
+
+def _key_caption(profile: AreaProfile) -> str:
+    return (f"Kerncijfers {profile.name} en {profile.gemeente_name}: nieuwste beschikbare "
+            f"jaar tot en met {profile.year}. 'geheim' = niet gepubliceerd door CBS; "
+            "'onderdrukt' = te klein aantal om te tonen; – = geen gegevens.")
 
 
 def key_figures(profile: AreaProfile) -> Table:
@@ -147,14 +159,16 @@ def key_figures(profile: AreaProfile) -> Table:
             frame["gemeente_status"].isin(model.USABLE)),
         "Eenheid": frame["unit"], "Jaar": frame["year"],
     })
-    return Table(key_figures_html(profile), f"Kerncijfers {profile.name}", data)
+    decimals = [int(d) for d in frame["decimals"]]
+    return Table(key_figures_html(profile), _key_caption(profile), data,
+                 decimals={profile.name: decimals, profile.gemeente_name: decimals})
 
 
 def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None
                  ) -> HTML | Table:
     """Signals (from ``helpers.analysis.signals``) as a table; empty → a sentence saying so."""
     if signals.empty:
-        return HTML("<p>Er zijn geen signalen.</p>")
+        return HTML(markup.render("sentence.html.j2", text="Er zijn geen signalen."))
     shown = signals.head(limit) if limit else signals
     frame = pd.DataFrame({
         "Ernst": shown["ernst"].map({1: "hoog", 2: "middel", 3: "laag"}),

@@ -1,6 +1,8 @@
-"""Privacy and safety scan of published HTML: what leaves the analyst's machine.
+"""Privacy and safety scan of published output: what leaves the analyst's machine.
 
-``scan_html(text)`` parses a report the way a reader's browser would and checks:
+``scan_html(text)`` parses a page the way a reader's browser does (``publish.page``:
+Lexbor, an HTML5 parser by the WHATWG algorithm — comments, ``--!>``, misnested tags and
+foreign content end where Chromium ends them) and checks:
 
 ``small-count``
     every value of a count-based indicator shown in a chart dataset or a table cell
@@ -14,60 +16,56 @@
 ``undeclared-chart``
     a chart that does not say which indicators its values come from;
 ``external``
-    anything that would load from another host (HTML attributes, CSS, script imports,
-    chart ``data.url``);
+    anything that would load from, ping or navigate to another place: every URL-bearing
+    attribute (``href``, ``src``, ``srcset``, ``ping``, ``xlink:href``, ``action``, …) is
+    refused unless it is an in-page ``#anchor``, a sibling report file or an inline
+    ``data:image``; CSS ``url()``, ``image-set()``, ``@import`` (after CSS escapes are
+    decoded) unless ``data:``; chart ``data.url``;
 ``csp``
-    the Content-Security-Policy: present before any script, ``default-src 'none'``, no
-    host sources, no ``'unsafe-inline'`` scripts, and the hash of every script listed;
-``script`` / ``handler``
-    a script Stuurkit did not write (only the chart bundle and chart calls are allowed),
-    an event-handler attribute or a ``javascript:`` link — the signs of injected markup.
+    the Content-Security-Policy: the first element of ``<head>`` (browsers ignore one
+    elsewhere), the only one, ``default-src 'none'``, no host sources, no
+    ``'unsafe-inline'``, and a ``script-src`` that lists exactly the hashes of the
+    Stuurkit scripts on the page;
+``script`` / ``handler`` / ``element``
+    a script that is not Stuurkit's (the chart library with its known SHA-256, the loader
+    ``assets/charts.js``, or an inert chart data block), an event-handler attribute, a
+    ``javascript:`` URL, a ``<meta http-equiv="refresh">`` or any element outside the
+    set a report is made of (``iframe``, ``object``, ``base``, ``link``, ``form``,
+    ``animate``, …) — the signs of injected markup.
 
-``audit_folder(folder)`` scans every ``*.html`` of a reports folder; ``stuurkit audit``
-prints the table, and every ``stuurkit run`` ends with it (``helpers.run.runner``).
+``scan_workbook(path, page)`` checks an Excel workbook beside its page: no formula
+cells, and every value it holds is shown, as rounded, in the page's table of the same
+caption (so it carries no more precision and no suppressed value). ``audit_folder``
+scans every ``*.html`` and ``*.xlsx`` of a reports folder; ``stuurkit audit`` prints the
+table, and every ``stuurkit run`` ends with it (``helpers.run.runner``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from helpers.presentation.declare import CELL_INDICATOR, CELL_KIND, CELL_MIN_COUNT, declared
-from helpers.presentation.embed import BUNDLE_ID, chart_spec
 from helpers.publish.chartspec import data_use
+from helpers.publish.page import Finding, Page, parse, text_of
+from helpers.publish.workbook import as_cell_text
 
-__all__ = ["Finding", "FileAudit", "scan_html", "audit_folder", "format_table",
-           "external_references", "script_hashes", "seal", "COUNT_COLUMNS"]
+__all__ = ["Finding", "FileAudit", "scan_html", "scan_workbook", "audit_folder",
+           "format_table", "external_references", "COUNT_COLUMNS", "KINDS"]
 
 # columns that hold the counts behind a proportion or rate
 COUNT_COLUMNS = {"numerator", "denominator", "teller", "noemer"}
+KINDS = ["small-count", "unused-column", "undeclared-chart", "external", "csp", "script",
+         "handler", "element", "workbook"]
 _GEO_KEYS = {"type", "geometry"}
-_EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.IGNORECASE)
-_URL_ATTRS = {"src", "href", "data", "action", "poster", "formaction", "background",
-              "xlink:href", "manifest", "cite"}
-_CSS_URL = re.compile(r"(url\(\s*['\"]?\s*(https?:|//)|@import)", re.IGNORECASE)
-_JS_IMPORT = re.compile(r"(\bimport\s*\(\s*['\"](https?:|//)|\bfrom\s*['\"](https?:|//)|"
-                        r"importScripts\s*\(\s*['\"](https?:|//))", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+(?:,\d+)?")
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.detail}"
 
 
 @dataclass
 class FileAudit:
-    """What one HTML file contains and what is wrong with it."""
+    """What one published file contains and what is wrong with it."""
 
     file: str
     charts: int = 0
@@ -83,115 +81,9 @@ class FileAudit:
         return sum(f.kind == kind for f in self.findings)
 
 
-# ------------------------------------------------------------------ hashes
-
-
-def script_hashes(document: str) -> list[str]:
-    """CSP ``'sha256-…'`` sources of every inline script of ``document``."""
-    return _parse(document).hashes()
-
-
-def _hash(script: str) -> str:
-    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
-
-
-# ------------------------------------------------------------------ parsing
-
-
 def external_references(document: str) -> list[str]:
-    """Every place where the HTML would load something from another host."""
-    return _parse(document).references()
-
-
-_NO_IMPORTS: set[str] = set()  # hashes of large scripts known to import nothing
-
-
-class _Document(HTMLParser):
-    """Scripts, CSP, table cells with indicator values, handlers and external links."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.scripts: list[tuple[dict[str, str], str]] = []
-        self.csp: list[tuple[int, str]] = []  # (position of the meta tag, policy)
-        self.first_script: int | None = None
-        self.cells: list[tuple[dict[str, str], str]] = []
-        self.tables = 0
-        self.handlers: list[str] = []
-        self.external: list[str] = []
-        self.styles: list[str] = []
-        self._style: list[str] | None = None
-        self._hashes: list[str] | None = None
-        self._script: tuple[dict[str, str], list[str]] | None = None
-        self._cell: tuple[dict[str, str], list[str]] | None = None
-        self._offset = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        for name, value in values.items():
-            if name in _URL_ATTRS and _EXTERNAL.match(value):
-                self.external.append(f"<{tag} {name}={value!r}>")
-            elif name == "srcset" and any(_EXTERNAL.match(p) for p in value.split(",")):
-                self.external.append(f"<{tag} srcset={value!r}>")
-            elif name == "style" and _CSS_URL.search(value):
-                self.external.append(f"<{tag} style=…{_CSS_URL.search(value).group(0)}…>")
-            if name.startswith("on"):
-                self.handlers.append(f"<{tag} {name}=…>")
-            elif name in ("href", "src", "action", "formaction") and re.match(
-                    r"^\s*(javascript|vbscript):", value, re.IGNORECASE):
-                self.handlers.append(f"<{tag} {name}={value[:40]!r}>")
-        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
-            self.csp.append((self.getpos()[0], values.get("content", "")))
-        elif tag == "script":
-            if self.first_script is None:
-                self.first_script = self.getpos()[0]
-            self._script = (values, [])
-        elif tag == "style":
-            self._style = []
-        elif tag == "table":
-            self.tables += 1
-        elif CELL_INDICATOR in values:
-            self._cell = (values, [])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._script is not None:
-            self.scripts.append((self._script[0], "".join(self._script[1])))
-            self._script = None
-        elif tag == "style" and self._style is not None:
-            self.styles.append("".join(self._style))
-            self._style = None
-        elif self._cell is not None and tag in ("td", "th", "span", "dd"):
-            self.cells.append((self._cell[0], "".join(self._cell[1])))
-            self._cell = None
-
-    def references(self) -> list[str]:
-        """Everything that would load from another host."""
-        found = list(self.external)
-        for style in self.styles:
-            if _CSS_URL.search(style):
-                found.append(f"<style>…{_CSS_URL.search(style).group(0)}…")
-        for (_, script), digest in zip(self.scripts, self.hashes(), strict=True):
-            if digest in _NO_IMPORTS:  # the chart bundle: searched once per process
-                continue
-            match = _JS_IMPORT.search(script)
-            if match:
-                found.append(f"<script>…{match.group(0)}…")
-            elif len(script) > 10_000:
-                _NO_IMPORTS.add(digest)
-        return found
-
-    def hashes(self) -> list[str]:
-        """The CSP hash of each script, in order (computed once: the bundle is 1 MB)."""
-        if self._hashes is None:
-            self._hashes = [_hash(text) for _, text in self.scripts]
-        return self._hashes
-
-    def handle_data(self, data: str) -> None:
-        if self._script is not None:
-            self._script[1].append(data)
-        elif self._style is not None:
-            self._style.append(data)
-        if self._cell is not None:
-            self._cell[1].append(data)
+    """Every place where the HTML would load, ping or navigate somewhere."""
+    return [f.detail for f in Page(document).findings if f.kind == "external"]
 
 
 # ------------------------------------------------------------------ charts
@@ -226,6 +118,8 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
     use = data_use(spec)
     for url in use.urls:
         audit.findings.append(Finding("external", f"{where} loads data from {url!r}"))
+    for problem in _spec_problems(spec):
+        audit.findings.append(Finding(problem[0], f"{where}: {problem[1]}"))
     declared_values = declared(spec)
     if declared_values is None:
         audit.findings.append(Finding("undeclared-chart", f"{where} does not declare its "
@@ -262,6 +156,32 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
             _check_counts(rows, column, count_threshold or 10, "", where, audit)
 
 
+def _spec_problems(spec: dict) -> list[tuple[str, str]]:
+    """What a chart spec may not hold, wherever it is: it is Vega-Lite, its ``usermeta``
+    is Stuurkit's only (vega-embed would take ``usermeta.embedOptions`` as options), and
+    nothing in it loads or links — no ``url``, no ``href``, no image mark."""
+    found = []
+    if "vega-lite" not in str(spec.get("$schema", "")):
+        found.append(("script", "not a Vega-Lite spec"))
+    extra = set(spec.get("usermeta") or {}) - {"stuurkit"}
+    if extra:
+        found.append(("script", f"usermeta {sorted(extra)} (vega-embed options)"))
+    stack: list[Any] = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("url", "href"):
+                    found.append(("external", f"a {key!r} in the spec"))
+                elif key in ("mark", "type") and value == "image":
+                    found.append(("external", "an image mark"))
+                if isinstance(value, dict | list):
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return found
+
+
 def _check_counts(rows: list, column: str, limit: int, of: str, where: str,
                   audit: FileAudit) -> None:
     """Every value of ``column`` is a count: one between 1 and ``limit - 1`` is a finding."""
@@ -278,13 +198,16 @@ def _check_counts(rows: list, column: str, limit: int, of: str, where: str,
 # ------------------------------------------------------------------ the policy
 
 
-def _check_csp(parser: _Document, audit: FileAudit) -> None:
+def _check_csp(parser: Page, audit: FileAudit) -> None:
     if not parser.csp:
         audit.findings.append(Finding("csp", "no Content-Security-Policy meta tag"))
         return
-    line, policy = parser.csp[0]
-    if parser.first_script is not None and parser.first_script < line:
-        audit.findings.append(Finding("csp", "a script comes before the policy"))
+    first, policy = parser.csp[0]
+    if len(parser.csp) > 1:
+        audit.findings.append(Finding("csp", f"{len(parser.csp)} policies; a report has one"))
+    if not first:
+        audit.findings.append(Finding("csp", "the policy is not the first element of <head> "
+                                             "(a browser ignores it outside <head>)"))
     directives: dict[str, list[str]] = {}
     for part in policy.split(";"):
         words = part.split()
@@ -303,13 +226,15 @@ def _check_csp(parser: _Document, audit: FileAudit) -> None:
     script_src = directives.get("script-src", [])
     if "'unsafe-inline'" in script_src:
         audit.findings.append(Finding("csp", "script-src allows any inline script "
-                                             "('unsafe-inline'); list script hashes"))
-    elif parser.scripts:
-        listed = {s for s in script_src if s.startswith("'sha256-")}
-        missing = sum(h not in listed for h in parser.hashes())
-        if missing:
-            audit.findings.append(Finding("csp", f"{missing} script(s) not listed in "
-                                                 "script-src (blocked in the browser)"))
+                                             "('unsafe-inline')"))
+    listed = {s for s in script_src if s.lower().startswith("'sha256-")}
+    own = set(parser.own_scripts)
+    if listed - own:
+        audit.findings.append(Finding("csp", f"script-src lists {len(listed - own)} hash(es) "
+                                             "of no Stuurkit script on this page"))
+    if own - listed:
+        audit.findings.append(Finding("csp", f"{len(own - listed)} Stuurkit script(s) not "
+                                             "listed in script-src (blocked in the browser)"))
     for name in ("base-uri", "form-action"):
         if directives.get(name) != ["'none'"]:
             audit.findings.append(Finding("csp", f"{name} is not 'none'"))
@@ -318,78 +243,141 @@ def _check_csp(parser: _Document, audit: FileAudit) -> None:
 # ------------------------------------------------------------------ scanning
 
 
-def _parse(document: str) -> _Document:
-    parser = _Document()
-    parser.feed(document)
-    parser.close()
-    return parser
-
-
-def _check(parser: _Document, name: str) -> FileAudit:
+def _check(parser: Page, name: str) -> FileAudit:
     audit = FileAudit(file=name)
     audit.tables = parser.tables
-    bundled = False
-    for attrs, text in parser.scripts:
-        if attrs.get("id") == BUNDLE_ID:
-            bundled = bundled or bool(text.strip())
-            continue
-        spec = chart_spec(text)
-        if spec is None:
-            audit.findings.append(Finding("script", f"a script Stuurkit did not write: "
-                                                    f"{text.strip()[:60]!r}"))
-            continue
+    for spec in parser.specs:
         audit.charts += 1
         _check_chart(spec, audit.charts, audit)
-    if audit.charts and not bundled:
+    if audit.charts and not parser.bundled:
         audit.findings.append(Finding("script", f"{audit.charts} chart(s) but no chart library "
-                                                "(the bundle script is missing or empty)"))
+                                                "(the bundle script is missing or changed)"))
     for attrs, text in parser.cells:
         audit.values_checked += 1
-        small = _small(text, attrs.get(CELL_KIND, ""), int(attrs.get(CELL_MIN_COUNT) or 0))
+        small = _small(text, attrs.get(CELL_KIND, ""), int(attrs.get(CELL_MIN_COUNT) or 0)
+                       if str(attrs.get(CELL_MIN_COUNT) or "0").isdigit() else 10)
         if small is not None:
             audit.findings.append(Finding(
                 "small-count", f"table cell {text.strip()!r} of {attrs[CELL_INDICATOR]} is "
                                f"below the threshold {attrs.get(CELL_MIN_COUNT)}"))
-    for handler in parser.handlers:
-        audit.findings.append(Finding("handler", f"{handler} (would run script)"))
-    for ref in parser.references():
-        audit.findings.append(Finding("external", ref))
+    audit.findings.extend(parser.findings)
     _check_csp(parser, audit)
     return audit
 
 
 def scan_html(document: str, name: str = "") -> FileAudit:
     """Scan one published HTML document (see the module docstring)."""
-    return _check(_parse(document), name)
+    return _check(Page(document), name)
 
 
-def seal(document: str, slot: str, name: str = "") -> tuple[str, FileAudit]:
-    """Put the hashes of the document's scripts into its policy at ``slot`` and scan it:
-    the same as ``script_hashes``, ``str.replace`` and ``scan_html``, parsed once."""
-    parser = _parse(document)
-    hashes = " ".join(dict.fromkeys(parser.hashes())) or "'none'"
-    parser.csp = [(line, policy.replace(slot, hashes)) for line, policy in parser.csp]
-    return document.replace(slot, hashes, 1), _check(parser, name)
+# ------------------------------------------------------------------ workbooks
+
+
+def _page_tables(document: str) -> dict[str, list[list[str]]]:
+    """The page's tables by caption: the text of every cell, row by row (header row
+    first)."""
+    def words(node) -> str:
+        return " ".join(text_of(node).split())
+
+    tables: dict[str, list[list[str]]] = {}
+    for table in parse(document).css("table"):
+        caption = table.css_first("caption")
+        if caption is None:
+            continue
+        rows = [[words(cell) for cell in row.iter(include_text=False)
+                 if cell.tag in ("td", "th")] for row in table.css("tr")]
+        tables.setdefault(" ".join(as_cell_text(words(caption)).split()), rows)
+    return tables
+
+
+def _same(value: Any, shown: str) -> bool:
+    if value is None:
+        return not _NUMBER.fullmatch(shown.strip())
+    if isinstance(value, bool):
+        return str(value) == shown
+    if isinstance(value, int | float):
+        number = _number(shown)
+        return number is not None and abs(number - float(value)) <= 1e-9 * max(1, abs(value))
+    # a text the page writes once for a group of rows (a theme) may repeat in the sheet
+    return shown == "" or " ".join(str(value).split()) == " ".join(
+        as_cell_text(shown).split())
+
+
+def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAudit:
+    """Scan one published workbook against the page it belongs to (see the module
+    docstring): formula cells, and values the page does not show as they are."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    audit = FileAudit(file=name or path.name)
+    try:
+        book = load_workbook(path, read_only=False)
+    except Exception as exc:  # noqa: BLE001  (any unreadable workbook is a finding)
+        audit.findings.append(Finding("workbook", f"cannot be read: {exc}"))
+        return audit
+    tables = _page_tables(page) if page is not None else None
+    if tables is None:
+        audit.findings.append(Finding("workbook", "no page beside it to compare with"))
+    for sheet in book.worksheets:
+        audit.tables += 1
+        rows = [list(r) for r in sheet.iter_rows()]
+        for row in rows:
+            for cell in row:
+                if cell.data_type == "f" or (isinstance(cell.value, str)
+                                             and cell.value.startswith("=")
+                                             and cell.data_type != "s"):
+                    audit.findings.append(Finding(
+                        "workbook", f"{sheet.title}!{cell.coordinate} is a formula"))
+        if tables is None or not rows:
+            continue
+        caption = " ".join(str(rows[0][0].value or "").split())
+        shown = tables.get(caption)
+        if shown is None:
+            audit.findings.append(Finding("workbook", f"sheet {sheet.title!r}: no table "
+                                                      f"{caption!r} on the page"))
+            continue
+        body = rows[1:]
+        if len(body) != len(shown):
+            audit.findings.append(Finding("workbook", f"sheet {sheet.title!r} has {len(body)} "
+                                                      f"rows, the page's table {len(shown)}"))
+            continue
+        for cells, texts in zip(body, shown, strict=True):
+            for cell, text in zip(cells, texts, strict=False):
+                audit.values_checked += 1
+                if not _same(cell.value, text):
+                    audit.findings.append(Finding(
+                        "workbook", f"{sheet.title}!{cell.coordinate} = {cell.value!r} but the "
+                                    f"page shows {text!r}"))
+    return audit
 
 
 def audit_folder(folder: str | Path, skip: set[str] | None = None) -> list[FileAudit]:
-    """Scan every HTML file of a reports folder (``reports/<workspace>``), except the
-    names in ``skip``."""
+    """Scan every HTML page and Excel workbook of a reports folder
+    (``reports/<workspace>``), except the names in ``skip``; a workbook is compared with
+    the page of the same name."""
     from helpers.errors import StuurkitError
 
     folder = Path(folder)
     if not folder.is_dir():
         raise StuurkitError(f"{folder}: no such reports folder. Give reports/<workspace> "
                             "(made by `stuurkit run`).")
-    return [scan_html(path.read_text(encoding="utf-8", errors="replace"), path.name)
-            for path in sorted(folder.glob("*.html"))
-            if path.is_file() and path.name not in (skip or set())]
+    skip = skip or set()
+    audits = []
+    for path in sorted(folder.glob("*.html")):
+        if path.is_file() and path.name not in skip:
+            audits.append(scan_html(path.read_text(encoding="utf-8", errors="replace"),
+                                    path.name))
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.is_file() and path.name not in skip and not path.name.startswith("~$"):
+            page = path.with_suffix(".html")
+            audits.append(scan_workbook(path, page.read_text(encoding="utf-8", errors="replace")
+                                        if page.is_file() else None))
+    return audits
 
 
 def format_table(audits: list[FileAudit]) -> str:
     """A fixed-width table: one row per file, then the totals."""
-    kinds = ["small-count", "unused-column", "undeclared-chart", "external", "csp", "script",
-             "handler"]
+    kinds = KINDS
     width = max([len(a.file) for a in audits] + [5])
     head = (f"{'file':<{width}}  charts  tables  values  "
             + "  ".join(f"{k:>{max(len(k), 3)}}" for k in kinds) + "  result")

@@ -13,6 +13,7 @@ import copy
 import html
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,11 @@ from helpers.files import write_text_atomic
 from helpers.paths import templates_dir
 from helpers.presentation import embed
 from helpers.presentation.embed import METADATA_KEY
+from helpers.presentation.markup import Templates
 from helpers.publish import audit
 from helpers.publish.workbook import report_tables, write_workbook
 
-__all__ = ["notebook_to_html", "publish", "publish_notebook", "REPORT_CSS"]
+__all__ = ["notebook_to_html", "publish", "publish_notebook", "REPORT_CSS", "parts"]
 SCRIPT_HASHES = "__STUURKIT_SCRIPT_HASHES__"  # placeholder in the template's policy
 ANALYST_ONLY_TAG = "analyst-only"
 
@@ -94,6 +96,12 @@ _CHOICES = ("DropdownModel", "ToggleButtonsModel", "RadioButtonsModel", "SelectM
             "IntSliderModel", "FloatSliderModel", "TextModel", "CheckboxModel")
 
 
+@lru_cache(maxsize=1)
+def parts() -> Templates:
+    """The autoescaping templates of published pages (``templates/parts``)."""
+    return Templates(templates_dir() / "parts")
+
+
 def _widget_choices(nb: nbformat.NotebookNode) -> str:
     """The saved widget state as readable HTML: each control and what was chosen.
 
@@ -101,7 +109,7 @@ def _widget_choices(nb: nbformat.NotebookNode) -> str:
     that produced its charts instead of dead controls (and needs no widget manager).
     """
     state = nb.metadata.get("widgets", {}).get(_WIDGET_STATE, {}).get("state", {})
-    rows = []
+    choices = []
     for model in state.values():
         if model.get("model_name") not in _CHOICES:
             continue
@@ -112,11 +120,8 @@ def _widget_choices(nb: nbformat.NotebookNode) -> str:
             chosen = values["_options_labels"][index] if index is not None else "(geen)"
         else:
             chosen = values.get("value", "")
-        rows.append(f"<dt>{html.escape(str(label))}</dt><dd>{html.escape(str(chosen))}</dd>")
-    choices = f"<dl class='widget-choices'>{''.join(rows)}</dl>" if rows else ""
-    return ("<div class='widget-note'><p><em>In JupyterLab staan hier de knoppen van de "
-            "verkenner. Dit document toont de grafieken bij deze keuze:</em></p>"
-            f"{choices}</div>")
+        choices.append((str(label), str(chosen)))
+    return str(parts().render("widget_choices.html.j2", choices=choices))
 
 
 def _for_readers(nb: nbformat.NotebookNode) -> None:
@@ -148,29 +153,22 @@ def _failed(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _format_parameter(value: Any) -> str:
-    return html.escape(str(value))
-
-
 def _footer(meta: dict[str, Any], parameters: dict[str, Any], generated: datetime) -> str:
     rows = []
     if meta.get("gemeente"):
-        rows.append(("Gemeente", html.escape(meta["gemeente"])))
+        rows.append(("Gemeente", str(meta["gemeente"])))
     if parameters:
-        shown = ", ".join(f"{html.escape(k)} = {_format_parameter(v)}"
-                          for k, v in parameters.items())
-        rows.append(("Parameters", shown))
+        rows.append(("Parameters", ", ".join(f"{k} = {v}" for k, v in parameters.items())))
     for src in meta.get("sources", []):
-        text = html.escape(src.get("source", ""))
+        text = str(src.get("source", ""))
         if src.get("retrieved"):
-            text += f", opgehaald {html.escape(src['retrieved'])}"
+            text += f", opgehaald {src['retrieved']}"
         if src.get("licence"):
-            text += f", licentie {html.escape(src['licence'])}"
+            text += f", licentie {src['licence']}"
         rows.append(("Bron", text))
     rows.append(("Gemaakt", f"{generated.strftime('%d-%m-%Y %H:%M')} met Stuurkit "
-                            f"{html.escape(__version__)}"))
-    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f"<h2 class='stuurkit-footer-title'>Verantwoording</h2><dl>{items}</dl>"
+                            f"{__version__}"))
+    return str(parts().render("footer.html.j2", rows=rows))
 
 
 _exporter = None
@@ -224,17 +222,19 @@ def _html_exporter():
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _with_contents(body: str) -> str:
-    """Insert a table of contents (links to every section) before the first section."""
-    sections = _H2.findall(body)
+    """Insert a table of contents (links to every section) before the first section.
+
+    The headings are the notebook's own narrative; their text is taken as plain text
+    (tags dropped) and written again by the template."""
+    sections = [(html.unescape(anchor), html.unescape(_TAG.sub("", text)).strip())
+                for anchor, text in _H2.findall(body)]
     if len(sections) < 2:
         return body
-    links = "".join(f"<li><a href='#{html.escape(anchor, quote=True)}'>{text}</a></li>"
-                    for anchor, text in sections)
-    nav = (f"<nav class='stuurkit-toc' aria-label='Inhoud'><p><strong>Inhoud</strong></p>"
-           f"<ol>{links}</ol></nav>")
+    nav = str(parts().render("contents.html.j2", sections=sections))
     first = body.find('<h2 id="')
     start = body.rfind('<div class="jp-Cell', 0, first)
     return body[:start] + nav + body[start:] if start != -1 else body
@@ -243,8 +243,8 @@ def _with_contents(body: str) -> str:
 def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None) -> str:
     """Render an executed report notebook as self-contained Dutch HTML.
 
-    Only the inline scripts present at export may run (their hashes form the policy's
-    ``script-src``). Raises ``PublishError`` when the notebook failed or the HTML does
+    Only Stuurkit's own scripts may run: the policy's ``script-src`` lists the hashes of
+    the chart library and the loader, computed from the kit's files. Raises ``PublishError`` when the notebook failed or the HTML does
     not pass ``helpers.publish.audit.scan_html`` (small counts, unused chart columns, external
     loads, scripts Stuurkit did not write).
     """
@@ -263,7 +263,7 @@ def _render(nb: nbformat.NotebookNode, generated: datetime | None
     title = meta.get("title") or "Stuurkit-rapport"
     if meta.get("gemeente"):
         title = f"{title} – {meta['gemeente']}"
-    nb.metadata["title"] = title
+    nb.metadata["title"] = str(title)
     parameters = dict(nb.metadata.get("papermill", {}).get("parameters", {}) or {})
     resources = {
         "metadata": {"name": title},
@@ -271,10 +271,17 @@ def _render(nb: nbformat.NotebookNode, generated: datetime | None
             "css": REPORT_CSS,
             "footer": _footer(meta, parameters, generated or datetime.now()),
             "version": __version__,
+            "title": str(title),
+            "loader": embed.loader_script(),
         },
     }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
-    body, scanned = audit.seal(embed.fill(_with_contents(body)), SCRIPT_HASHES)
+    body, hashes = embed.fill(_with_contents(body))
+    if SCRIPT_HASHES not in body[:2048]:
+        raise PublishError("The report template lost its Content-Security-Policy; "
+                           "reinstall Stuurkit.")
+    body = body.replace(SCRIPT_HASHES, " ".join(hashes), 1)
+    scanned = audit.scan_html(body)
     found = scanned.findings
     if found:
         raise PublishError("The report did not pass the privacy scan (helpers.publish.audit): "

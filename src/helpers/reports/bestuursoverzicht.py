@@ -93,7 +93,7 @@ def changes(view: Overview) -> HTML | tables.Table:
     """Goal indicators whose status or newest value changed since last year."""
     changed = view.changes()
     if changed.empty:
-        return HTML(f"<p>Geen veranderingen ten opzichte van {view.year - 1}.</p>")
+        return common.sentence(f"Geen veranderingen ten opzichte van {view.year - 1}.")
     frame = pd.DataFrame({
         "Doel": changed["doel"] + " " + changed["titel"], "Indicator": changed["label"],
         f"Status {view.year - 1}": changed["status_vorig"], f"Status {view.year}":

@@ -9,20 +9,22 @@ the report itself.
 
 from __future__ import annotations
 
-import html
+from functools import lru_cache
 from pathlib import Path
 
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from helpers.indicators import facts as facts_of
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.facts import Facts
-from helpers.presentation import render
+from helpers.presentation import markup
+from helpers.presentation import render as charts_render
 from helpers.presentation.embed import METADATA_KEY
 from helpers.workspace import Workspace, open_workspace
 from helpers.workspace.begroting import LoadedProgramme, load_programme
 
-__all__ = ["load", "budget", "setup_charts", "header", "sources", "source_list"]
+__all__ = ["load", "budget", "setup_charts", "header", "sources", "source_list", "render",
+           "sentence"]
 
 
 def load(workspace: str) -> tuple[Workspace, Facts]:
@@ -55,21 +57,35 @@ def source_list(ws: Workspace) -> list[dict[str, str]]:
     ]
 
 
-def _logo(ws: Workspace) -> str:
-    """The house-style logo as an inline image (no external load), or nothing."""
+def _logo(ws: Workspace) -> dict[str, str] | None:
     style = ws.config.style
     if style is None or not style.logo:
-        return ""
+        return None
     path = ws.path(style.logo)
     kind = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
-            ".jpeg": "image/jpeg"}.get(path.suffix.lower())
+            ".jpeg": "image/jpeg"}.get(
+        path.suffix.lower())
     if kind is None or not path.exists():
-        return ""
+        return None
     import base64
 
     data = base64.b64encode(path.read_bytes()).decode()
-    return (f"<img class='stuurkit-logo' src='data:{kind};base64,{data}' "
-            f"alt='Logo {html.escape(style.name or ws.config.gemeente.name)}'>")
+    return {"src": f"data:{kind};base64,{data}", "name": style.name or ws.config.gemeente.name}
+
+
+def render(name: str, /, **context) -> HTML:
+    """A template of ``reports/templates`` as a display object (text escaped)."""
+    return HTML(str(_TEMPLATES().render(name, **context)))
+
+
+@lru_cache(maxsize=1)
+def _TEMPLATES() -> markup.Templates:  # noqa: N802  (a constant, made on first use)
+    return markup.Templates(Path(__file__).with_name("templates"))
+
+
+def sentence(text: str, emphasis: bool = False, strong: bool = False) -> HTML:
+    """One sentence as a paragraph (text escaped)."""
+    return render("sentence.html.j2", text=text, emphasis=emphasis, strong=strong)
 
 
 def header(title: str, ws: Workspace, subtitle: str = "") -> None:
@@ -84,38 +100,17 @@ def header(title: str, ws: Workspace, subtitle: str = "") -> None:
             "sources": source_list(ws),
         }
     }
-    # names come from data files: shown as text, never as HTML
-    text = (f"# {html.escape(title)}\n\n**Gemeente {html.escape(gm.name)}**"
-            + (f" · {html.escape(subtitle)}" if subtitle else ""))
-    if ws.config.demo:
-        text += "\n\n*Demonstratie met fictieve gegevens van de voorbeeldgemeente.*"
-    logo = _logo(ws)
-    if logo:
-        display(HTML(logo))
-    display(Markdown(text), metadata=meta)
+    display(render("header.html.j2", title=title, gemeente=gm.name, subtitle=subtitle,
+                   demo=ws.config.demo, logo=_logo(ws)), metadata=meta)
 
 
 def sources(ws: Workspace, catalogue: Catalogue) -> HTML:
     """A Dutch paragraph listing every source with its retrieval date and licence."""
-    items = []
-    for src in source_list(ws):
-        parts = [f"<strong>{html.escape(src['source'])}</strong>"]
-        if src["retrieved"]:
-            parts.append(f"opgehaald {html.escape(src['retrieved'])}")
-        if src["licence"]:
-            parts.append(f"licentie {html.escape(src['licence'])}")
-        parts.append(f"bestanden: {html.escape(src['files'])}")
-        items.append("<li>" + "; ".join(parts) + "</li>")
-    catalogue_file = Path(catalogue.source_file).name
-    return HTML(
-        "<p>Definities van de indicatoren: indicatorcatalogus "
-        f"<code>{html.escape(catalogue_file)}</code> (beweeg over een indicator in de tabel voor "
-        "de definitie). Aantallen onder de onthullingsdrempel worden niet getoond.</p>"
-        f"<ul class='stuurkit-sources'>{''.join(items)}</ul>"
-    )
+    return render("sources.html.j2", sources=source_list(ws),
+                  catalogue_file=Path(catalogue.source_file).name)
 
 
 def setup_charts(ws: Workspace) -> None:
     """Theme (with the workspace's house style) and offline chart rendering."""
     style = ws.config.style
-    render.setup(colours=style.colours if style else None)
+    charts_render.setup(colours=style.colours if style else None)

@@ -60,7 +60,7 @@ def stale(report: Datakwaliteit) -> HTML | tables.Table:
     facts = report.facts
     frame = quality.stale(facts.observations, facts.catalogue, facts.gemeente, report.year)
     if frame.empty:
-        return HTML("<p>Alle indicatoren zijn actueel.</p>")
+        return common.sentence("Alle indicatoren zijn actueel.")
     return tables.frame_table(frame, f"Verouderde of ontbrekende gegevens ({report.year})")
 
 
@@ -70,7 +70,7 @@ def boundary_changes(report: Datakwaliteit) -> HTML | tables.Table:
     frame = quality.boundary_changes(ws.variables_raw, report.facts.area_names,
                                      ws.code_changes)
     if frame.empty:
-        return HTML("<p>Geen grens- of codewijzigingen.</p>")
+        return common.sentence("Geen grens- of codewijzigingen.")
     return tables.frame_table(frame, "Grens- en codewijzigingen (ind_wbi)")
 
 
@@ -78,7 +78,7 @@ def unmapped(report: Datakwaliteit) -> HTML | tables.Table:
     """Column names of the sources that are not in the variable mapping."""
     frame = quality.unmapped(unmapped_names(report.workspace))
     if frame.empty:
-        return HTML("<p>Alle variabelen zijn gekoppeld.</p>")
+        return common.sentence("Alle variabelen zijn gekoppeld.")
     return tables.frame_table(frame, "Namen zonder koppeling in de variabelentabel")
 
 

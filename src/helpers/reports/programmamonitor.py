@@ -8,12 +8,10 @@ function is one section of the report.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from functools import cached_property
 
 import altair as alt
-import mistune
 import pandas as pd
 from IPython.display import HTML, Markdown
 
@@ -31,7 +29,6 @@ __all__ = ["ProgrammeMonitor", "monitor", "start", "goals_table", "goal_charts",
            "breakdown_maps", "budget", "actions", "sources"]
 
 # analysts' commentary is markdown; raw HTML in it is shown as text, never executed
-_MARKDOWN = mistune.create_markdown(escape=True)
 
 
 @dataclass
@@ -148,20 +145,14 @@ def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
 
 def goal_texts(monitor: ProgrammeMonitor) -> HTML:
     """Per goal: each indicator's status explained, and the analysts' duiding."""
-    esc = html.escape
     duiding = monitor.duiding()
-    parts = []
+    goals = []
     for goal in monitor.programme.doelen:
         rows = monitor.goals[monitor.goals["doel"] == goal.id]
-        parts.append(f"<h3>{esc(goal.id)} {esc(goal.titel)}</h3>")
-        for row in rows.itertuples(index=False):
-            parts.append(f"<p>{tables.badge(row.status)} <strong>{esc(row.label)}</strong>: "
-                         f"{esc(row.uitleg)}</p>")
-        text = duiding.get(goal.id)
-        if text:
-            parts.append("<blockquote class='duiding'><p><em>Duiding:</em></p>"
-                         + _MARKDOWN(text) + "</blockquote>")
-    return HTML("".join(parts))
+        goals.append({"id": goal.id, "title": goal.titel, "duiding": duiding.get(goal.id),
+                      "rows": [{"badge": tables.badge(r.status), "label": r.label,
+                                "text": r.uitleg} for r in rows.itertuples(index=False)]})
+    return common.render("goal_texts.html.j2", goals=goals)
 
 
 def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
@@ -202,7 +193,7 @@ def actions(monitor: ProgrammeMonitor) -> HTML | tables.Table:
     """The agreed actions with who, when and their status."""
     frame = monitor.actions()
     if frame.empty:
-        return HTML("<p>Er zijn geen acties afgesproken.</p>")
+        return common.sentence("Er zijn geen acties afgesproken.")
     return tables.frame_table(frame, f"Afgesproken acties {monitor.programme.naam}",
                               badges=("Status",))
 

@@ -166,7 +166,7 @@ def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
             explorer.set(indicator=pick_indicator.value, year=pick_year.value,
                          level=pick_level.value, area=pick_area.value)
         except StuurkitError as exc:
-            slots[0].update(HTML(f"<p><strong>{exc}</strong></p>"))
+            slots[0].update(common.sentence(str(exc), strong=True))
             return
         pick_year.options = explorer.year_options()
         pick_year.value = explorer.year

@@ -9,7 +9,6 @@ something to display.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import altair as alt
@@ -60,9 +59,8 @@ def start(workspace: str, area_code: str, year: int) -> Wijkprofiel:
                      f"({int(last['year'])})")
     common.header(profile.title, ws, subtitle)
     if profile.break_year is not None:
-        display(Markdown(
-            f"> **Let op:** de grenzen van {html.escape(profile.name)} zijn in "
-            f"{profile.break_year} "
+        display(common.render(
+            "notice.html.j2", text=f"de grenzen van {profile.name} zijn in {profile.break_year} "
             "gewijzigd. Cijfers van eerdere jaren zijn niet vergelijkbaar en ontbreken in de "
             "trends."))
     return Wijkprofiel(ws, facts, profile)
@@ -84,9 +82,10 @@ def spine(report: Wijkprofiel) -> alt.LayerChart | Markdown:
                    {"waarde": shown, "referentie": shown})
 
 
-def differences(report: Wijkprofiel) -> Markdown:
+def differences(report: Wijkprofiel) -> HTML:
     """The largest significant differences with the parent area, in words."""
-    return Markdown(differences_in_words(report.profile, spine_data(report.profile)))
+    return common.render("differences.html.j2", differences=differences_in_words(
+        report.profile, spine_data(report.profile)))
 
 
 def difference_map(report: Wijkprofiel) -> alt.LayerChart | Markdown:

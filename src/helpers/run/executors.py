@@ -9,6 +9,7 @@ order). ``EXECUTORS`` names them: ``local`` (worker processes on this machine,
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from concurrent.futures import as_completed
@@ -31,6 +32,20 @@ class RunOptions:
     timeout: int | None = 600
     progress: bool | None = None
     warm: bool = True  # run reports in warm kernels (helpers.run.warm)
+
+    def __post_init__(self) -> None:
+        from helpers.errors import ConfigError
+
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or (
+                self.workers < 1):
+            raise ConfigError(f"workers = {self.workers!r}: the number of worker processes "
+                              "must be a whole number of at least 1 (e.g. --jobs 2).")
+        if self.timeout is not None and (
+                isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float)
+                or not math.isfinite(self.timeout) or self.timeout <= 0):
+            raise ConfigError(f"timeout = {self.timeout!r}: the seconds a notebook cell may "
+                              "take must be a number above 0 (e.g. --timeout 600), or None "
+                              "for no limit.")
 
 
 def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],

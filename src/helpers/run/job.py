@@ -95,6 +95,10 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
         from helpers.run import warm as warm_kernels
 
         engine = {"engine_name": warm_kernels.ENGINE}
+    elif _python3_notebook(job.notebook):  # python3, as a kernel that dies with its run
+        from helpers.run import warm as warm_kernels
+
+        engine = {"kernel_name": warm_kernels.lean_kernel_name()}
     with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
         error = ""

@@ -15,6 +15,15 @@ A run holds the reports folder's lock and a shared lock on the workspace (import
 for another time). SIGTERM or Ctrl-C stops it cleanly: workers end their kernels, the
 unfinished reports are marked *afgebroken* in ``index.html`` and ``manifest.json``,
 temporary files are removed and ``RunInterrupted`` is raised (exit code 143).
+
+Nothing of a run outlives it. Its workers and kernels die with it, even when it is
+killed with SIGKILL (``helpers.run.lifeline``); its temporary files live in its run
+folder, removed once every process of the run is gone (``helpers.run.leftovers``); the
+next run ends and removes whatever a killed run left, and says so in its log.
+
+A reports folder belongs to one workspace (``.stuurkit-owner`` records which): a second
+workspace whose folder has the same name is refused (``reports:`` in its
+``stuurkit.yml`` gives it a folder of its own).
 """
 
 from __future__ import annotations
@@ -22,9 +31,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
+import tempfile
 import threading
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,15 +41,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers.errors import ConfigError
-from helpers.paths import reports_dir
+from helpers.files import remove_stale
 from helpers.publish.portal import write_index
+from helpers.run import leftovers
 from helpers.run.executors import EXECUTORS, RunOptions
 from helpers.run.job import Result
 from helpers.run.manifest import final_audit, write_manifest
-from helpers.run.schedule import Job
+from helpers.run.schedule import Job, claim_reports, reports_folder
 
 # first: helpers.run.workers keeps rfc3987_syntax out of this process (see there)
-from helpers.run.workers import Workers, temporary_folder  # noqa: I001
+from helpers.run.workers import Workers  # noqa: I001
 from helpers.workspace.locks import hold, workspace_lock
 
 if TYPE_CHECKING:
@@ -81,27 +91,38 @@ def _interruptible() -> Any:
 
 
 @contextmanager
-def _run_tmp() -> Any:
-    """A temporary folder for this run's workers (TMPDIR), removed whatever happens."""
-    folder = temporary_folder()
-    before = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = folder  # spawned workers and their kernels write here
+def _run_folder(reports: Path, pool: Workers | None) -> Any:
+    """This run's folder (``helpers.run.leftovers``; the pool's, when started ahead) as
+    TMPDIR for the run, its workers and kernels, named in the reports folder's pid file;
+    at the end every process of the run is gone before the folder is removed."""
+    folder = leftovers.run_folder()
+    leftovers.claim(reports, folder)  # ends what a killed run of this folder left
+    saved = {name: os.environ.get(name) for name in ("TMPDIR", leftovers.RUN_FOLDER)}
+    saved_tempdir = tempfile.tempdir
+    os.environ["TMPDIR"] = os.environ[leftovers.RUN_FOLDER] = str(folder)
+    tempfile.tempdir = str(folder)  # papermill's output and kernel connection files too
     try:
-        yield Path(folder)
+        yield folder
     finally:
-        if before is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = before
-        shutil.rmtree(folder, ignore_errors=True)
+        tempfile.tempdir = saved_tempdir
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if pool is not None:
+            pool.stop()  # no-op when the executor closed it
+        warm = sys.modules.get("helpers.run.warm")
+        if warm is not None:
+            warm.discard()  # a kernel of this process (one worker) goes with its run
+        leftovers.finish(folder)
+        leftovers.release(reports)
 
 
 def _remove_temporary(folder: Path) -> list[Path]:
-    """Remove half-written files (``.<name>.*.tmp``) that a killed run left behind."""
-    found = [p for p in folder.glob(".*.tmp") if p.is_file()]
-    for path in found:
-        path.unlink(missing_ok=True)
-    return found
+    """Remove half-written files (``.<name>.<pid>.*.tmp``) whose writer is gone: a
+    killed run left them behind."""
+    return remove_stale(folder)
 
 
 def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
@@ -110,11 +131,12 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
 
     ``pool``: local workers from ``start_workers`` (started ahead); the run stops them.
     """
-    options = options or RunOptions(workers=max(1, workers or os.cpu_count() or 1))
+    options = options or RunOptions(
+        workers=workers if workers is not None else os.cpu_count() or 1)
     if options.executor not in EXECUTORS:
         raise ConfigError(f"executor {options.executor!r}: choose one of "
                           f"{', '.join(EXECUTORS)}.")
-    folder = reports_dir() / ws.name
+    folder = reports_folder(ws)
     try:
         ws.provenance  # noqa: B018 — read now: a broken provenance.yml stops the run before it starts
         return _run(ws, jobs, options, folder, pool)
@@ -126,47 +148,55 @@ def run(ws: Workspace, jobs: list[Job], workers: int | None = None,
 def _run(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
          pool: Workers | None) -> list[Result]:
     with run_lock(folder), workspace_lock(ws.root, exclusive=False, action="run reports of"):
-        left = _remove_temporary(folder)
-        if left:
-            log.warning("removed %d temporary file(s) of an earlier, stopped run", len(left))
-        started = datetime.now().astimezone()
-        results: list[Result] = []
-        show = sys.stderr.isatty() if options.progress is None else options.progress
-        from tqdm.auto import tqdm
+        claim_reports(ws, folder)
+        with _run_folder(folder, pool if options.executor == "local" else None):
+            return _run_in(ws, jobs, options, folder, pool)
 
-        bar = tqdm(total=len(jobs), desc="stuurkit run", unit="rapport", disable=not show)
 
-        def done(result: Result) -> None:
-            results.append(result)
-            bar.update(1)
-            if not show:
-                _log_result(result)
+def _run_in(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
+            pool: Workers | None) -> list[Result]:
+    """The run itself, with the locks held and the run folder in place."""
+    left = _remove_temporary(folder)
+    if left:
+        log.warning("removed %d temporary file(s) of an earlier, stopped run", len(left))
+    started = datetime.now().astimezone()
+    results: list[Result] = []
+    show = sys.stderr.isatty() if options.progress is None else options.progress
+    from tqdm.auto import tqdm
 
-        interrupted: RunInterrupted | None = None
-        queue = _longest_first(jobs, folder)
-        try:
-            with _interruptible(), _run_tmp():
-                if pool is not None and options.executor == "local":
-                    EXECUTORS["local"](queue, options, done, pool=pool)
-                else:
-                    EXECUTORS[options.executor](queue, options, done)
-        except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
-            interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
-        finally:
-            bar.close()
-        finished = {r.job.name for r in results}
-        results += [Result(job, "mislukt", 0.0, error=f"afgebroken: de run is gestopt "
-                                                      f"({interrupted})")
-                    for job in jobs if job.name not in finished]
-        order = {job.name: i for i, job in enumerate(jobs)}
-        results.sort(key=lambda r: order[r.job.name])
-        _remove_temporary(folder)
-        _write_index(ws, folder, results)
-        audit = final_audit(folder, results)
-        if any(f["file"] != "index.html" for f in audit["findings"]):
-            _write_index(ws, folder, results)  # files set aside by the scan
-        write_manifest(ws, folder, results, options, started, audit=audit,
-                       interrupted=str(interrupted) if interrupted else None)
+    bar = tqdm(total=len(jobs), desc="stuurkit run", unit="rapport", disable=not show)
+
+    def done(result: Result) -> None:
+        results.append(result)
+        bar.update(1)
+        if not show:
+            _log_result(result)
+
+    interrupted: RunInterrupted | None = None
+    queue = _longest_first(jobs, folder)
+    try:
+        with _interruptible():
+            if pool is not None and options.executor == "local":
+                EXECUTORS["local"](queue, options, done, pool=pool)
+            else:
+                EXECUTORS[options.executor](queue, options, done)
+    except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
+        interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
+    finally:
+        bar.close()
+    finished = {r.job.name for r in results}
+    results += [Result(job, "mislukt", 0.0, error=f"afgebroken: de run is gestopt "
+                                                  f"({interrupted})")
+                for job in jobs if job.name not in finished]
+    order = {job.name: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.job.name])
+    _remove_temporary(folder)
+    _write_index(ws, folder, results)
+    audit = final_audit(folder, results)
+    if any(f["file"] != "index.html" for f in audit["findings"]):
+        _write_index(ws, folder, results)  # files set aside by the scan
+    write_manifest(ws, folder, results, options, started, audit=audit,
+                   interrupted=str(interrupted) if interrupted else None)
     if interrupted:
         made = sum(r.status == "ok" for r in results)
         raise RunInterrupted(f"run stopped by {interrupted}: {made} of {len(jobs)} report(s) "

@@ -9,6 +9,7 @@ programme ids — may not leave ``reports/<workspace>/`` (``/``, ``..``, odd cha
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,11 @@ from helpers.paths import data_dir, notebooks_dir, reports_dir
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
 
-__all__ = ["Job", "expand", "report_path"]
+__all__ = ["Job", "expand", "report_path", "reports_folder", "claim_reports", "OWNER_FILE"]
+
+log = logging.getLogger(__name__)
+
+OWNER_FILE = ".stuurkit-owner"  # in reports/<name>/: the workspace whose reports these are
 
 # notebook → (title, section of the portal); the schedule's order orders the portal
 _TITLES = {"30_bestuursoverzicht": ("Bestuursoverzicht", "Bestuur"),
@@ -80,6 +85,43 @@ def _check_parameters(notebook: Path, parameters: dict[str, Any], where: str) ->
                 f"{notebook.name}).")
 
 
+def reports_folder(ws: Workspace) -> Path:
+    """``reports/<name>``: ``reports:`` in ``stuurkit.yml``, else the workspace's folder
+    name (checked to stay inside the reports folder)."""
+    name = ws.config.reports or ws.name
+    key = "reports" if ws.config.reports else "workspace name"
+    report_path(reports_dir(), name, None, f"{ws.root / 'stuurkit.yml'}: {key}")
+    return reports_dir() / name
+
+
+def claim_reports(ws: Workspace, folder: Path) -> None:
+    """Make ``folder`` the reports folder of ``ws``, or refuse when another workspace
+    (whose folder has the same name) owns it: the two would overwrite each other's
+    reports. Call it holding the folder's run lock."""
+    from helpers.files import write_text_atomic
+
+    marker = folder / OWNER_FILE
+    own = str(Path(ws.root).resolve())
+    try:
+        owner = marker.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        owner = None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {marker} ({exc.strerror}).") from exc
+    if owner == own:
+        return
+    if owner and (Path(owner) / "stuurkit.yml").exists():
+        raise ConfigError(
+            f"{ws.root / 'stuurkit.yml'}: the reports folder {folder} belongs to workspace "
+            f"{owner} (see {marker}); this workspace has the same name and would overwrite "
+            f"its reports. Give it a reports folder of its own: add 'reports: "
+            f"{ws.name}-2' (or any other free name) to {ws.root / 'stuurkit.yml'}.")
+    if owner:  # that workspace is gone (moved here, say): this one takes the folder over
+        log.warning("%s: its workspace %s no longer exists; the reports folder now belongs "
+                    "to %s", marker, owner, own)
+    write_text_atomic(marker, own + "\n")
+
+
 def _workspace_parameter(ws: Workspace) -> str:
     """The workspace's name when it lives in data/, its absolute path otherwise."""
     return ws.name if (data_dir() / ws.name).resolve() == ws.root else str(ws.root)
@@ -89,8 +131,7 @@ def expand(ws: Workspace, only: list[str] | None = None) -> list[Job]:
     """Jobs of the workspace's schedule (optionally only the named schedule entries)."""
     jobs: list[Job] = []
     config = ws.root / "stuurkit.yml"
-    report_path(reports_dir(), ws.name, None, f"{ws.root}: workspace name")
-    out = reports_dir() / ws.name
+    out = reports_folder(ws)
     names = {entry.name for entry in ws.config.schedule}
     unknown = sorted(set(only or []) - names)
     if unknown:

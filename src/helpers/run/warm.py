@@ -27,7 +27,7 @@ from typing import Any
 import nbformat
 from papermill.engines import NBClientEngine, papermill_engines
 
-__all__ = ["WarmKernel", "WarmEngine", "current", "discard", "RESTART_EVERY",
+__all__ = ["WarmKernel", "WarmEngine", "current", "discard", "kill", "RESTART_EVERY",
            "lean_kernel_name"]
 
 log = logging.getLogger(__name__)
@@ -49,15 +49,21 @@ def lean_kernel_name() -> str:
     from helpers.paths import cache_dir
 
     base = cache_dir() / "jupyter"
-    # one spec per Python: several checkouts (each with its .venv) share the cache
-    name = f"{LEAN_KERNEL}-{hashlib.sha1(sys.executable.encode()).hexdigest()[:10]}"
-    spec = base / "kernels" / name / "kernel.json"
+    # the kernel dies with the process that starts it and is recorded in the run's folder
+    # (helpers.run.lifeline, helpers.run.leftovers) before it imports anything else
     argv = [sys.executable, "-c",
             "import sys; sys.modules['rfc3987_syntax'] = None; "
+            "from helpers.run import leftovers, lifeline; lifeline.tie_to_parent(); "
+            "leftovers.record_self('kernel'); "
             "from ipykernel import kernelapp as app; app.launch_new_instance()",
             "-f", "{connection_file}", "--log-level=ERROR"]  # no transport notices
     doc = {"argv": argv, "display_name": "Python 3 (Stuurkit, lean)", "language": "python",
            "metadata": {"debugger": False}}
+    # one spec per Python and command: several checkouts (each with its .venv, perhaps
+    # another version of the kit) share the cache
+    digest = hashlib.sha1(json.dumps(argv).encode()).hexdigest()[:10]
+    name = f"{LEAN_KERNEL}-{digest}"
+    spec = base / "kernels" / name / "kernel.json"
     try:
         try:
             current = json.loads(spec.read_text())
@@ -159,6 +165,19 @@ def discard() -> None:
     kernel = _current.pop("kernel", None)
     if kernel is not None:
         kernel.shutdown()
+
+
+def kill() -> None:
+    """Kill this process's warm kernel now (its process group), from any thread: the
+    process is about to exit without cleaning up."""
+    import contextlib
+    import signal
+
+    kernel = _current.get("kernel")
+    pid = getattr(getattr(getattr(kernel, "km", None), "provisioner", None), "pid", None)
+    if pid:
+        with contextlib.suppress(OSError):  # jupyter_client gives it a session of its own
+            os.killpg(pid, signal.SIGKILL)
 
 
 atexit.register(discard)

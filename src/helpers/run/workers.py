@@ -2,10 +2,12 @@
 
 ``start_workers(n)`` spawns the processes at once; each starts its warm kernel
 (``helpers.run.warm``) and opens the run's workspace while the caller is still planning.
-Temporary files of the workers and their kernels go to a folder of the run, removed
-whatever happens. SIGTERM ends a worker's current report cleanly (its temporary files
-and kernel are removed on the way out); one that arrives while the kernel is starting
-waits for the kernel, so that none is left behind.
+Temporary files of the workers and their kernels go to the run folder
+(``helpers.run.leftovers``), removed once they are all gone. SIGTERM ends a worker's
+current report cleanly (its temporary files and kernel are removed on the way out); one
+that arrives while the kernel is starting waits for the kernel, so that none is left
+behind. A worker dies with the process that started it, even one killed with SIGKILL
+(``helpers.run.lifeline``), and takes its kernel along.
 """
 
 from __future__ import annotations
@@ -13,48 +15,48 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from helpers.paths import notebooks_dir
+from helpers.run import leftovers, lifeline
 
 # jsonschema (under nbformat, under papermill) would build the rfc3987_syntax grammar on
 # import: ~0.7 s in the planning process and in every worker, for URI format checks that
 # no report uses. The warm kernels keep it out the same way (helpers.run.warm).
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-__all__ = ["Workers", "start_workers", "temporary_folder"]
+__all__ = ["Workers", "start_workers"]
 
 log = logging.getLogger(__name__)
-
-
-def temporary_folder() -> str:
-    """A temporary folder for a run's workers, named after this process; folders of runs
-    whose process is gone (killed with SIGKILL, say) are removed on the way."""
-    base = Path(tempfile.gettempdir())
-    for old in base.glob("stuurkit-run-*-*"):
-        pid = old.name.split("-")[2]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"stuurkit-run-{os.getpid()}-")
-
 
 _worker = {"ready": False}
 
 
-def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None) -> None:
-    """In each worker: temporary files go to the run's folder, the warm kernel starts
-    right away and opens the run's workspace (libraries and data load while the parent
-    is still planning), and SIGTERM ends the current report cleanly (its temporary files
-    and kernel are removed on the way out) instead of mid-write."""
+def _kill_kernel() -> None:
+    """The run is gone: this worker's kernel goes at once (its whole process group)."""
+    from helpers.run import warm as warm_kernels
+
+    warm_kernels.kill()
+
+
+def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None, parent: int,
+                  line) -> None:
+    """In each worker: it dies with the run (``helpers.run.lifeline``) and is recorded in
+    the run folder, where temporary files go; the warm kernel starts right away and opens
+    the run's workspace (libraries and data load while the parent is still planning),
+    and SIGTERM ends the current report cleanly (its temporary files and kernel are
+    removed on the way out) instead of mid-write."""
     import importlib
 
+    lifeline.tie_to_parent(parent)
+    lifeline.watch(line, then=_kill_kernel)
+    leftovers.record(tmp, "worker")
     os.environ["TMPDIR"] = tmp  # also for the kernels this worker starts
+    os.environ[leftovers.RUN_FOLDER] = tmp
     tempfile.tempdir = tmp
     signal.signal(signal.SIGTERM, _exit_on_signal)
     # papermill loads while this thread waits for the kernel
@@ -95,20 +97,24 @@ def _ready() -> None:
 
 
 class Workers:
-    """Local worker processes with a temporary folder of their own.
+    """Local worker processes of this process's run folder (``helpers.run.leftovers``).
 
     Started at once (``start_workers``), so that their kernels warm up while the caller
-    prepares the jobs; ``close`` waits for them, ``stop`` ends them now (SIGTERM);
-    either removes the temporary folder, whatever the workers left in it.
+    prepares the jobs; ``close`` waits for them, ``stop`` ends them now (SIGTERM); either
+    then waits until every process of the run folder is gone (ending those that do not
+    go) and removes the folder, whatever the workers left in it.
     """
 
     def __init__(self, count: int, warm: bool, workspace: str | None = None) -> None:
-        self.tmp = temporary_folder()
+        self.tmp = str(leftovers.run_folder())
+        self._line = lifeline.Lifeline()  # held here: the workers end when this process does
         context = multiprocessing.get_context("spawn")  # the parent may hold kernel clients
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
                                         initializer=_worker_start,
                                         initargs=(warm, str(notebooks_dir()), self.tmp,
-                                                  workspace))
+                                                  workspace, os.getpid(),
+                                                  self._line.child_end))
+        self._done = False
         for _ in range(count):
             self.pool.submit(_ready)
 
@@ -116,17 +122,24 @@ class Workers:
         return self.pool.submit(*args)
 
     def close(self) -> None:
+        if self._done:
+            return
         self.pool.shutdown(wait=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._finish()
 
     def stop(self) -> None:
-        if not os.path.isdir(self.tmp):  # closed or stopped already
+        if self._done:  # closed or stopped already
             return
         for process in list(getattr(self.pool, "_processes", {}).values()):
             if process.is_alive():
                 process.terminate()  # SIGTERM → clean exit in the worker
         self.pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._finish()
+
+    def _finish(self) -> None:
+        self._done = True
+        self._line.close()
+        leftovers.finish(self.tmp)
 
 
 def start_workers(count: int, warm: bool = True, workspace: str | None = None) -> Workers:

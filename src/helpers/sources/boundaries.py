@@ -56,17 +56,58 @@ def read_code_changes(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: " + "; ".join(problems[:10]) + ". Correct these rows.")
     out = pd.DataFrame({"year": table["jaar"].astype(int),
                         "old": table["oude_code"].str.strip(),
-                        "new": table["nieuwe_code"].str.strip()})
+                        "new": table["nieuwe_code"].str.strip(),
+                        "file": str(path), "row": table.index + 2})
+    _check_mapping(path, out)
     return out
 
 
+def _check_mapping(path: Path, changes: pd.DataFrame) -> None:
+    """A code change maps one old code onto one new code, once: refuse a code mapped onto
+    itself, an old or a new code named twice (two codes swapped, merged or split), and a
+    code that is both old and new (a chain or a cycle: which rows end where would depend
+    on the order of the rows)."""
+    problems = []
+    for r in changes[changes["old"] == changes["new"]].itertuples():
+        problems.append(f"row {r.row}: {r.old} is mapped onto itself")
+    for column, what in (("old", "old code"), ("new", "new code")):
+        twice = changes[changes.duplicated(column, keep=False)]
+        for code, rows in twice.groupby(column, sort=False)["row"]:
+            problems.append(f"rows {', '.join(map(str, rows))}: {what} {code} occurs more than "
+                            "once (a code change maps one code onto one other)")
+    both = changes[changes["old"].isin(changes["new"]) & (changes["old"] != changes["new"])]
+    for r in both.itertuples():
+        into = changes[changes["new"] == r.old].iloc[0]
+        kind = "swapped with" if into["old"] == r.new else "chained after"
+        problems.append(f"row {r.row}: {r.old} -> {r.new} is {kind} row {into['row']} "
+                        f"({into['old']} -> {into['new']}); {r.old} cannot be both an old and "
+                        "a new code")
+    if problems:
+        raise DataError(f"{path}: " + "; ".join(problems[:10]) + ". A swap, chain or cycle "
+                        "would move rows onto codes that have their own series; list each "
+                        "code change once, from the oldest code straight to the newest.")
+
+
 def apply_code_changes(variables: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Carry rows of an old code before its change year under the new code."""
+    """Carry rows of an old code before its change year under the new code; ``DataError``
+    when the new code already has rows of its own in those years (the change would put
+    two series on one code)."""
     if changes.empty:
         return variables
     out = variables.copy()
     for change in changes.itertuples(index=False):
         rows = (out["area_code"] == change.old) & (out["year"] < change.year)
+        taken = (out["area_code"] == change.new) & (out["year"] < change.year)
+        clash = set(zip(out.loc[rows, "year"], out.loc[rows, "variable"], strict=True)) & set(
+            zip(out.loc[taken, "year"], out.loc[taken, "variable"], strict=True))
+        if clash:
+            year, variable = min(clash)
+            where = f"{getattr(change, 'file', 'code changes')}, row {getattr(change, 'row', '?')}"
+            raise DataError(
+                f"{where}: {change.old} -> {change.new} from {change.year}, but {change.new} "
+                f"already has its own rows before {change.year} (e.g. {variable} in {year}); "
+                "the change would put two series on one code. Check the codes and the year "
+                "(a code change is for a code that did not exist before).")
         out.loc[rows, "area_code"] = change.new
     return out
 

@@ -11,6 +11,10 @@ Attribute names differ per era: ≤2021 upper case (``BU_CODE``), 2022+ PDOK cam
 CBS publishes the kaart for the whole country. Given a ``gemeente``, both readers keep
 that gemeente's areas only, filtering while the file is read (an attribute filter on the
 code column), so the rest of the country is never turned into geometries.
+
+Geometry is checked before it is used (``helpers.sources.geometry``), naming the areas:
+polygons only, finite coordinates that fit the declared CRS and lie in the Netherlands.
+A buurt or wijk without the code of the area above it is refused.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ import shapely
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import csvtable
+from helpers.sources import csvtable, numbertext
 from helpers.sources import variables as varmap
+from helpers.sources.geometry import check_polygons, examples, to_rd
 from helpers.sources.registry import (
     CBS_LICENCE,
     Probe,
@@ -166,9 +171,7 @@ def _read_file(path: Path, level: str | None, layer: str | None, gemeente: str |
                         "right file for this gemeente?")
     if frame.empty:
         raise DataError(f"{path}: the layer has no features.")
-    if frame.crs.to_epsg() != 28992:
-        frame = frame.to_crs(CRS)
-    return frame
+    return frame  # in its declared CRS: ``geometry.to_rd`` checks and transforms what is used
 
 
 def detect_level(path: str | Path) -> str:
@@ -233,7 +236,6 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
                             "the right file for this gemeente?")
         # other gemeenten's areas go; a row without a valid code stays, to be named below
         frame = frame[~model.of_other_gemeente(codes, gemeente)]
-    frame = _repair(frame, path)
     year_column = next((c for c in frame.columns if c.lower() == "jaar"), None)
     if year_column is not None:
         frame = frame[pd.to_numeric(frame[year_column], errors="coerce") == int(vintage)]
@@ -257,10 +259,18 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     if land.empty:
         raise DataError(f"{path}: no land areas with a {level} code.")
     land = land[~land["code"].str.match(model.SPECIAL_BUURT.pattern)]
+    check_polygons(land, land["code"], path, level)
+    land = _repair(to_rd(land, land["code"], path, level), path)
     if parent_level:
         parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
         land["parent"] = land[parent].astype(str).str.strip()
         expected = model.parent_code(land["code"])
+        blank = land[parent].isna() | land["parent"].isin(["", "nan", "None"])
+        if blank.any():
+            raise DataError(
+                f"{path}: {int(blank.sum())} {level} areas have no {parent_level} code, e.g. "
+                f"{examples(land['code'], blank)}; their figures could not be summed into "
+                f"their {parent_level}. Use CBS's original file.")
         wrong = land[land["parent"] != expected]
         if len(wrong):
             row = wrong.iloc[0]
@@ -294,8 +304,15 @@ def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
         code = _pick(frame, _candidates("gemeente", "code"), path, "gemeente code")
         frame = frame[model.in_gemeente(frame[code].astype(str).str.strip(), gemeente)]
     water = frame[_water_mask(frame)]
+    water = water[water.geometry.notna() & ~water.geometry.is_empty]
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)
+    lower = {c.lower(): c for c in water.columns}
+    code = next((lower[c.lower()] for c in _candidates("gemeente", "code") if c.lower() in lower),
+                None)
+    codes = water[code].astype(str) if code else pd.Series(water.index.astype(str),
+                                                           index=water.index)
+    water = to_rd(water, codes, path, "water")
     return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)
 
 
@@ -316,7 +333,7 @@ def _statistic_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> p
             continue
         cells = frame[column].astype(str).str.strip()
         filled = cells != ""
-        number = pd.to_numeric(cells.where(filled), errors="coerce")
+        number = numbertext.parse(cells.where(filled), str(path), column)  # notation per column
         if not filled.any() or number[filled].isna().all():
             continue  # a text column (names, codes)
         if number[filled].isna().any() or np.isinf(number).any():

@@ -7,10 +7,12 @@ exports (``read_kwb`` detects which) into the tidy long form used throughout the
 
 CBS markers become missing values with a status, never zeros: ``.`` (unknown, not
 reliable enough or secret) and ``x`` → ``secret``; blank, ``-`` and ``–`` →
-``missing``; a trailing ``*``/``**`` marks a provisional value. With a decimal comma
-(StatLine), a point may only separate thousands (``1.234,5``): ``1.5`` is refused, not
-read as 15; ``inf`` and ``nan`` are not numbers. A region kind (``recs``) must agree with
-the code's prefix. Codes stay text.
+``missing``; a trailing ``*``/``**`` marks a provisional value. The notation of each
+column's numbers (decimal point, or decimal comma with points grouping thousands as Dutch
+Excel writes them) is decided from all its values by ``numbertext``: a column whose
+values contradict each other or leave it open (only ``153.211``-like values) is refused
+with its line, never guessed per cell; ``inf`` and ``nan`` are not numbers. A region
+kind (``recs``) must agree with the code's prefix. Codes stay text.
 Special buurten (codes ending in 9997, 9998, 9999) are left out. Column names become
 stable variable ids through ``helpers.sources.variables`` (the mapping data file).
 
@@ -30,6 +32,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
+from helpers.sources import numbertext
 from helpers.sources import variables as varmap
 from helpers.sources.registry import (
     CBS_LICENCE,
@@ -54,7 +57,6 @@ _INVALID = "invalid"  # a cell that is neither a number nor a CBS marker: refuse
 _SECRET = {".", "x", "X"}
 _MISSING = {"", "-", "–"}
 _YEAR = re.compile(r"kwb-([0-9]{4})", re.IGNORECASE)  # CBS's download: kwb-2023.xlsx
-_GROUPED = r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"  # 1.234.567,8
 
 
 def _year_from_name(path: Path) -> int:
@@ -67,30 +69,20 @@ def _year_from_name(path: Path) -> int:
     return int(match.group(1))
 
 
-def _parse_values(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
-    """Values and statuses; with a decimal comma a point may only group thousands."""
-    text = raw.astype(str).str.strip()
-    provisional = text.str.endswith("*")
-    number = text.str.rstrip("*").str.strip()
-    if decimal == ",":
-        stray = number.str.contains(".", regex=False) & ~number.str.fullmatch(_GROUPED)
-        number = (number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-                  .mask(stray))
-    value = pd.to_numeric(number, errors="coerce")
-    value = value.where(np.isfinite(value))  # 'inf', '1e400': not a statistic
+def _parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values and statuses of a frame of cells (one column per variable); the notation of
+    each column's numbers is decided from all its values (``numbertext``)."""
+    text = values.apply(lambda column: column.astype(str).str.strip())
+    marked = text.isin(_SECRET) | text.isin(_MISSING)
+    provisional = text.apply(lambda column: column.str.endswith("*"))
+    number = text.apply(lambda column: column.str.rstrip("*").str.strip()).mask(marked)
+    value = numbertext.parse_table(number, str(path))
     status = np.select(
         [text.isin(_SECRET), text.isin(_MISSING), value.isna(), provisional],
         [model.SECRET, model.MISSING, _INVALID, model.PROVISIONAL],
         default=model.OK,
     )
-    return value, pd.Series(status, index=raw.index)
-
-
-def _decimal(values: pd.DataFrame) -> str:
-    stacked = values.stack().astype(str).str.strip()
-    comma = stacked.str.fullmatch(r"-?\d+,\d+").sum()
-    point = stacked.str.fullmatch(r"-?\d+\.\d+").sum()
-    return "," if comma > point else "."
+    return value, pd.DataFrame(status, index=values.index, columns=values.columns)
 
 
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
@@ -116,10 +108,11 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
         )
     keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     codes, levels, values = codes[keep], levels[keep], values[keep]
-    decimal = _decimal(values) if len(values.columns) else "."
+    value, status = _parse_values(path, values)
     long = values.assign(area_code=codes.values, level=levels.values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="raw")
-    long["value"], long["status"] = _parse_values(long["raw"], decimal)
+    long["value"] = value.to_numpy(float).ravel(order="F")  # melt goes column by column
+    long["status"] = status.to_numpy().ravel(order="F")
     invalid = long[long["status"] == _INVALID]
     if len(invalid):
         first = invalid.iloc[0]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import kwb
+from helpers.sources import kwb, numbertext
 from helpers.sources import variables as varmap
 from helpers.sources.registry import (
     CBS_LICENCE,
@@ -137,7 +137,11 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
     long = values.assign(area_code=codes[keep].values, level=levels[keep].values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="value")
     given = long["value"].notna() & long["value"].astype(str).str.strip().ne("")
-    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    text = long["value"].map(lambda v: isinstance(v, str)).astype(bool)
+    numbers = pd.to_numeric(long["value"].where(~text), errors="coerce")
+    written = numbertext.parse(long["value"].where(text), str(path), "value",
+                               numbertext.POINT)  # OData writes a decimal point
+    long["value"] = numbers.where(~text, written).astype(float)
     wrong = given & ~np.isfinite(long["value"].astype(float).fillna(np.inf))
     if wrong.any():
         first = long[wrong].iloc[0]

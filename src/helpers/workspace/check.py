@@ -7,16 +7,18 @@ without statistics, names that did not map, raw files without provenance).
 
 from __future__ import annotations
 
+import difflib
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from helpers import model
 from helpers.errors import StuurkitError
 from helpers.sources import READERS, Probe, boundaries
 from helpers.sources import variables as varmap
+from helpers.workspace import begroting
 from helpers.workspace.cache import sha256
 from helpers.workspace.config import CONFIG_FILE
 from helpers.workspace.core import Workspace, open_workspace
@@ -109,8 +111,34 @@ def _provenance(ws: Workspace, problems: list[Problem]) -> None:
                                     "files are immutable. Restore the original file."))
 
 
-def check_workspace(workspace: str | Path) -> list[Problem]:
-    """Every problem of a workspace (empty list: all is well)."""
+def _unread_variables(ws: Workspace, problems: list[Problem],
+                      catalogue: Mapping[str, Any]) -> None:
+    """Warn about variables of the gemeente's own data that no indicator reads: a typing
+    error in a variable name leaves its indicator without data, silently."""
+    inputs = {name for entry in catalogue.values() for name in entry.inputs}
+    for section in READERS.tidy_sections:
+        if any(r.national for r in READERS if r.section == section):
+            continue
+        for i, entry in enumerate(ws.config.sources.files(section)):
+            frame = _try(problems, f"sources.{section}[{i}] {entry['file']}",
+                         lambda section=section, entry=entry: ws._read(section, entry))
+            unread = sorted(set(frame["variable"]) - inputs) if frame is not None else []
+            for name in unread:
+                close = difflib.get_close_matches(name, sorted(inputs), n=1, cutoff=0.8)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                problems.append(Problem(
+                    "waarschuwing", f"sources.{section}[{i}] {entry['file']}",
+                    f"variable {name!r} is read by no indicator of the catalogue.{hint} "
+                    "Correct its name, or add an indicator that reads it."))
+
+
+def check_workspace(workspace: str | Path,
+                    catalogue: Callable[[Workspace], Mapping[str, Any]] | None = None
+                    ) -> list[Problem]:
+    """Every problem of a workspace (empty list: all is well). ``catalogue`` gives the
+    workspace's indicator catalogue (``indicators.catalogue.for_workspace``; a later
+    stage, so it is passed in): with it, own variables that no indicator reads are
+    named."""
     problems: list[Problem] = []
     ws = _try(problems, CONFIG_FILE, lambda: open_workspace(workspace, check=False))
     if ws is None:
@@ -123,7 +151,12 @@ def check_workspace(workspace: str | Path) -> list[Problem]:
         problems.append(Problem("fout", "sources.kaart", "no kaart layers; add them with "
                                 "`stuurkit fetch` or `stuurkit import`."))
     stat_codes, geo_codes = _sources(ws, problems)
+    if catalogue is not None:
+        found = _try(problems, "catalogue", lambda: catalogue(ws))
+        if found is not None:
+            _unread_variables(ws, problems, found)
     if stat_codes and geo_codes:
+        _try(problems, "kaart", lambda: ws.hierarchy)  # every area inside one a level up
         levels = {model.level_of(c) for c in geo_codes}
         no_geometry = sorted(c for c in stat_codes - geo_codes if model.level_of(c) in levels)
         no_statistics = sorted(geo_codes - stat_codes)
@@ -139,8 +172,10 @@ def check_workspace(workspace: str | Path) -> list[Problem]:
         path = ws.path(name)
         _try(problems, f"sources.code_changes[{i}] {name}",
              lambda p=path: boundaries.read_code_changes(p))
-    unlinked = _try(problems, "code changes", lambda: boundaries.unlinked_code_changes(
-        ws.variables_raw, ws.code_changes))
+    combined = _try(problems, "sources (combined)", lambda: ws.variables_raw)
+    unlinked = None if combined is None else _try(
+        problems, "code changes", lambda: boundaries.unlinked_code_changes(
+            combined, ws.code_changes))
     if unlinked:
         problems.append(Problem("waarschuwing", "ind_wbi",
                                 f"{len(unlinked)} areas got a new code (ind_wbi 2) without an "
@@ -148,10 +183,10 @@ def check_workspace(workspace: str | Path) -> list[Problem]:
                                 f"{', '.join(unlinked[:5])}. Add 'jaar, oude_code, "
                                 "nieuwe_code' rows to link them."))
     programme = ws.path(ws.config.programme)
-    if programme.exists():
-        try:
-            yaml.safe_load(programme.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            problems.append(Problem("fout", ws.config.programme, f"not valid YAML ({exc})."))
+    if programme.exists():  # its YAML, model and ids (the catalogue is the next stage's)
+        _try(problems, ws.config.programme, lambda: begroting.read_begroting(programme))
+    for problem in begroting.unreadable_duiding(ws.root, ws.config.duiding):
+        problems.append(Problem("fout", ws.config.duiding, f"{problem}; the programme "
+                                "monitor shows 'duiding kon niet worden gelezen' instead."))
     _provenance(ws, problems)
     return problems

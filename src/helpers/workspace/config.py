@@ -20,7 +20,7 @@ from helpers.errors import ConfigError
 from helpers.files import write_text_atomic
 from helpers.paths import data_dir
 from helpers.workspace import yamlfile
-from helpers.workspace.yamlfile import Whole
+from helpers.workspace.yamlfile import Id, Whole
 
 __all__ = ["CONFIG_FILE", "Config", "Sources", "KaartLayer", "KwbFile", "ScheduleEntry",
            "Style", "read_config", "validate_config", "add_source", "write_config", "resolve"]
@@ -75,17 +75,17 @@ class Sources(_Model):
 
 
 class ScheduleEntry(_Model):
-    name: str
+    name: Id("schedule")  # part of report file names (helpers.model.ID_PATTERNS)
     notebook: str
     for_each: Literal["wijk", "buurt", "programma"] | None = None
-    parameters: dict[str, Any] = {}
+    parameters: dict[Id("parameter"), Any] = {}
 
 
 class Style(_Model):
     """House style: name, colours for charts, a logo file in the workspace."""
 
     name: str | None = None
-    colours: list[str] = []
+    colours: list[Id("colour")] = []  # written into chart specs: #rrggbb or a CSS name
     logo: str | None = None
 
 
@@ -98,6 +98,7 @@ class Config(_Model):
     programme: str = "begroting.yml"
     duiding: str = "duiding"
     catalogue: str | None = None
+    reports: str | None = None  # the reports folder (reports/<name>); default: the folder's name
     style: Style | None = None
     schedule: list[ScheduleEntry] = []
 

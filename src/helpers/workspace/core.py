@@ -28,14 +28,14 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from helpers.errors import ConfigError, UnknownAreaError
-from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart
+from helpers.errors import ConfigError, DataError, UnknownAreaError
+from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart, registrations
 from helpers.workspace import provenance
 from helpers.workspace.cache import SourceCache
 from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE", "resolve", "vintage_for",
-           "areas_for"]
+           "areas_for", "unparented", "lost_shown"]
 
 log = logging.getLogger(__name__)
 
@@ -162,13 +162,26 @@ class Workspace:
 
     @cached_property
     def hierarchy(self) -> pd.DataFrame:
-        """``year, code, parent, level`` for every statistics year."""
+        """``year, code, parent, level`` for every statistics year; ``DataError`` when an
+        area's parent is not among the areas of the level above used for that year (its
+        figures would drop out of the parent's sums)."""
         years = sorted(self.variables_raw["year"].unique())
         rows = []
         for year in years:
-            part = self.areas_for(int(year))[["code", "parent", "level"]].assign(year=int(year))
-            rows.append(part)
+            part = self.areas_for(int(year))
+            self._check_parents(part, int(year))
+            rows.append(part[["code", "parent", "level"]].assign(year=int(year)))
         return pd.concat(rows, ignore_index=True)
+
+    def _check_parents(self, areas: pd.DataFrame, year: int) -> None:
+        for level, above, lost, parents in unparented(areas):
+            raise DataError(
+                f"{self.root / CONFIG_FILE}: {len(lost)} {level} areas (kaart "
+                f"{int(lost['vintage'].iloc[0])}) lie in a {above} that the {above} layer used "
+                f"for {year} (kaart {int(parents['vintage'].iloc[0])}) does not have: "
+                f"{lost_shown(lost)}. Their figures would drop out of the {above}'s sums. Add "
+                f"the {above} layer of the same year to sources.kaart, or use CBS's original "
+                "files.")
 
     @cached_property
     def cache(self) -> SourceCache:
@@ -178,14 +191,34 @@ class Workspace:
     @cached_property
     def variables_raw(self) -> pd.DataFrame:
         """Tidy source variables as read (every tidy section: KWB, registrations, …) for
-        this gemeente, code changes applied."""
+        this gemeente, code changes applied. The gemeente's own data is refused
+        (``DataError``) for an area the kaart does not have in that year, and for a value
+        that another file gives differently (``registrations.conflicts``)."""
         if not self.config.sources.kwb:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
-        frames = [self._read(section, entry) for section in READERS.tidy_sections
-                  for entry in self.config.sources.files(section)]
-        return boundaries.apply_code_changes(pd.concat(frames, ignore_index=True),
-                                             self.code_changes)
+        files = []
+        for section in READERS.tidy_sections:
+            own = not any(r.national for r in READERS if r.section == section)
+            for entry in self.config.sources.files(section):
+                frame = self._read(section, entry)
+                if own and self.config.sources.kaart:
+                    registrations.unknown_areas(entry["file"], frame, self._known_areas(
+                        sorted(set(frame["year"]))))
+                files.append((entry["file"], frame, own))
+        registrations.conflicts(files)  # own data: no second value for a key, silently
+        return boundaries.apply_code_changes(
+            pd.concat([frame for _, frame, _ in files], ignore_index=True),
+            self.code_changes)
+
+    def _known_areas(self, years: list[int]) -> pd.DataFrame:
+        """``year, code`` of the workspace's areas in each of ``years`` (the gemeente's own
+        code always: a workspace need not have a gemeente layer)."""
+        parts = [pd.DataFrame({"year": int(year), "code": [*self.areas_for(int(year))["code"],
+                                                           self.gemeente]})
+                 for year in years]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["year", "code"])
 
     @cached_property
     def code_changes(self) -> pd.DataFrame:
@@ -225,6 +258,27 @@ class Workspace:
                 f"{self.root / CONFIG_FILE}).{hint} Known {level or 'wijk'} codes: {listing}."
             )
         return hits.sort_values("vintage").iloc[-1]
+
+
+def unparented(areas: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame, pd.DataFrame]]:
+    """``(level, level above, its areas whose parent is missing, the areas above)`` for
+    each level of ``areas`` (one indeling) whose parents are not all there; a level
+    without areas above it is not checked."""
+    found = []
+    for level, above in (("buurt", "wijk"), ("wijk", "gemeente")):
+        children, parents = areas[areas["level"] == level], areas[areas["level"] == above]
+        if children.empty or parents.empty:
+            continue
+        lost = children[~children["parent"].isin(set(parents["code"]))]
+        if len(lost):
+            found.append((level, above, lost, parents))
+    return found
+
+
+def lost_shown(lost: pd.DataFrame) -> str:
+    """``BU99010101 in WK990101, …`` (five at most)."""
+    return ", ".join(f"{c} in {p}" for c, p in zip(lost["code"][:5], lost["parent"][:5],
+                                                    strict=True)) + (" …" if len(lost) > 5 else "")
 
 
 _OPENED: dict[tuple, Workspace] = {}

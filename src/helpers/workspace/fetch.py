@@ -142,15 +142,32 @@ def _fetch_kwb(item: Download, gemeente: str, partial: Path, catalog: str, https
         cbsodata.options.use_https = previous
 
 
+_FES = "http://www.opengis.net/fes/2.0"
+
+
+def _equal_filter(prop: str, value: str) -> str:
+    """An OGC filter ``prop = value`` (XML written by ElementTree: the value is escaped).
+
+    >>> _equal_filter("gemeentecode", "GM0344")[:60]
+    '<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:'
+    """
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("fes", _FES)
+    root = ElementTree.Element(f"{{{_FES}}}Filter")
+    equal = ElementTree.SubElement(root, f"{{{_FES}}}PropertyIsEqualTo")
+    ElementTree.SubElement(equal, f"{{{_FES}}}ValueReference").text = prop
+    ElementTree.SubElement(equal, f"{{{_FES}}}Literal").text = value
+    return ElementTree.tostring(root, encoding="unicode")
+
+
 def _fetch_kaart(item: Download, gemeente: str, partial: Path, pdok_url: str, retries: int,
                  backoff: float) -> None:
     import requests
 
     type_name, prop = _layer(item.level, item.year)
     base = pdok_url.format(year=item.year)
-    fes = ("<fes:Filter xmlns:fes=\"http://www.opengis.net/fes/2.0\"><fes:PropertyIsEqualTo>"
-           f"<fes:ValueReference>{prop}</fes:ValueReference><fes:Literal>{gemeente}"
-           "</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>")
+    fes = _equal_filter(prop, gemeente)
     features: list[dict[str, Any]] = []
     start = 0
     while True:

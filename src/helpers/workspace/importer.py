@@ -4,15 +4,39 @@
 adds files downloaded elsewhere (KWB download or StatLine export, kaart layers and
 attribute tables, registrations): the source registry (``helpers.sources.READERS``)
 recognises each file and its reader parses it completely *before* anything is
-written, copies it unchanged into ``raw/`` (raw files are immutable), records its
+visible, copies it unchanged into ``raw/`` (raw files are immutable), records its
 provenance and adds it to ``stuurkit.yml``. A failed import leaves the workspace as it
 was.
+
+How an import stays whole, whatever stops it:
+
+1. every file (a shapefile with its parts) is copied into ``raw/.incoming-<pid>/`` under
+   its own name; the copy — not the original, which may change meanwhile — is what is
+   validated, hashed and kept. A full disk or an unreadable file stops the import here;
+2. when every copy is valid — and every new kaart area lies in an area of the layer
+   above of its vintage (imported now or before) — each is renamed into ``raw/`` (a
+   rename within one folder: a file is there whole or not at all), then
+   ``provenance.yml`` and ``stuurkit.yml`` are written (each atomically). An error in
+   this step removes the files it placed;
+3. ``raw/.incoming-*`` is removed when the import ends. After a ``kill -9`` it stays, but
+   it is hidden, never counted as a workspace file, and the next import — which holds the
+   workspace's exclusive lock, so no other import can own it — removes it first. A kill
+   between the renames and ``stuurkit.yml`` leaves raw files that nothing names yet; the
+   same files import again (same content: not refused) and complete the import.
+
+Two files that would get one name in ``raw/`` (from two folders, or a shapefile part and
+another file) are refused, as are folders and anything that is not a regular file.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,13 +45,13 @@ from typing import Any
 import yaml
 
 from helpers import model
-from helpers.errors import ConfigError, DataError
+from helpers.errors import ConfigError, DataError, StuurkitError
 from helpers.files import write_text_atomic
 from helpers.sources import READERS, Probe, Reader, Request
 from helpers.workspace import provenance
 from helpers.workspace.cache import sha256
 from helpers.workspace.config import CONFIG_FILE, add_source, write_config
-from helpers.workspace.core import open_workspace
+from helpers.workspace.core import lost_shown, open_workspace, unparented
 from helpers.workspace.locks import workspace_lock
 
 __all__ = ["init_workspace", "import_files", "write_demo", "detect_kind", "Imported"]
@@ -35,6 +59,7 @@ __all__ = ["init_workspace", "import_files", "write_demo", "detect_kind", "Impor
 log = logging.getLogger(__name__)
 
 _SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx")
+INCOMING = ".incoming-"  # raw/.incoming-<pid>/: the copies of an import in progress
 
 BEGROTING_TEMPLATE = """\
 # Programmabegroting van {name} ({code}).
@@ -124,12 +149,9 @@ def detect_kind(path: Path) -> str:
 
 
 def _validate(path: Path, gemeente: str, year: int | None, vintage: int | None,
-              level: str | None) -> tuple[Reader, Probe, dict[str, Any]]:
+              level: str | None) -> tuple[Reader, Probe, dict[str, Any], Any]:
     """Recognise and parse the file completely, keeping the gemeente's part; return its
-    reader, the probe (what is known of the file) and what the import reports."""
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder; import the files in it one by one (CBS OData "
-                        "tables are downloaded with `stuurkit fetch`).")
+    reader, the probe (what is known of the file), what the import reports and the frame."""
     request = Request(path, gemeente=gemeente, year=year, vintage=vintage, level=level)
     probe = Probe(request)
     reader = READERS.detect(probe)
@@ -137,17 +159,95 @@ def _validate(path: Path, gemeente: str, year: int | None, vintage: int | None,
     if resolved != request:  # the kaart's level and vintage found: a probe that knows them
         probe = Probe(resolved)
     own = reader.load(probe)
-    return reader, probe, reader.describe(own, probe)
+    return reader, probe, reader.describe(own, probe), own
 
 
-def _copy_targets(path: Path, raw: Path) -> list[tuple[Path, Path]]:
-    pairs = [(path, raw / path.name)]
+def _parts(path: Path) -> list[Path]:
+    """The file and, for a shapefile, the parts beside it that go with it."""
+    parts = [path]
     if path.suffix.lower() == ".shp":
         for part in _SHAPEFILE_PARTS:
             for candidate in (path.with_suffix(part), path.with_suffix(part.upper())):
-                if candidate.exists():
-                    pairs.append((candidate, raw / candidate.name))
-    return pairs
+                if candidate.is_file() and candidate not in parts:
+                    parts.append(candidate)
+    return parts
+
+
+def _sources(files: list[str | Path]) -> list[Path]:
+    """The files to import (the same file given twice counts once); a folder, a device or
+    a missing file is refused, and so are two files that would get one name in raw/."""
+    sources: list[Path] = []
+    named: dict[str, Path] = {}  # name in raw/ (case-folded) -> the file that takes it
+    for name in files:
+        path = Path(name).expanduser().resolve()
+        if not path.exists():
+            raise DataError(f"{path}: file not found.")
+        if path.is_dir():
+            raise DataError(f"{path}: is a folder; import the files in it one by one (CBS OData "
+                            "tables are downloaded with `stuurkit fetch`).")
+        if not path.is_file():
+            raise DataError(f"{path}: is not a regular file (a device, pipe or socket); "
+                            "import a downloaded file.")
+        if path in sources:
+            continue
+        for part in _parts(path):
+            other = named.setdefault(part.name.casefold(), part)
+            if other != part:
+                raise DataError(f"{part}: another file of this import, {other}, has the same "
+                                f"name; raw/{part.name} can hold one of them. Rename one (e.g. "
+                                "add the download date) and import again.")
+        sources.append(path)
+    return sources
+
+
+def _clear_incoming(raw: Path) -> None:
+    """Remove what imports that were killed left in raw/ (``.incoming-<pid>``). Called with
+    the workspace's exclusive lock held: no other import can be using them."""
+    for leftover in raw.glob(INCOMING + "*"):
+        log.info("removing %s, left by an import that did not finish", leftover)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to a new file ``target``, on disk before this returns; a failure
+    (full disk, unreadable file) is a ``DataError`` naming both."""
+    try:
+        with source.open("rb") as src, target.open("xb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        shutil.copystat(source, target)
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise DataError(
+            f"{source}: could not be copied into {target.parent.parent} ({exc.strerror or exc})"
+            + ("; the disk is full. Free some space" if full else "; check the file and the "
+               "folder's permissions") + " and import again. Nothing was imported.") from exc
+
+
+@contextmanager
+def _as_originals(copies: dict[Path, Path]) -> Iterator[None]:
+    """Messages and warnings about the copies name the original files instead."""
+    def named(text: str) -> str:
+        for copy, original in copies.items():
+            text = text.replace(str(copy), str(original))
+        return text
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    except StuurkitError as exc:
+        exc.args = (named(str(exc)),)
+        raise
+    finally:
+        for warning in caught:
+            warnings.warn_explicit(named(str(warning.message)), warning.category,
+                                   warning.filename, warning.lineno)
 
 
 def import_files(workspace: str | Path, files: list[str | Path], year: int | None = None,
@@ -166,58 +266,103 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
     root = ws.root
     raw = root / "raw"
     gemeente = ws.config.gemeente.code
-    plans = []
-    named: dict[str, Path] = {}
-    for name in files:
-        path = Path(name).expanduser().resolve()
-        if not path.exists():
-            raise DataError(f"{path}: file not found.")
-        if path.name in named and named[path.name] != path:
-            raise DataError(f"{path}: another file of this import, {named[path.name]}, has the "
-                            f"same name; raw/{path.name} can hold one of them. Rename one (e.g. "
-                            "add the download date) and import again.")
-        named[path.name] = path
-        reader, probe, detail = _validate(path, gemeente, year, vintage, level)
-        copies = _copy_targets(path, raw)
-        new = True
-        for source, target in copies:
-            if target.exists():
-                if sha256(target) != sha256(source):
-                    raise DataError(
-                        f"{target} already exists with other content; raw files are never "
-                        f"overwritten. Rename {source.name} (e.g. add the download date) and "
-                        "import it again.")
-                new = False
-        plans.append((path, reader, probe, detail, copies, new))
+    sources = _sources(files)
+    raw.mkdir(parents=True, exist_ok=True)
+    _clear_incoming(raw)
+    incoming = raw / f"{INCOMING}{os.getpid()}"
+    incoming.mkdir()
+    try:
+        plans, layers = [], []
+        copies: dict[Path, Path] = {}
+        for path in sources:
+            parts = []
+            for part in _parts(path):
+                copy = incoming / part.name
+                _copy(part, copy)
+                copies[copy] = part
+                parts.append((copy, raw / part.name))
+            with _as_originals(copies):
+                reader, probe, detail, own = _validate(incoming / path.name, gemeente, year,
+                                                       vintage, level)
+            new = True
+            for copy, target in parts:
+                if target.exists():
+                    if sha256(target) != sha256(copy):
+                        raise DataError(
+                            f"{target} already exists with other content; raw files are never "
+                            f"overwritten. Rename {copies[copy].name} (e.g. add the download "
+                            "date) and import it again.")
+                    new = False
+            plans.append((path, reader, probe, detail, parts, new))
+            if READERS.areas(reader.section):
+                layers.append((path, detail, own))
+        _check_hierarchy(ws, layers)
+        _commit(root, plans)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    return [Imported(path, raw / path.name, reader.kind, detail, new)
+            for path, reader, _, detail, _, new in plans]
 
-    copied: list[Path] = []
+
+def _check_hierarchy(ws, layers: list[tuple[Path, dict[str, Any], Any]]) -> None:
+    """Refuse kaart layers whose areas lie in an area that the layer above of the same
+    vintage (imported now or before) does not have: their figures would drop out of its
+    sums (``core.unparented``)."""
+    if not layers:
+        return
+    import pandas as pd
+
+    new = {(d["level"], d["vintage"]): (path, own) for path, d, own in layers}
+    frames = [own for _, own in new.values()]
+    try:
+        old = ws.areas if ws.config.sources.kaart else None
+    except StuurkitError:  # a broken layer is `check`'s to report; this import may fix it
+        old = None
+    if old is not None:
+        keep = [(lvl, v) not in new for lvl, v in zip(old["level"], old["vintage"], strict=True)]
+        frames.append(old[keep])
+    areas = pd.concat(frames, ignore_index=True)
+    for vintage in sorted({v for _, v in new}):
+        for level, above, lost, _ in unparented(areas[areas["vintage"] == vintage]):
+            files = [str(new[key][0]) for key in ((level, vintage), (above, vintage)) if key in new]
+            raise DataError(
+                f"{' and '.join(files)}: {len(lost)} {level} areas of {vintage} lie in a {above} "
+                f"that the {above} layer of {vintage} does not have: {lost_shown(lost)}. Their "
+                f"figures would drop out of the {above}'s sums. Import the {above} layer that "
+                "belongs with these areas (CBS's original files of one year).")
+
+
+def _commit(root: Path, plans: list[tuple]) -> None:
+    """Rename the validated copies into raw/, then record provenance and the config; an
+    error takes the renamed files out again and restores provenance.yml."""
+    raw = root / "raw"
+    placed: list[Path] = []
     provenance_file = raw / "provenance.yml"
     old_provenance = (provenance_file.read_text(encoding="utf-8")
                       if provenance_file.exists() else None)
     try:
-        raw.mkdir(parents=True, exist_ok=True)
         doc = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
         provenance_entries: list[dict[str, Any]] = []
         now = datetime.now().astimezone().isoformat(timespec="seconds")
-        for path, reader, probe, detail, copies, _ in plans:
-            for source, target in copies:
+        for path, reader, probe, detail, parts, _ in plans:
+            kept = parts[0][0]
+            digest = sha256(kept)  # the bytes that were validated and are kept
+            modified = datetime.fromtimestamp(kept.stat().st_mtime).date().isoformat()
+            for copy, target in parts:
                 if not target.exists():
-                    shutil.copy2(source, target)
-                    copied.append(target)
+                    os.replace(copy, target)
+                    placed.append(target)
             add_source(doc, reader.section, reader.entry(f"raw/{path.name}", detail))
-            modified = datetime.fromtimestamp(path.stat().st_mtime).date().isoformat()
             provenance_entries.append({
                 "file": path.name, "kind": reader.kind, "source": reader.label(probe, detail),
                 "url": None, "table_id": None, "retrieved": modified, "imported": now,
-                "imported_from": str(path), "licence": reader.licence, "sha256": sha256(path),
+                "imported_from": str(path), "licence": reader.licence, "sha256": digest,
             })
         provenance.add(root, provenance_entries)
         write_config(root, doc)
     except BaseException:
-        for target in copied:
+        for target in placed:
             target.unlink(missing_ok=True)
         if old_provenance is not None:
             write_text_atomic(provenance_file, old_provenance)
         raise
-    return [Imported(path, raw / path.name, reader.kind, detail, new)
-            for path, reader, _, detail, _, new in plans]

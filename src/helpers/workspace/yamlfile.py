@@ -4,8 +4,13 @@
 raises as a non-YAML error: a key given twice in one mapping (safe_load keeps the last
 value), a date that does not exist (``2024-13-45``), a bad explicit tag (``!!float x``;
 both a ``ValueError`` in safe_load) and bytes that are not UTF-8 (``UnicodeDecodeError``
-when read as text). Every refusal is a ``yaml.YAMLError`` with the line, so the
-loaders' handling of YAML errors names file, line and column.
+when read as text). It also refuses what would exhaust the machine later: nesting
+deeper than ``MAX_DEPTH`` levels (a ``RecursionError`` in safe_load), an alias that
+refers to itself, and aliases that repeat more than ``MAX_ALIASED`` values in all (a
+"billion laughs": safe_load shares the repeated values, but whoever walks or copies the
+document — pydantic, JSON for a notebook's parameters — builds them all). Every refusal
+is a ``yaml.YAMLError`` with the line, so the loaders' handling of YAML errors names
+file, line and column.
 
 ``Number``, ``Whole`` and ``Day`` are the schema types for numbers and dates: YAML reads
 ``yes``/``no``/``on``/``off`` as booleans and pydantic would turn them into 1 and 0, and
@@ -26,13 +31,93 @@ import datetime as dt
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
-__all__ = ["load", "Number", "Whole", "Day"]
+from helpers import model
+
+__all__ = ["load", "Number", "Whole", "Day", "Id", "MAX_DEPTH", "MAX_ALIASED"]
+
+MAX_DEPTH = 50  # levels of nesting; the kit's files need fewer than 10
+MAX_ALIASED = 10_000  # values that aliases (*name) may repeat in one document
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without silent last-key-wins and without ValueError for bad dates."""
+class _Limits(yaml.composer.Composer):
+    """The composer of ``_StrictLoader``: counts nesting and remembers every alias."""
+
+    def compose_node(self, parent, index):
+        depth = getattr(self, "_depth", 0)
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            node = super().compose_node(parent, index)
+            self.__dict__.setdefault("_aliases", []).append((event, node))
+            return node
+        if depth >= MAX_DEPTH and self.check_event(yaml.events.SequenceStartEvent,
+                                                      yaml.events.MappingStartEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"nesting deeper than {MAX_DEPTH} levels (the kit's files need "
+                "fewer than 10); is this the right file? Flatten the structure",
+                self.peek_event().start_mark)
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+
+class _StrictLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Limits,
+                    yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """SafeLoader without silent last-key-wins, without ValueError for bad dates, and with
+    limits on nesting and aliases."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Limits.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+def _check_aliases(loader: _StrictLoader, root: yaml.Node) -> None:
+    """Refuse an alias that contains itself, and aliases that repeat more than
+    ``MAX_ALIASED`` values in all (counted without building them)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: yaml.Node) -> int:  # values under node, as a walk of the document sees them
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias refers to the value that contains it (a document "
+                "without end); write the value out", node.start_mark)
+        open_.add(key)
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total = min(total + size(child), 10 * MAX_ALIASED * MAX_ALIASED)  # bounded
+        open_.discard(key)
+        sizes[key] = total
+        return total
+
+    aliases = loader.__dict__.get("_aliases", [])
+    if not aliases:
+        return
+    size(root)
+    repeated = 0
+    for event, node in aliases:
+        repeated += sizes.get(id(node), 1)
+        if repeated > MAX_ALIASED:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor} and others) repeat more than "
+                f"{MAX_ALIASED:,} values; a file that grows this much through aliases is "
+                "refused (a 'billion laughs'). Write the values out", event.start_mark)
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -97,7 +182,11 @@ def load(data: bytes | str) -> Any:
     try:
         loader = _StrictLoader(text)
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_aliases(loader, node)
+            return loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:  # a control character: give its line
@@ -119,6 +208,22 @@ def _not_number(value: Any) -> Any:
     if isinstance(value, int | float):
         raise ValueError("expected a date like 2026-06-30, not a number")
     return value
+
+
+def _checked_id(kind: str):
+    def check(value: str) -> str:
+        problem = model.id_problem(kind, value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return check
+
+
+def Id(kind: str):  # noqa: N802 — a type, spelled like one
+    """The schema type of an identifier of ``kind`` (a key of ``model.ID_PATTERNS``): text
+    that matches its pattern; the error names the value and the pattern."""
+    return Annotated[str, AfterValidator(_checked_id(kind))]
 
 
 Number = Annotated[float, BeforeValidator(_not_bool)]

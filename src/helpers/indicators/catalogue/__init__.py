@@ -3,7 +3,9 @@
 ``load()`` reads every ``*.yml`` beside this file (``kwb.yml``, ``bbv.yml``,
 ``eigen.yml``) — or the file or folder given — merges each entry with its file's
 ``defaults`` and validates it; every error names the file and the indicator key, and an
-id defined twice names both files.
+id defined twice names both files. Indicator ids and the variables an entry reads are
+identifiers (``helpers.model.ID_PATTERNS``: ``indicator``, ``variable``); labels,
+descriptions, units, themes and sources are free text, escaped where they are shown.
 
 Examples
 --------
@@ -24,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from helpers import model
 from helpers.errors import ConfigError
 from helpers.workspace import yamlfile
-from helpers.workspace.yamlfile import Number, Whole
+from helpers.workspace.yamlfile import Id, Number, Whole
 
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
@@ -39,15 +41,15 @@ class Indicator(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    id: str
+    id: Id("indicator")
     label: str
     description: str
     unit: str
     kind: Literal["count", "proportion", "rate", "mean", "median", "index"]
     scale: Number = 1
-    numerator: str | None = None
-    denominator: str | list[str] | None = None  # a list is summed
-    variable: str | None = None
+    numerator: Id("variable") | None = None
+    denominator: Id("variable") | list[Id("variable")] | None = None  # a list is summed
+    variable: Id("variable") | None = None
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
     decimals: Whole = 1
     comparison: Literal["wilson", "byar", "t", "none"] = "none"
@@ -126,6 +128,10 @@ def _read_file(path: Path) -> tuple[dict[str, Indicator], list[str]]:
     found: dict[str, Indicator] = {}
     errors = []
     for key, entry in doc["indicators"].items():
+        problem = model.id_problem("indicator", key)
+        if problem is not None:
+            errors.append(f"{path}: indicators: {problem}; rename the entry")
+            continue
         if not isinstance(entry, dict):
             errors.append(f"{path}: indicator '{key}': expected a mapping of fields")
             continue
