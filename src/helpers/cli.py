@@ -87,26 +87,22 @@ def _years(text: str) -> list[int]:
     return sorted(set(years))
 
 
-def _positive_whole(text: str) -> int:
-    """A whole number of at least 1 (``--jobs``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return value
+def _whole_at_least_one(what: str):
+    """An argparse type: a whole number of at least 1, else '<text> is not <what>'."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> int:
-    """A whole number of seconds above 0 (``--timeout``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds above 0")
-    return value
+_positive_whole = _whole_at_least_one("a whole number of at least 1")  # --jobs
+_seconds = _whole_at_least_one("a whole number of seconds above 0")  # --timeout
 
 
 def _fetch(args: argparse.Namespace) -> int:

@@ -39,7 +39,8 @@ from helpers.presentation import markup
 
 __all__ = ["BUNDLE_ID", "LOADER_ID", "SPEC_CLASS", "METADATA_KEY", "placeholder", "fill",
            "wrap", "chart_id", "chart_html", "chart_spec", "loader_script", "csp_hash",
-           "bundle_script", "known_bundle", "is_loader", "is_known_bundle"]
+           "bundle_script", "known_bundle", "is_loader", "is_known_bundle",
+           "installed_bundle_entry"]
 
 METADATA_KEY = "stuurkit"
 _CHART_ID = "stuurkit-chart"
@@ -193,14 +194,21 @@ def is_known_bundle(script: str) -> bool:
     return digest in set(_known().values()) or digest == _installed_digest()
 
 
-@lru_cache(maxsize=1)
-def _installed_digest() -> str | None:
+def installed_bundle_entry() -> dict[str, str | None]:
+    """The line for ``assets/bundles.json`` of the installed vl-convert:
+    ``{bundle file name: SHA-256}`` (empty when vl-convert is not installed)."""
     try:
         import vl_convert as vlc
         from altair.utils._importers import vl_version_for_vl_convert
     except ImportError:
-        return None
-    return _generated_digest(f"vega-bundle-{vlc.__version__}-{vl_version_for_vl_convert()}.js")
+        return {}
+    name = f"vega-bundle-{vlc.__version__}-{vl_version_for_vl_convert()}.js"
+    return {name: _generated_digest(name)}
+
+
+@lru_cache(maxsize=1)
+def _installed_digest() -> str | None:
+    return next(iter(installed_bundle_entry().values()), None)
 
 
 def chart_id(number: int, spec: dict) -> str:
@@ -230,11 +238,3 @@ def chart_spec(attributes: dict[str, str], text: str) -> dict | None:
     except ValueError:
         return None
     return spec if isinstance(spec, dict) else None
-
-
-if __name__ == "__main__":  # print the line for assets/bundles.json of the installed vl-convert
-    import vl_convert as _vlc
-    from altair.utils._importers import vl_version_for_vl_convert as _vl
-
-    _name = f"vega-bundle-{_vlc.__version__}-{_vl()}.js"
-    print(json.dumps({_name: _generated_digest(_name)}))
