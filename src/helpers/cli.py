@@ -35,13 +35,15 @@ def _demo_data(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from helpers.indicators import catalogue as catalogues
     from helpers.indicators import facts
+    from helpers.run.schedule import schedule_problems
     from helpers.workspace import open_workspace
-    from helpers.workspace.check import check_workspace
+    from helpers.workspace.check import ERROR, check_workspace
 
-    problems = check_workspace(args.workspace, catalogue=catalogues.for_workspace)
+    problems = check_workspace(args.workspace, catalogue=catalogues.for_workspace,
+                               schedule=schedule_problems)
     for problem in problems:
         print(problem)
-    errors = [p for p in problems if p.severity == "fout"]
+    errors = [p for p in problems if p.severity == ERROR]
     warned = [p for p in problems if p.severity == "waarschuwing"]
     if errors:
         print(f"{len(errors)} error(s), {len(warned)} warning(s).")
@@ -121,7 +123,7 @@ def _import(args: argparse.Namespace) -> int:
     from helpers.workspace.importer import import_files
 
     for item in import_files(args.workspace, args.files, year=args.year,
-                             vintage=args.vintage, level=args.level):
+                             vintage=args.vintage, level=args.level, retrieved=args.retrieved):
         state = "added" if item.new else "already present"
         details = ", ".join(f"{k} {v}" for k, v in item.detail.items())
         print(f"{state:<16} {item.kind:<13} raw/{item.target.name}  ({details})")
@@ -134,24 +136,24 @@ def _run(args: argparse.Namespace) -> int:
     executor = "dask" if args.scheduler else args.executor
     options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
                                 scheduler=args.scheduler, timeout=args.timeout)
-    # local workers start first: their kernels warm up while the workspace is read and
-    # the jobs are planned (a mistake found meanwhile stops them at once)
+    from helpers.workspace import open_workspace
+
+    # the jobs are planned and checked (as `stuurkit check` does, through the workspace's
+    # cache) before any kernel starts: a configuration or data error exits 2 at once
+    ws = open_workspace(args.workspace)
+    jobs = runner.expand(ws, only=args.only)
+    if not jobs:
+        print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
+        return 0
     pool = runner.start_workers(options.workers, workspace=args.workspace) if (
         executor == "local" and options.workers > 1) else None
     try:
-        from helpers.workspace import open_workspace  # pandas, geopandas: after the start
-
-        ws = open_workspace(args.workspace)
-        jobs = runner.expand(ws, only=args.only)
-        if not jobs:
-            print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
-            return 0
         print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} on {executor} "
               f"with {options.workers} worker(s)…")
         results = runner.run(ws, jobs, options=options, pool=pool)
     finally:
         if pool is not None:
-            pool.stop()  # planning failed (or nothing to do): no-op after a run
+            pool.stop()  # the run could not start (a lock was held): no-op after a run
     failed = [r for r in results if r.status != "ok"]
     for r in results:
         mark = "ok     " if r.status == "ok" else "FAILED "
@@ -240,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="kaart year (default: the year in the file name)")
     p.add_argument("--level", choices=list(model.LEVELS),
                    help="kaart level when it cannot be detected")
+    p.add_argument("--retrieved", metavar="YYYY-MM-DD",
+                   help="the day you downloaded the files, recorded in raw/provenance.yml "
+                        "(default: unknown, shown as 'onbekend')")
     p.set_defaults(func=_import)
 
     p = sub.add_parser("run", help="make the scheduled reports of a workspace",

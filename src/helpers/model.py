@@ -43,6 +43,7 @@ __all__ = [
     "SPECIAL_BUURT", "NATIONAL_CODE", "is_code", "gemeente_digits", "in_gemeente",
     "of_other_gemeente",
     "TIDY_COLUMNS",
+    "AREA_NAME",
     "OBSERVATION_COLUMNS", "AREA_COLUMNS", "parent_code", "validate",
     "ID_PATTERNS", "ID_RULES", "id_problem", "check_id",
 ]
@@ -197,6 +198,10 @@ def check_id(kind: str, value: object, where: str) -> str:
 # ------------------------------------------------------------------ frames
 
 TIDY_COLUMNS = ["area_code", "level", "year", "variable", "value", "status", "source"]
+# optional in a tidy frame: the area's name as the source writes it (KWB ``regio``, a
+# StatLine region, a kaart attribute table's ``WK_NAAM``), so that the workspace can tell
+# when one code names different areas in two files (``workspace.indeling``)
+AREA_NAME = "name"
 OBSERVATION_COLUMNS = ["area_code", "level", "year", "indicator", "value", "numerator",
                        "denominator", "status", "source"]
 AREA_COLUMNS = ["code", "name", "level", "parent", "vintage", "geometry"]
@@ -273,6 +278,7 @@ def _schemas() -> dict[str, Any]:
         "area_code": column(code), "level": column(level), "year": column(year),
         "variable": column(text), "value": column([numeric, finite], nullable=True),
         "status": column(status), "source": column(text),
+        AREA_NAME: pa.Column(nullable=True, required=False),
     }, checks=[level_matches("area_code"), shown_values,
                hidden_values(("value",), (SECRET, MISSING), "no value when secret or missing"),
                unique(["area_code", "year", "variable"])])

@@ -56,6 +56,18 @@ IMPORT_CASES = {
     "kwb-2021_two_names_one_variable.csv": r"two columns map to variable 'a_gbl_eu'",
     "kwb-2021_wrong_sheet.xlsx": r"cannot tell what this table is \(sheets: Toelichting;",
     "statline_2021_text_in_numbers.csv": r"GM9901 / a_inw = '  veel'",
+    # StatLine exports in older and re-saved layouts (helpers.sources.statline)
+    "statline_2021_transposed_shifted_row.csv":
+        r"the 'Onderwerp' line \(line 4\) has 5 fields, but line 7 has 4: a shifted or "
+        r"cut-off row\. Export the table again from StatLine as CSV",
+    "statline_2019_r_duplicated_header.csv":
+        r", line 4: the header is repeated here \(two exports joined into one file\?\)",
+    "statline_2015_names_ambiguous.csv":
+        r"names its regions without codes.*Import the kaart of 2015 first",
+    "statline_2015_title_no_rows.csv":
+        r"has a title and a header but no rows of regions",
+    "statline_2021_resaved.csv":
+        r"another program re-saved it .*Export the table again from StatLine as CSV",
     "notities.pdf": r"unknown file type \.pdf",
     "registraties_missing_value_column.csv": r"missing column\(s\) value",
     "registraties_bad_rows.csv": r"row 3, column area_code: 'buurt Markt'.*row 4, column "

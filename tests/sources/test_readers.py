@@ -16,7 +16,9 @@ DEMO_RAW = Path(__file__).resolve().parents[2] / "data" / "demo" / "raw"
 
 def test_kwb_reads_the_demo_into_tidy_rows():
     tidy = kwb.read_kwb(DEMO_RAW / "kwb-2023.csv")
-    assert list(tidy.columns) == model.TIDY_COLUMNS
+    assert list(tidy.columns) == [*model.TIDY_COLUMNS, model.AREA_NAME]  # regio: the name
+    assert tidy.loc[tidy["area_code"] == "GM9901", model.AREA_NAME].eq(
+        tidy.loc[tidy["area_code"] == "GM9901", model.AREA_NAME].iloc[0]).all()
     assert set(tidy["level"]) == {"gemeente", "wijk", "buurt"}
     assert (tidy["year"] == 2023).all()
     row = tidy[(tidy["area_code"] == "GM9901") & (tidy["variable"] == "a_inw")].iloc[0]

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from helpers.errors import DataError
-from helpers.sources import READERS, Probe, Reader, Registry, Request, kaart
+from helpers.sources import READERS, Probe, Reader, Registry, Request, kaart, kaartstats
 from helpers.workspace.importer import detect_kind, import_files, init_workspace
 
 DEMO_RAW = Path(__file__).resolve().parents[2] / "data" / "demo" / "raw"
@@ -103,7 +103,7 @@ def _attribute_table(folder: Path) -> Path:
 def test_kaart_attribute_tables_are_read_and_imported(tmp_path):
     table = _attribute_table(tmp_path)
     assert detect_kind(table) == "kaart-attributes"
-    tidy = kaart.read_attributes(table, 2021, gemeente="GM9901").set_index(
+    tidy = kaartstats.read_attributes(table, 2021, gemeente="GM9901").set_index(
         ["area_code", "variable"])
     assert tidy.loc[("WK990101", "a_inw"), "value"] == 1200
     assert tidy.loc[("WK990102", "a_inw"), "status"] == "missing"  # the sentinel
@@ -121,10 +121,10 @@ def test_kaart_attribute_tables_are_read_and_imported(tmp_path):
 def test_real_kaart_attribute_tables_of_2017():
     if not GRONINGEN.is_dir():
         pytest.skip(f"real CBS data not available ({GRONINGEN} does not exist)")
-    wijken = kaart.read_attributes(GRONINGEN / "wijk_2017.dbf", 2017, gemeente="GM0014")
+    wijken = kaartstats.read_attributes(GRONINGEN / "wijk_2017.dbf", 2017, gemeente="GM0014")
     inhabitants = wijken[wijken["variable"] == "a_inw"].set_index("area_code")["value"]
     assert len(inhabitants) == 15 and inhabitants["WK001400"] == 22635
-    gemeente = kaart.read_attributes(GRONINGEN / "gem_2017.dbf", 2017, gemeente="GM0014")
+    gemeente = kaartstats.read_attributes(GRONINGEN / "gem_2017.dbf", 2017, gemeente="GM0014")
     total = gemeente[gemeente["variable"] == "a_inw"]["value"].iloc[0]
     # wijk counts are rounded to multiples of 5 by CBS, the gemeente's is exact
     assert total == 202636 and abs(inhabitants.sum() - total) <= 5 * len(inhabitants)
@@ -189,20 +189,20 @@ def test_attribute_tables_name_bad_codes_duplicates_and_infinity(tmp_path):
     no_prefix = write("a_2021", WK_CODE=["WK990101", "990102"], AANT_INW=[1, 2])
     with pytest.raises(DataError, match=r"row 2: area code '990102' is not a CBS code .*"
                                         r"without its prefix"):
-        kaart.read_attributes(no_prefix, 2021, gemeente="GM9901")
+        kaartstats.read_attributes(no_prefix, 2021, gemeente="GM9901")
     twice = write("b_2021", WK_CODE=["WK990101", "WK990101"], AANT_INW=[1, 2])
     with pytest.raises(DataError, match=r"area code WK990101 occurs twice"):
-        kaart.read_attributes(twice, 2021, gemeente="GM9901")
+        kaartstats.read_attributes(twice, 2021, gemeente="GM9901")
     infinite = write("c_2021", WK_CODE=["WK990101"], AANT_INW=[float("inf")])
     with pytest.raises(DataError, match=r"column 'AANT_INW' holds an infinite value"):
-        kaart.read_attributes(infinite, 2021)
+        kaartstats.read_attributes(infinite, 2021)
     text = write("d_2021", WK_CODE=["WK990101", "WK990102"], AANT_INW=["12", "abc"],
                  AANT_MAN=[5, 6])
     with pytest.warns(UserWarning, match=r"column 'AANT_INW' mixes numbers and text"):
-        tidy = kaart.read_attributes(text, 2021)
+        tidy = kaartstats.read_attributes(text, 2021)
     assert set(tidy["variable"]) == {"a_man"}
     as_text = write("e_2021", WK_CODE=["WK990101"], AANT_INW=["12"])
-    assert kaart.read_attributes(as_text, 2021)["value"].tolist() == [12.0]
+    assert kaartstats.read_attributes(as_text, 2021)["value"].tolist() == [12.0]
 
 
 def test_a_kaart_area_whose_parent_contradicts_its_code_is_refused(tmp_path):

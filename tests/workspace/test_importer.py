@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from helpers.errors import ConfigError, DataError
-from helpers.sources import kaart, kwb
+from helpers.sources import kaartstats, kwb
 from helpers.workspace import open_workspace
 from helpers.workspace.check import check_workspace
 from helpers.workspace.importer import import_files, init_workspace
@@ -129,8 +129,15 @@ def test_every_utrecht_value_equals_the_published_file(utrecht, real_data, year)
     tidy = tidy[tidy["year"] == year].set_index(["area_code", "variable"])
     with (real_data / f"kwb-{year}_GM0344.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    # Grauwaart: 26 ha in 2023 against 29 ha in the 2015 kaart drawn for it — another
+    # area: its figures are withheld (helpers.workspace.indeling), every other one kept
+    withheld = {m.code for m in ws.mismatches if m.withheld and m.year == year}
+    assert withheld == {"BU03440932"}
+    assert not tidy.index.get_level_values("area_code").isin(withheld).any()
     checked = 0
     for row in rows:
+        if row["gwb_code_10"] in withheld:
+            continue
         for column, cell in row.items():
             if column in ("gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code",
                           "pst_mvp"):
@@ -141,18 +148,18 @@ def test_every_utrecht_value_equals_the_published_file(utrecht, real_data, year)
             else:
                 assert got["status"] == "ok" and got["value"] == float(cell), (row, column)
             checked += 1
-    assert checked == 122 * 114
+    assert checked == 121 * 114
 
 
 def test_statline_export_and_2017_kaart_attributes_load(real_data):
     statline = kwb.read_kwb(real_data / "original"
                             / "CBS-Utrecht_Nabijheid_voorzieningen__buurt_2023_14102024_164034.csv")
     assert statline["area_code"].nunique() == 122
-    wijk = kaart.read_attributes(real_data / "cbs_wijkbuurtkaart_2017_wijk_attributes_GM0344.csv",
-                                 2017)
+    wijk = kaartstats.read_attributes(
+        real_data / "cbs_wijkbuurtkaart_2017_wijk_attributes_GM0344.csv", 2017)
     value = wijk[(wijk["area_code"] == "WK034401") & (wijk["variable"] == "a_inw")]["value"]
     assert value.iloc[0] == 29280
-    gemeente = kaart.read_attributes(
+    gemeente = kaartstats.read_attributes(
         real_data / "cbs_wijkbuurtkaart_2017_gemeente_attributes_GM0344.csv", 2017)
     assert gemeente.query("variable == 'a_opp_ha'")["value"].iloc[0] == 9921
 
@@ -162,9 +169,9 @@ def test_kaart_sentinels_become_missing(tmp_path):
     path.write_text("WK_CODE,WK_NAAM,GM_CODE,WATER,AANT_INW,P_00_14_JR\n"
                     "WK034401,West,GM0344,NEE,29280,-99999999\n"
                     "WK034401,West,GM0344,JA,0,-99999997\n")
-    tidy = kaart.read_attributes(path, 2017).set_index("variable")
-    assert tidy.loc["p_00_14_jr", "status"] == "missing"
-    assert np.isnan(tidy.loc["p_00_14_jr", "value"]) and tidy.loc["a_inw", "value"] == 29280
+    tidy = kaartstats.read_attributes(path, 2017).set_index("variable")
+    assert tidy.loc["p_00_14", "status"] == "missing"
+    assert np.isnan(tidy.loc["p_00_14", "value"]) and tidy.loc["a_inw", "value"] == 29280
 
 
 @pytest.mark.slow

@@ -20,7 +20,15 @@ from helpers.indicators.facts import Facts
 from helpers.model import MISSING, USABLE
 from helpers.numbers import format_number
 
-__all__ = ["AreaProfile", "Differences", "area_profile", "spine_data", "differences_in_words"]
+__all__ = ["AreaProfile", "Differences", "area_profile", "spine_data", "differences_in_words",
+           "KEY_FIGURE_COLUMNS", "SPINE_COLUMNS"]
+
+KEY_FIGURE_COLUMNS = ["indicator", "theme", "label", "unit", "decimals", "polarity",
+                      "description", "source", "year", "value", "status", "gemeente_value",
+                      "gemeente_status"]
+SPINE_COLUMNS = ["indicator", "label", "theme", "minimum", "maximum", "q25", "q75", "punt",
+                 "vergelijking", "vergelijking_998", "waarde", "referentie", "value",
+                 "parent_value", "jaar"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ class AreaProfile:
                 "gemeente_value": gm["value"].iloc[0] if len(gm) else None,
                 "gemeente_status": gm["status"].iloc[0] if len(gm) else MISSING,
             })
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=KEY_FIGURE_COLUMNS)
 
     def trends(self) -> pd.DataFrame:
         """Usable values over the years: ``indicator, label, unit, year, value, gebied``.
@@ -103,7 +111,9 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
     parent's value and the area's own, scaled for ``charts.spine``.
 
     Uses each indicator's newest usable year up to the report year; indicators without
-    a value for the area or its parent are left out.
+    a value for the area or its parent are left out. An area without any such value
+    (no figures, or only counts) gives an empty frame that still has every column
+    (``SPINE_COLUMNS``).
     """
     facts = profile.facts
     obs = facts.usable(until=profile.year)
@@ -141,7 +151,7 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
             "value": float(row["value"]), "parent_value": float(parent),
             "jaar": int(row["year"]),
         })
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=SPINE_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,14 @@ wrong, and the gemeente's sum would carry the error. Where every area of a level
 row of its own (CBS's tables, whose buurten are rounded on their own), nothing is summed
 and nothing compared.
 
+Only counts are summed. A variable that the variable mapping (``sources/
+kwb_variables.csv``) gives another unit than ``aantal`` or ``ha`` — a percentage such as
+the kaart's ``P_00_14_JR`` (``p_00_14``), a density, a code — or that is an average or
+median by CBS's name prefix (``g_``, ``m_``) is never summed: a wijk or gemeente has such
+a figure only from its own published row. Variables the mapping does not know are
+counts when they are the gemeente's own registrations (``own``); an unmapped column of a
+CBS table (a StatLine distance, an average "binnen 3 km") is never summed.
+
 Examples
 --------
 >>> tidy = pd.DataFrame({"area_code": ["BU00010101", "BU00010102", "WK000102"],
@@ -37,6 +45,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
+from helpers.sources import variables as varmap
 
 __all__ = ["aggregate_up", "codes"]
 
@@ -51,10 +60,32 @@ def codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
     return found, pd.Index(distinct)
 
 
+_SUMMED_UNITS = frozenset({"aantal", "ha"})  # units of a mapped variable that add up
+_NOT_SUMMED_PREFIXES = ("g_", "m_")  # CBS: gemiddelde, mediaan (g_hhgro is in "aantal")
+
+
+def _summable(names: pd.Index, own: set[str] | None) -> np.ndarray:
+    """Per variable id: may it be summed up the hierarchy (see the module docstring)? A
+    variable the mapping does not know is summed only when it is the gemeente's own
+    (``own``; ``None``: every unknown one) — an unmapped CBS column may be a distance."""
+    units = varmap.load_mapping().units
+
+    def summed(name: str) -> bool:
+        if name in units:
+            return units[name] in _SUMMED_UNITS and not name.startswith(_NOT_SUMMED_PREFIXES)
+        return own is None or name in own
+
+    return np.array([summed(str(name)) for name in names], dtype=bool)
+
+
 def _disagreements(level: str, both: pd.DataFrame) -> None:
     """Refuse own rows that contradict the complete sum of their parts."""
     usable = (both["worst"] < _UNUSABLE) & both["own_status"].isin(model.USABLE)
-    apart = (both["value"] - both["own_value"]).abs() >= 0.5
+    # CBS's kaart rounds every count to a multiple of 5, each area on its own: a sum of n
+    # rounded parts may be 2.5 × (n + 1) away from the rounded whole
+    fives = (both["own_value"] % 5 == 0) & (both["value"] % 5 == 0)
+    allowed = np.where(fives, 2.5 * (both["parts"] + 1), 0.5 - 1e-9)
+    apart = (both["value"] - both["own_value"]).abs() > allowed
     wrong = both[usable & apart]
     if wrong.empty:
         return
@@ -83,7 +114,8 @@ def _of_areas(frame: pd.DataFrame, rows: np.ndarray, links: pd.DataFrame,
     return np.isin(area * n + years, valid)
 
 
-def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
+def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
+                 own: set[str] | None = None) -> pd.DataFrame:
     """Add wijk and gemeente sums, per area, where an area has no row of its own (see the
     module docstring).
 
@@ -91,6 +123,8 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
     ----------
     variables : tidy rows (``model.TIDY_COLUMNS``).
     parents : ``year, code, parent, level`` — the area hierarchy valid in each year.
+    own : the variables of the gemeente's own data (registrations): of the variables the
+        mapping does not know, only these are summed (``None``: all of them).
 
     The (variable, year) pairs to look at are found on integer codes first — those where
     some area of the level has no row of its own — so the (national-scale) tidy frame
@@ -105,6 +139,7 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
     level_names += [n for n in model.BOTTOM_UP if n not in level_names]
     n_years = len(year_values)
     n_keys = len(var_names) * n_years
+    summable = np.repeat(_summable(var_names, own), n_years)  # per variable × year key
     # per part of ``current`` (the input, then each level's sums): level, variable × year
     parts = [(variables, level_codes, var_codes * n_years + year_codes)]
     for level in model.BOTTOM_UP[1:]:  # wijk, then gemeente
@@ -117,7 +152,7 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame
         at_level = np.flatnonzero(lv == code)
         own = np.bincount(key[at_level[_of_areas(frame, at_level, links, year_values)]],
                           minlength=n_keys)  # rows of the level's areas per key
-        candidate = own < np.tile(per_year, len(var_names))  # some area has no row
+        candidate = (own < np.tile(per_year, len(var_names))) & summable  # an area lacks
         # one take from the input: the parts and the level's own rows of those keys
         first = frame.iloc[np.flatnonzero(((lv == child_code) | (lv == code)) & candidate[key])]
         mine = first[first["level"] == level]

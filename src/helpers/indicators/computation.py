@@ -8,6 +8,16 @@ Observations (one row per area × year × indicator) have the columns
   kept, so comparisons and confidence intervals can use them (variables that exist only
   at buurt level are first summed to wijk and gemeente by ``aggregation.aggregate_up``);
 * mean / median / index: taken as published at each level (cannot be re-aggregated).
+* a proportion whose catalogue entry names a ``share`` (CBS's published, rounded
+  percentage of the same numerator over the same denominator: the kaart's
+  ``P_00_14_JR``) takes that share for an area-year whose numerator count is absent (no
+  row, no value, or a status that is not usable — except the kit's own ``suppressed``,
+  which a share must never undo) while the share is usable: value = share / 100 ×
+  ``scale``, numerator NaN (a rounded percentage is no count, and none is invented),
+  denominator as available, the share's status, and as source the share's source with
+  `` (afgerond percentage)``. Where the count is there, the count wins: one area-year is
+  never a mix of both. Such a row has no interval (``analysis.stats``: niet vergeleken)
+  and is not suppressed as a small count (``disclosure``).
 
 At national scale (≈ 14,000 buurten, 13 million tidy rows) the work is done on integer
 codes of the string columns and numpy arrays; the string columns of the result are made
@@ -23,8 +33,10 @@ from helpers import model
 from helpers.indicators.aggregation import codes as _codes
 from helpers.indicators.catalogue import Catalogue, Indicator
 
-__all__ = ["compute"]
+__all__ = ["compute", "SHARE_SOURCE"]
 
+SHARE_SOURCE = "{source} (afgerond percentage)"
+"""Source of a value taken from CBS's published rounded percentage (``share``)."""
 
 
 class _Wide:
@@ -179,6 +191,9 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
                     val = num / np.where(den > 0, den, np.nan) * ind.scale
                 source = _ratio_source(ind, wide, sources, col(wide.source, ind.numerator, -1),
                                        col(wide.source, ind.denominators[0], -1))
+                if ind.share is not None and ind.share in wide.columns:
+                    val, num, status, source = _from_share(
+                        ind, wide, statuses, sources, col, val, num, status, source)
             else:
                 den = nothing
                 status = statuses.input[col(wide.status, ind.numerator, -1)]
@@ -201,6 +216,32 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
             obs[c] = obs[c].astype(float)
         return obs
     return _assemble(pieces, wide, statuses, sources)
+
+
+def _from_share(ind: Indicator, wide: _Wide, statuses: _Vocabulary, sources: _Vocabulary,
+                col, val: np.ndarray, num: np.ndarray, status: np.ndarray,
+                source: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Value, numerator, status and source of a proportion where, per area-year, the
+    published share replaces absent counts (see the module docstring)."""
+    usable = np.array([s in model.USABLE for s in wide.statuses] + [False])
+    suppressed = np.array([s == model.SUPPRESSED for s in wide.statuses] + [False])
+    num_status = col(wide.status, ind.numerator, -1)
+    share = col(wide.value, ind.share, np.nan)
+    share_status = col(wide.status, ind.share, -1)
+    counted = ~np.isnan(num) & usable[num_status]
+    take = ~counted & ~suppressed[num_status] & ~np.isnan(share) & usable[share_status]
+    if not take.any():
+        return val, num, status, source
+    val, num, status, source = val.copy(), num.copy(), status.copy(), source.copy()
+    val[take] = share[take] / 100 * ind.scale
+    num[take] = np.nan
+    status[take] = statuses.input[share_status[take]]
+    share_source = col(wide.source, ind.share, -1)[take]
+    distinct, back = np.unique(share_source, return_inverse=True)
+    labels = [SHARE_SOURCE.format(source=wide.sources[c] if c >= 0 else "CBS")
+              for c in distinct]  # a missing source is -1 in ``_Wide``
+    source[take] = np.array([sources.code(label) for label in labels])[back]
+    return val, num, status, source
 
 
 def _ratio_source(ind: Indicator, wide: _Wide, sources: _Vocabulary, num: np.ndarray,

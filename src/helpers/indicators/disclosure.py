@@ -15,6 +15,18 @@ sibling is suppressed: the smallest whose numerator closes the gap to ``min_coun
 until no group is unprotected. (The published workbook is rounded like the page, so it
 adds no precision; ``helpers.publish.audit`` checks that.)
 
+A value without a count behind it (numerator NaN, value present: CBS's published rounded
+percentage taken by ``computation`` where the counts are absent) is never suppressed as
+a small count: CBS applied its own disclosure control before publishing it, and the kit
+holds no count to protect. It still takes part in complementary suppression like any
+shown sibling: share × denominator gives its count to within the rounding, so a shown
+share next to a lone suppressed count could give that count away, and it may be picked
+as the complement that protects it. For that choice, and for judging whether suppressed
+siblings protect each other, its count is estimated as value × denominator / scale —
+inside this module only; what is published keeps a NaN numerator. A share never
+stands in for a count the kit suppressed: where the count exists, ``compute`` has
+already used it and dropped the share.
+
 A suppressed row keeps no value, numerator or denominator, so no chart or table built
 from it can reveal the small count. Values that CBS already kept secret (``.``) arrive
 with status ``secret`` and stay missing.
@@ -124,12 +136,25 @@ class _Coded:
         return extra
 
 
+def _counts(obs: pd.DataFrame, coded: _Coded, catalogue: Catalogue) -> np.ndarray:
+    """Numerators, with a published share's count estimated (value × denominator / scale)
+    where it has none: used to choose complements, never published."""
+    num = obs["numerator"].to_numpy(dtype=float)
+    val = obs["value"].to_numpy(dtype=float)
+    den = obs["denominator"].to_numpy(dtype=float)
+    scale = coded.per_row(catalogue, "scale", 1.0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = val * den / scale
+    return np.where(np.isnan(num), estimate, num)
+
+
 def _primary(obs: pd.DataFrame, threshold: np.ndarray) -> np.ndarray:
     num = obs["numerator"].to_numpy(dtype=float)
     den = obs["denominator"].to_numpy(dtype=float)
+    published = np.isnan(num) & ~np.isnan(obs["value"].to_numpy(dtype=float))  # no count
     with np.errstate(invalid="ignore"):
         small = ((num > 0) & (num < threshold)) | (~np.isnan(den) & (den < threshold))
-    return small & (threshold > 0)
+    return small & (threshold > 0) & ~published
 
 
 def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
@@ -159,7 +184,7 @@ def unprotected_groups(observations: pd.DataFrame, statuses: pd.Series, catalogu
     lone = coded.unprotected(
         computed & (statuses == model.SUPPRESSED).to_numpy(),
         computed & statuses.isin(model.USABLE).to_numpy(),
-        observations["numerator"].to_numpy(dtype=float),
+        _counts(observations, coded, catalogue),
         observations["denominator"].to_numpy(dtype=float),
         coded.per_row(catalogue, "min_count", 0).astype(float))
     return pd.DataFrame({
@@ -183,7 +208,7 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
         status = observations["status"]
         suppressed = computed & (hide | (status == model.SUPPRESSED).to_numpy())
         shown = computed & ~hide & status.isin(model.USABLE).to_numpy()
-        numerator = observations["numerator"].to_numpy(dtype=float)
+        numerator = _counts(observations, coded, catalogue)
         denominator = observations["denominator"].to_numpy(dtype=float)
         threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
         while True:  # each round hides at least one more shown cell, so this ends

@@ -105,7 +105,7 @@ def of(ws: Workspace) -> Facts:
     if found is None:
         catalogue = catalogues.for_workspace(ws)
         hierarchy = ws.hierarchy
-        variables = aggregate_up(ws.variables_raw, hierarchy)
+        variables = aggregate_up(ws.variables_raw, hierarchy, ws.own_variables)
         observations = suppress(compute(variables, catalogue), catalogue, hierarchy)
         model.validate(observations, "observations", f"{ws.root}: the computed indicators")
         found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,

@@ -4,7 +4,9 @@
 * ``spine`` — Fingertips-style profile of all indicators of one area;
 * ``goal_trend`` — one goal indicator with its target and forecast band, the
   boundary-change break marked;
-* ``budget`` — begroot against realisatie per year.
+* ``budget`` — begroot against realisatie per year;
+* ``no_data`` — the note shown instead of a chart that has nothing to draw (each chart
+  above returns it for empty data, saying in Dutch what is missing).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import json
 
 import altair as alt
 import pandas as pd
+from IPython.display import HTML
 
 from helpers.analysis.profile import AreaProfile
 from helpers.model import TARGET_STATUSES
+from helpers.presentation import markup
 from helpers.presentation.declare import declare
 from helpers.presentation.theme import HIGHLIGHT, NO_DATA, PALETTE, STATUS_COLOURS, TARGET_COLOURS
 
-__all__ = ["trends", "spine", "goal_trend", "status_bars", "area_trend", "budget"]
+__all__ = ["trends", "spine", "goal_trend", "status_bars", "area_trend", "budget", "no_data"]
 
 _STATUS_ORDER = ["beter", "gelijk", "slechter", "hoger", "lager", "niet vergeleken"]
 _STATUS_RANGE = [STATUS_COLOURS["beter"], STATUS_COLOURS["gelijk"], STATUS_COLOURS["slechter"],
@@ -31,13 +35,27 @@ def _short_year() -> str:
     return "\"'\" + substring(datum.label, 2, 4)"
 
 
-def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart:
+def no_data(text: str) -> HTML:
+    """A note in place of a chart with nothing to draw: ``text`` says (in Dutch) what is
+    missing.
+
+    >>> no_data("Geen gegevens: er zijn geen cijfers van Noord.").data
+    '<p><em>Geen gegevens: er zijn geen cijfers van Noord.</em></p>'
+    """
+    return HTML(str(markup.render("sentence.html.j2", text=text, emphasis=True)))
+
+
+def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart | HTML:
     """Small multiples: every indicator over the years, the area against the gemeente.
 
     The y-axis of each panel is independent; a boundary change of the area starts its
-    line anew (earlier years are not comparable and are left out).
+    line anew (earlier years are not comparable and are left out). Without any value
+    for the area or the gemeente: a ``no_data`` note.
     """
     data = profile.trends()[["label", "year", "value", "gebied"]]
+    if data.empty:
+        return no_data(f"Geen gegevens: er zijn geen cijfers van {profile.name} of "
+                       f"{profile.gemeente_name} tot en met {profile.year}.")
     data = data.assign(value=data["value"].round(3))
     order = [i.label for i in profile.indicators if i.label in set(data["label"])]
     colour = alt.Color(
@@ -62,14 +80,18 @@ def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart:
     ), {"value": profile.indicators})
 
 
-def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart:
+def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart | HTML:
     """Profile of one area: per indicator the spread of all areas of its level (grey),
     the parent's value (the centre line) and the area (dot, coloured by significance).
 
     ``data`` comes from ``analysis.profile.spine_data``; values are scaled per indicator so
     the parent sits in the middle and the most extreme area at the edge, oriented so
-    that *right is better* for indicators with a polarity.
+    that *right is better* for indicators with a polarity. Without indicators: a
+    ``no_data`` note.
     """
+    if data.empty:
+        return no_data(f"Geen gegevens: er is geen indicator met een waarde voor {area} "
+                       f"en {parent}.")
     cols = ["label", "minimum", "q25", "q75", "maximum", "punt", "vergelijking", "waarde",
             "referentie", "jaar"]
     frame = data[cols]
@@ -173,9 +195,13 @@ def status_bars(counts: pd.DataFrame) -> alt.Chart:
                     f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")
 
 
-def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]) -> alt.Chart:
+def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]
+               ) -> alt.Chart | HTML:
     """One indicator over the years for a few areas (``jaar, waarde, gebied``), coloured in
-    the order of ``areas``."""
+    the order of ``areas``; without any value a ``no_data`` note."""
+    if data.empty:
+        return no_data(f"Geen gegevens: er zijn geen cijfers van {label.lower()} voor "
+                       f"{' en '.join(areas)}.")
     return alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("waarde:Q", title=unit, scale=alt.Scale(zero=False)),
@@ -188,9 +214,12 @@ def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]) -> a
                  description=f"{label} door de jaren voor {' en '.join(areas)}.")
 
 
-def budget(data: pd.DataFrame, unit: str) -> alt.Chart:
-    """Begroot against realisatie per year (``jaar, soort, bedrag``)."""
+def budget(data: pd.DataFrame, unit: str) -> alt.Chart | HTML:
+    """Begroot against realisatie per year (``jaar, soort, bedrag``); without any line a
+    ``no_data`` note."""
     frame = data[["jaar", "soort", "bedrag"]]
+    if frame.empty:
+        return no_data("Geen gegevens: er is geen budget opgenomen in de begroting.")
     return declare(alt.Chart(frame).mark_bar().encode(
         x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("soort:N", sort=["begroot", "realisatie"]),

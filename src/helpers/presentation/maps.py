@@ -1,5 +1,8 @@
 """Maps for reports: the gemeente with one area highlighted.
 
+A map without areas to draw (no kaart layer of that level for the year) is a
+``charts.no_data`` note saying so.
+
 Geometry is prepared for drawing: coverage-preserving simplification (neighbours keep
 sharing their borders) to half a pixel of the drawn map but at least 10 m, rounding to
 whole metres (written as integers), clockwise exterior rings (what Vega expects) — and
@@ -21,10 +24,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from IPython.display import HTML
 
 from helpers import model
 from helpers.analysis.profile import AreaProfile
 from helpers.numbers import format_number
+from helpers.presentation.charts import no_data
 from helpers.presentation.declare import declare
 from helpers.presentation.theme import HIGHLIGHT, NO_DATA, WATER
 
@@ -146,10 +151,14 @@ def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
 
 
 def location(profile: AreaProfile, water: gpd.GeoSeries | None = None, width: int = 560
-             ) -> alt.LayerChart:
+             ) -> alt.LayerChart | HTML:
     """Map of the gemeente's areas of the same level, the profiled area highlighted (on
-    the gemeente's ``water``, when given)."""
+    the gemeente's ``water``, when given); a ``no_data`` note when the kaart has no areas
+    of that level for the year."""
     areas = profile.facts.areas_for(profile.year, profile.level)
+    if areas.empty:
+        return no_data(f"Geen kaart: de kaartlagen hebben geen {profile.level}en van "
+                       f"{profile.year}.")
     areas = areas.assign(gekozen=areas["code"] == profile.code)
     shapes, bounds = _features(areas.rename(columns={"name": "naam"}), ["naam", "gekozen"],
                                width=width)
@@ -224,13 +233,17 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
                decimals: int = 1, scheme: str = "quantiles", k: int = 5,
                bins: list[float] | None = None, highlight: str | None = None,
                labels: bool = False, water: gpd.GeoSeries | None = None,
-               width: int = 520) -> alt.LayerChart:
+               width: int = 520) -> alt.LayerChart | HTML:
     """A choropleth of one indicator.
 
     ``data``: ``code, value, status`` per area. Areas without a value are drawn as
     *geen gegevens*, suppressed ones as *onderdrukt*, each with its own legend entry.
-    Only the name, the class and the formatted value are embedded.
+    Only the name, the class and the formatted value are embedded. Without ``areas``
+    (no kaart layer of the level): a ``no_data`` note.
     """
+    if areas.empty:
+        return no_data(f"Geen kaart van {title}: de kaartlagen hebben geen gebieden van "
+                       "dit niveau en jaar.")
     frame = areas[["code", "name", "geometry"]].merge(
         data[["code", "value", "status"]], on="code", how="left")
     frame["status"] = frame["status"].fillna(model.MISSING)

@@ -68,9 +68,12 @@ def start(workspace: str, year: int) -> Overview:
     return view
 
 
-def status_table(view: Overview) -> tables.Table:
+def status_table(view: Overview) -> tables.Table | HTML:
     """Per programme the number of goal indicators per status."""
     counts = view.status_counts()
+    if counts.empty:
+        return common.sentence(f"De begroting ({view.loaded.source.name}) bevat nog geen "
+                               "doelen.", emphasis=True)
     return tables.frame_table(counts.rename(columns={"programma": "Programma"}),
                               f"Doelen per programma naar status, verslagjaar {view.year}",
                               row_header="Programma")

@@ -22,6 +22,7 @@ from helpers.presentation import render as charts_render
 from helpers.presentation.embed import METADATA_KEY
 from helpers.workspace import Workspace, open_workspace
 from helpers.workspace.begroting import LoadedProgramme, load_programme
+from helpers.workspace.provenance import retrieved
 
 __all__ = ["load", "budget", "setup_charts", "header", "sources", "source_list", "render",
            "sentence"]
@@ -47,8 +48,7 @@ def source_list(ws: Workspace) -> list[dict[str, str]]:
                                         "licence": entry.get("licence") or "",
                                         "url": entry.get("url") or ""})
         item["files"].append(str(entry.get("file", "")))
-        if entry.get("retrieved"):
-            item["retrieved"].add(str(entry["retrieved"]))
+        item["retrieved"].add(retrieved(entry))  # "onbekend" when nobody recorded it
     return [
         {"source": str(v["source"]), "files": ", ".join(sorted(v["files"])),
          "retrieved": ", ".join(sorted(v["retrieved"])), "licence": str(v["licence"]),

@@ -17,6 +17,7 @@ from helpers.presentation import tables
 from helpers.reports import common
 from helpers.workspace import Workspace
 from helpers.workspace.check import unmapped_names
+from helpers.workspace.provenance import retrieved
 
 __all__ = ["Datakwaliteit", "start", "coverage", "status_shares", "stale", "boundary_changes",
            "unmapped", "provenance"]
@@ -83,6 +84,7 @@ def unmapped(report: Datakwaliteit) -> HTML | tables.Table:
 
 
 def provenance(report: Datakwaliteit) -> tables.Table:
-    """The raw files with where they came from."""
-    return tables.frame_table(quality.provenance(report.workspace.provenance),
+    """The raw files with where they came from (a download day nobody recorded: onbekend)."""
+    entries = [{**e, "retrieved": retrieved(e)} for e in report.workspace.provenance]
+    return tables.frame_table(quality.provenance(entries),
                               "Bronbestanden en herkomst")

@@ -3,7 +3,8 @@ budget — its goals with targets, forecasts and status, the explanation and dui
 goal, the indicators per wijk, the budget and the agreed actions.
 
 ``start`` opens the workspace, finds the programme and shows the header; every other
-function is one section of the report.
+function is one section of the report. A programme without goals, or goals whose
+indicators have no figures, gets every section, each saying so in Dutch.
 """
 
 from __future__ import annotations
@@ -43,8 +44,18 @@ class ProgrammeMonitor:
 
     @cached_property
     def goals(self) -> pd.DataFrame:
+        """The programme's goal indicators (rows of ``goals.evaluate``); empty, without
+        columns, when the budget has no goals at all."""
         table = goal_analysis.evaluate(self.loaded.begroting, self.facts, self.year)
+        if table.empty:
+            return table
         return table[table["programma"] == self.programme.id].reset_index(drop=True)
+
+    def no_goals(self) -> HTML:
+        """The sentence that stands in for a section about goals when there are none."""
+        return common.sentence(f"Programma {self.programme.id} ({self.programme.naam}) heeft "
+                               f"nog geen doelen in {self.loaded.source.name}.",
+                               emphasis=True)
 
     def series(self, indicator: str, area: str) -> pd.DataFrame:
         """Usable, comparable values of one indicator for one area up to the year."""
@@ -102,9 +113,11 @@ def start(workspace: str, programme: str, year: int) -> ProgrammeMonitor:
     return view
 
 
-def goals_table(monitor: ProgrammeMonitor) -> tables.Table:
+def goals_table(monitor: ProgrammeMonitor) -> tables.Table | HTML:
     """Every goal indicator: baseline, target, now, trend, status, owner."""
     goals = monitor.goals
+    if goals.empty:
+        return monitor.no_goals()
     frame = pd.DataFrame({
         "Doel": goals["doel"] + " " + goals["titel"], "Indicator": goals["label"],
         "Nulmeting": [f"{format_number(v, d)} ({y})" for v, d, y in zip(
@@ -123,8 +136,10 @@ def goals_table(monitor: ProgrammeMonitor) -> tables.Table:
                               value_columns=("Nulmeting", "Streefwaarde", "Nu"))
 
 
-def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
+def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | HTML | Markdown:
     """Each goal indicator over the years with its target and forecast band."""
+    if monitor.goals.empty:
+        return monitor.no_goals()
     panels, shown = [], []
     for row in monitor.goals.itertuples(index=False):
         series = monitor.series(row.indicator, row.gebied)
@@ -145,6 +160,8 @@ def goal_charts(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
 
 def goal_texts(monitor: ProgrammeMonitor) -> HTML:
     """Per goal: each indicator's status explained, and the analysts' duiding."""
+    if monitor.goals.empty:
+        return monitor.no_goals()
     duiding = monitor.duiding()
     goals = []
     for goal in monitor.programme.doelen:
@@ -155,8 +172,10 @@ def goal_texts(monitor: ProgrammeMonitor) -> HTML:
     return common.render("goal_texts.html.j2", goals=goals)
 
 
-def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | Markdown:
+def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | HTML | Markdown:
     """The programme's indicators per wijk, each in its newest year."""
+    if monitor.goals.empty:
+        return monitor.no_goals()
     ws, facts = monitor.workspace, monitor.facts
     panels, shown = [], []
     for row in monitor.goals.drop_duplicates("indicator").itertuples(index=False):

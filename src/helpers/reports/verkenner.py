@@ -4,6 +4,10 @@ area; map, trend and ranking follow.
 ``Explorer`` holds the state and makes the three views; it knows nothing of widgets and
 is unit-tested directly. ``start`` builds the ipywidgets controls, shows the views in
 display slots and updates those slots in place when a control changes.
+
+An indicator without figures at the chosen level (also the notebook's default, in a
+workspace that lacks its source) is a normal state: the year control then offers only
+the chosen year, and each view says in Dutch that there are no figures.
 """
 
 from __future__ import annotations
@@ -50,9 +54,19 @@ class Explorer:
                 if self.level in i.levels]
 
     def year_options(self) -> list[int]:
+        """The years with a usable value of the indicator at the current level."""
         usable = self.facts.usable(self.indicator)
         usable = usable[usable["level"] == self.level]
         return sorted(int(y) for y in usable["year"].unique())
+
+    def year_choices(self) -> list[int]:
+        """What the year control offers: ``year_options``, or the chosen year alone when
+        the indicator has no figures at this level (the views then say so)."""
+        return self.year_options() or [self.year]
+
+    def has_data(self) -> bool:
+        """Whether the indicator has a usable value at the current level in any year."""
+        return bool(self.year_options())
 
     def area_options(self) -> list[tuple[str, str]]:
         areas = self.facts.areas_for(self.year, self.level).sort_values("name")
@@ -84,7 +98,15 @@ class Explorer:
         rows = obs[(obs["indicator"] == self.indicator) & (obs["year"] == self.year)]
         return rows
 
-    def map(self) -> alt.LayerChart:
+    def _no_data(self) -> HTML:
+        ind = self.facts.catalogue[self.indicator]
+        return common.sentence(f"Geen gegevens: er zijn geen cijfers van {ind.label.lower()} "
+                               f"per {self.level}. Kies een andere indicator of een ander "
+                               "niveau.", emphasis=True)
+
+    def map(self) -> alt.LayerChart | HTML:
+        if not self.has_data():
+            return self._no_data()
         ind = self.facts.catalogue[self.indicator]
         rows = self.values()
         rows = rows[rows["level"] == self.level].rename(columns={"area_code": "code"})
@@ -93,7 +115,7 @@ class Explorer:
             f"{ind.label} per {self.level} ({self.year})", ind.unit, ind.decimals,
             highlight=self.area, water=self.workspace.water), {"waarde": [ind]})
 
-    def trend(self) -> alt.Chart:
+    def trend(self) -> alt.Chart | HTML:
         facts = self.facts
         ind = facts.catalogue[self.indicator]
         codes = [facts.gemeente] + ([self.area] if self.area else [])
@@ -104,10 +126,14 @@ class Explorer:
         rows = rows[rows["area_code"].isin(codes)]
         data = pd.DataFrame({"jaar": rows["year"], "waarde": rows["value"].round(3),
                              "gebied": rows["area_code"].map(names)})
+        if data.empty:  # the chart's "geen gegevens" note: no values to declare
+            return charts.area_trend(data, ind.label, ind.unit, list(names.values()))
         return declare(charts.area_trend(data, ind.label, ind.unit, list(names.values())),
                        {"waarde": [ind]})
 
-    def ranking(self) -> HTML:
+    def ranking(self) -> HTML | tables.Table:
+        if not self.has_data():
+            return self._no_data()
         facts = self.facts
         ind = facts.catalogue[self.indicator]
         compared = compare_with_parent(self.values(), facts.catalogue, facts.hierarchy)
@@ -140,8 +166,8 @@ def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
     pick_indicator = widgets.Dropdown(options=explorer.indicator_options(),
                                       value=explorer.indicator, description="Indicator",
                                       layout=widgets.Layout(width="520px"))
-    pick_year = widgets.Dropdown(options=explorer.year_options(), value=explorer.year,
-                                 description="Jaar")
+    pick_year = widgets.Dropdown(options=explorer.year_choices(), value=explorer.year,
+                                 description="Jaar", disabled=not explorer.has_data())
     pick_level = widgets.ToggleButtons(options=list(LEVELS), value=explorer.level,
                                        description="Niveau")
     pick_area = widgets.Dropdown(options=[("(geen)", None), *explorer.area_options()],
@@ -168,8 +194,9 @@ def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
         except StuurkitError as exc:
             slots[0].update(common.sentence(str(exc), strong=True))
             return
-        pick_year.options = explorer.year_options()
+        pick_year.options = explorer.year_choices()
         pick_year.value = explorer.year
+        pick_year.disabled = not explorer.has_data()
         pick_area.options = [("(geen)", None), *explorer.area_options()]
         pick_area.value = explorer.area
         for slot, view in zip(slots, (explorer.map(), explorer.trend(), explorer.ranking()),

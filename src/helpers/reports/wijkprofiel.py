@@ -4,7 +4,9 @@ words and on a map, key figures, trends and signals.
 
 ``start`` opens the workspace, checks the parameters and shows the header; every other
 function is one section of the report: it takes what ``start`` returned and gives
-something to display.
+something to display. An area without figures (a wijk on the kaart that the statistics
+do not cover, a report year with few variables) gets every section, each saying in
+Dutch what is missing.
 """
 
 from __future__ import annotations
@@ -66,17 +68,19 @@ def start(workspace: str, area_code: str, year: int) -> Wijkprofiel:
     return Wijkprofiel(ws, facts, profile)
 
 
-def location(report: Wijkprofiel) -> alt.LayerChart:
+def location(report: Wijkprofiel) -> alt.LayerChart | HTML:
     """The area on a map of the gemeente's areas of its level."""
     return maps.location(report.profile, report.workspace.water)
 
 
-def spine(report: Wijkprofiel) -> alt.LayerChart | Markdown:
+def spine(report: Wijkprofiel) -> alt.LayerChart | HTML:
     """Every indicator of the area against the spread over all areas of its level."""
     profile = report.profile
     data = spine_data(profile)
     if data.empty:
-        return Markdown("*Geen indicatoren met een waarde voor dit gebied en zijn omgeving.*")
+        return common.sentence(f"Geen gegevens: {profile.name} heeft tot en met "
+                               f"{profile.year} geen indicator met een waarde naast "
+                               f"{profile.parent_name}.", emphasis=True)
     shown = [report.facts.catalogue[i] for i in data["indicator"].unique()]
     return declare(charts.spine(data, profile.name, profile.parent_name),
                    {"waarde": shown, "referentie": shown})
@@ -88,10 +92,14 @@ def differences(report: Wijkprofiel) -> HTML:
         report.profile, spine_data(report.profile)))
 
 
-def difference_map(report: Wijkprofiel) -> alt.LayerChart | Markdown:
+def difference_map(report: Wijkprofiel) -> alt.LayerChart | HTML | Markdown:
     """The indicator on which the area differs most, on a map of its level."""
     profile, facts = report.profile, report.facts
     data = spine_data(profile)
+    if data.empty:
+        return common.sentence(f"Geen kaart: {profile.name} heeft tot en met {profile.year} "
+                               f"geen indicator met een waarde om met {profile.parent_name} "
+                               "te vergelijken.", emphasis=True)
     significant = data[data["vergelijking_998"].isin(_SIGNIFICANT)]
     if significant.empty:
         return Markdown("*Geen significant verschil om op de kaart te tonen.*")
@@ -112,7 +120,7 @@ def key_figures(report: Wijkprofiel) -> tables.Table:
     return tables.key_figures(report.profile)
 
 
-def trends(report: Wijkprofiel) -> alt.FacetChart:
+def trends(report: Wijkprofiel) -> alt.FacetChart | HTML:
     """Every indicator over the years, the area beside the gemeente."""
     return charts.trends(report.profile)
 

@@ -11,7 +11,7 @@ changes) and ``demo`` (the demo gemeente generator).
 ``stuurkit check`` find the reader of a file here, in this order.
 """
 
-from helpers.sources import kaart, kwb, kwb_odata, registrations
+from helpers.sources import kaart, kaartstats, kwb, kwb_odata, registrations
 from helpers.sources.registry import Probe, Reader, Registry, Request
 
 READERS = Registry([
@@ -20,7 +20,7 @@ READERS = Registry([
     kwb_odata.READER,
     kaart.READER,
     registrations.READER,
-    kaart.ATTRIBUTES,
+    kaartstats.ATTRIBUTES,
 ])
 
 __all__ = ["READERS", "Probe", "Reader", "Registry", "Request"]

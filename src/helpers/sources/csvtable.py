@@ -28,7 +28,7 @@ import pandas as pd
 
 from helpers.errors import DataError
 
-__all__ = ["read_csv", "SEPARATORS", "RowFilter"]
+__all__ = ["read_csv", "read_text", "SEPARATORS", "RowFilter"]
 
 SEPARATORS = (";", ",", "\t")
 RowFilter = Callable[[list[str]], Callable[[list[str]], bool] | None]  # header → row test
@@ -111,6 +111,17 @@ def _check_header(path: Path, header: list[str], rows: list[list[str]]) -> list[
     return keep
 
 
+def read_text(path: Path) -> str:
+    """A CSV file's text, refused (``DataError``) when it is missing, empty or not UTF-8;
+    a byte order mark is dropped."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty. Download or export it again.")
+    return _decode(path, raw)
+
+
 def read_csv(path: Path, keep: RowFilter | None = None) -> pd.DataFrame:
     """A CSV table, every cell as text, checked as the module docstring says.
 
@@ -123,12 +134,7 @@ def read_csv(path: Path, keep: RowFilter | None = None) -> pd.DataFrame:
     Every row's field count is checked all the same; an unnamed column is refused when it
     holds values in a kept row. ``attrs["records"]`` is the number of rows in the file.
     """
-    if not path.exists():
-        raise DataError(f"{path}: file not found. Check the path in stuurkit.yml.")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty. Download or export it again.")
-    text = _decode(path, raw)
+    text = read_text(path)
     sep = _sniff(path, text)
     rows, lines, wrong, records = _records(path, text, sep, keep)
     header, body = rows[0], rows[1:]

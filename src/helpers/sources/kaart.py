@@ -26,43 +26,37 @@ from collections import OrderedDict
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import csvtable, numbertext
-from helpers.sources import variables as varmap
 from helpers.sources.geometry import check_polygons, examples, to_rd
 from helpers.sources.registry import (
     CBS_LICENCE,
     Probe,
     Reader,
     Request,
-    describe_statistics,
-    year_entry,
     year_in_name,
 )
 
-__all__ = ["read_kaart", "read_water", "read_attributes", "detect_level", "CRS",
-           "MISSING_BELOW", "READER", "ATTRIBUTES", "GEO_SUFFIXES"]
+__all__ = ["read_kaart", "read_water", "detect_level", "read_frame", "candidates", "pick",
+           "layer_for", "water_mask", "CRS", "READER", "GEO_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
 CRS = "EPSG:28992"
 GEO_SUFFIXES = frozenset({".gpkg", ".shp", ".geojson", ".json", ".fgb"})
-MISSING_BELOW = -99_999_990  # CBS kaart sentinels: -99999999, -99999998, -99999997
 
 
-def _candidates(level: str, what: str) -> list[str]:
+def candidates(level: str, what: str) -> list[str]:
     short, long = model.PREFIX[level], level
     suffix = {"code": "CODE", "naam": "NAAM"}[what]
     return [f"{short}_{suffix}", f"{long}{what}", f"{long}_{what}", f"{short.lower()}_{what}",
             "statcode" if what == "code" else "statnaam"]
 
 
-def _pick(frame: pd.DataFrame, names: list[str], path: Path, what: str) -> str:
+def pick(frame: pd.DataFrame, names: list[str], path: Path, what: str) -> str:
     lower = {c.lower(): c for c in frame.columns}
     for name in names:
         if name.lower() in lower:
@@ -73,7 +67,7 @@ def _pick(frame: pd.DataFrame, names: list[str], path: Path, what: str) -> str:
     )
 
 
-def _layer_for(path: Path, level: str | None) -> str | None:
+def layer_for(path: Path, level: str | None) -> str | None:
     """The layer of a multi-layer file (GeoPackage) that holds ``level``."""
     if path.suffix.lower() != ".gpkg":
         return None
@@ -115,14 +109,14 @@ def _gemeente_filter(path: Path, level: str, layer: str | None, gemeente: str) -
     """
     import pyogrio
 
-    candidates = _candidates(level, "code")
+    names = candidates(level, "code")
     fields = _geojson_properties(path) if path.suffix.lower() in (".geojson", ".json") else []
-    if not {c.lower() for c in candidates} & {f.lower() for f in fields}:
+    if not {c.lower() for c in names} & {f.lower() for f in fields}:
         try:
             fields = [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
         except Exception as exc:  # pyogrio raises several types for unreadable files
             raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
-    code = _pick(pd.DataFrame(columns=fields), candidates, path, f"{level} code")
+    code = pick(pd.DataFrame(columns=fields), names, path, f"{level} code")
     return f"\"{code}\" LIKE '%{model.gemeente_digits(gemeente)}%'"
 
 
@@ -130,8 +124,8 @@ _READS: OrderedDict[tuple, gpd.GeoDataFrame] = OrderedDict()  # a gemeente's rec
 _KEPT_READS = 8
 
 
-def _read(path: Path, level: str | None = None, layer: str | None = None,
-          gemeente: str | None = None) -> gpd.GeoDataFrame:
+def read_frame(path: Path, level: str | None = None, layer: str | None = None,
+               gemeente: str | None = None) -> gpd.GeoDataFrame:
     """The layer as read, in EPSG:28992; with ``gemeente`` (and ``level``) only the rows
     that may belong to it (see ``_gemeente_filter``). Such a gemeente's part of a file is
     read once per process while the file is unchanged (``read_kaart`` and ``read_water``
@@ -156,7 +150,7 @@ def _read_file(path: Path, level: str | None, layer: str | None, gemeente: str |
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty. Download the kaart again.")
     try:
-        layer = layer or _layer_for(path, level)
+        layer = layer or layer_for(path, level)
         where = _gemeente_filter(path, level, layer, gemeente) if gemeente and level else None
         frame = gpd.read_file(path, layer=layer, where=where)
     except DataError:
@@ -177,13 +171,13 @@ def _read_file(path: Path, level: str | None, layer: str | None, gemeente: str |
 def detect_level(path: str | Path) -> str:
     """The lowest level a kaart file describes (buurt, wijk or gemeente)."""
     path = Path(path)
-    frame = _read(path)
+    frame = read_frame(path)
     lower = {c.lower() for c in frame.columns}
     for level in model.BOTTOM_UP:
-        codes = _candidates(level, "code")[:4]
+        codes = candidates(level, "code")[:4]
         if any(c.lower() in lower for c in codes):
             return level
-        if any(c.lower() in lower for c in _candidates(level, "naam")[:4]):
+        if any(c.lower() in lower for c in candidates(level, "naam")[:4]):
             raise DataError(f"{path}: has {level} names but no {level} code column (looked "
                             f"for {', '.join(codes)}). Use CBS's original file.")
     if "statcode" in lower:
@@ -193,7 +187,7 @@ def detect_level(path: str | Path) -> str:
                     "wijk- en buurtkaart layer?")
 
 
-def _water_mask(frame: pd.DataFrame) -> pd.Series:
+def water_mask(frame: pd.DataFrame) -> pd.Series:
     column = next((c for c in frame.columns if c.lower() == "water"), None)
     if column is None:
         return pd.Series(False, index=frame.index)
@@ -227,9 +221,9 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     if level not in model.LEVELS:
         raise DataError(f"{path}: level {level!r} is not one of gemeente, wijk, buurt.")
     path = Path(path)
-    frame = _read(path, level, layer, gemeente)
+    frame = read_frame(path, level, layer, gemeente)
     if gemeente:
-        codes = frame[_pick(frame, _candidates(level, "code"), path, f"{level} code")].astype(
+        codes = frame[pick(frame, candidates(level, "code"), path, f"{level} code")].astype(
             str).str.strip()
         if not model.in_gemeente(codes, gemeente).any():
             raise DataError(f"{path}: no {level} areas of {gemeente} in this layer; is this "
@@ -241,8 +235,8 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
         frame = frame[pd.to_numeric(frame[year_column], errors="coerce") == int(vintage)]
         if frame.empty:
             raise DataError(f"{path}: no rows with jaar = {vintage}. Give the right vintage.")
-    code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
-    name = _pick(frame, _candidates(level, "naam"), path, f"{level} name")
+    code = pick(frame, candidates(level, "code"), path, f"{level} code")
+    name = pick(frame, candidates(level, "naam"), path, f"{level} name")
     parent_level = model.PARENT_LEVEL[level]
     frame = frame.assign(code=frame[code].astype(str).str.strip())
     usable = frame["code"].str.match(model.CODE.pattern)
@@ -250,7 +244,7 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
         warnings.warn(f"{path}: {int((~usable).sum())} rows without a valid {level} code "
                       f"skipped (e.g. {frame.loc[~usable, 'code'].iloc[0]!r}).", stacklevel=2)
     frame = frame[usable]
-    water = _water_mask(frame)
+    water = water_mask(frame)
     land = frame[~water].copy()
     water_only = sorted(set(frame.loc[water, "code"]) - set(land["code"]))
     if water_only:
@@ -262,7 +256,7 @@ def read_kaart(path: str | Path, level: str, vintage: int, layer: str | None = N
     check_polygons(land, land["code"], path, level)
     land = _repair(to_rd(land, land["code"], path, level), path)
     if parent_level:
-        parent = _pick(frame, _candidates(parent_level, "code"), path, f"{parent_level} code")
+        parent = pick(frame, candidates(parent_level, "code"), path, f"{parent_level} code")
         land["parent"] = land[parent].astype(str).str.strip()
         expected = model.parent_code(land["code"])
         blank = land[parent].isna() | land["parent"].isin(["", "nan", "None"])
@@ -299,16 +293,16 @@ def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
     """The water parts of a gemeente kaart layer, dissolved into one geometry series;
     with ``gemeente`` (``GM0344``) only that gemeente's water."""
     path = Path(path)
-    frame = _read(path, "gemeente", gemeente=gemeente)
+    frame = read_frame(path, "gemeente", gemeente=gemeente)
     if gemeente:
-        code = _pick(frame, _candidates("gemeente", "code"), path, "gemeente code")
+        code = pick(frame, candidates("gemeente", "code"), path, "gemeente code")
         frame = frame[model.in_gemeente(frame[code].astype(str).str.strip(), gemeente)]
-    water = frame[_water_mask(frame)]
+    water = frame[water_mask(frame)]
     water = water[water.geometry.notna() & ~water.geometry.is_empty]
     if water.empty:
         return gpd.GeoSeries([], crs=CRS)
     lower = {c.lower(): c for c in water.columns}
-    code = next((lower[c.lower()] for c in _candidates("gemeente", "code") if c.lower() in lower),
+    code = next((lower[c.lower()] for c in candidates("gemeente", "code") if c.lower() in lower),
                 None)
     codes = water[code].astype(str) if code else pd.Series(water.index.astype(str),
                                                            index=water.index)
@@ -316,114 +310,85 @@ def read_water(path: str | Path, gemeente: str | None = None) -> gpd.GeoSeries:
     return gpd.GeoSeries([shapely.union_all(water.geometry.values)], crs=CRS)
 
 
-def _statistic_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
-    """The columns that hold numbers: numeric columns, and text columns whose every
-    non-empty cell is a number (a column that mixes numbers and text is not guessed at:
-    it is left out with a warning naming it). An infinite number is refused."""
-    kept = {}
-    for column in columns:
-        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
-                frame[column]):
-            values = frame[column].astype(float)
-            infinite = np.isinf(values)
-            if infinite.any():
-                raise DataError(f"{path}: column {column!r} holds an infinite value (row "
-                                f"{int(infinite.idxmax()) + 1}); a statistic is a number.")
-            kept[column] = values
-            continue
-        cells = frame[column].astype(str).str.strip()
-        filled = cells != ""
-        number = numbertext.parse(cells.where(filled), str(path), column)  # notation per column
-        if not filled.any() or number[filled].isna().all():
-            continue  # a text column (names, codes)
-        if number[filled].isna().any() or np.isinf(number).any():
-            warnings.warn(f"{path}: column {column!r} mixes numbers and text (e.g. "
-                          f"{cells[filled & ~np.isfinite(number)].iloc[0]!r}); it is left "
-                          "out.", stacklevel=3)
-            continue
-        kept[column] = number
-    return pd.DataFrame(kept, index=frame.index)
-
-
-def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None = None,
-                    gemeente: str | None = None) -> pd.DataFrame:
-    """The statistics in a kaart's attribute table (``.dbf``, CSV, or any layer) as tidy rows.
-
-    Sentinels ≤ -99999990 become missing values (status ``missing``), never numbers.
-    Only land rows with a valid area code are read (``WATER`` = ``NEE``; CBS's special
-    buurten left out); with ``gemeente`` only that gemeente's. Names map through the
-    variable mapping's ``kaart`` scheme (``AANT_INW`` → ``a_inw``), others keep their own.
-    """
-    path = Path(path)
-    mapping = mapping or varmap.load_mapping()
-    if not path.exists():
-        raise DataError(f"{path}: file not found.")
-    text = path.suffix.lower() in (".csv", ".txt")
-    if text:
-        frame = csvtable.read_csv(path)  # strict: no shifted or half-read rows
-    else:
-        import pyogrio
-
-        try:
-            frame = pyogrio.read_dataframe(path, read_geometry=False)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise DataError(f"{path}: cannot read attribute table ({exc}).") from exc
-    if frame.empty:
-        raise DataError(f"{path}: the attribute table has no rows.")
-    lower = {x.lower() for x in frame.columns}
-    level = next((lvl for lvl in model.BOTTOM_UP
-                  if any(c.lower() in lower for c in _candidates(lvl, "code")[:4])), None)
-    if level is None:
-        raise DataError(f"{path}: no BU_CODE, WK_CODE or GM_CODE column; is this a kaart "
-                        "attribute table?")
-    code = _pick(frame, _candidates(level, "code"), path, f"{level} code")
-    codes = frame[code].astype(str).str.strip()
-    keep = ~_water_mask(frame) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
-    if gemeente is not None:
-        keep &= ~model.of_other_gemeente(codes, gemeente)
-    frame, codes = frame[keep], codes[keep]
-    valid = codes.str.match(model.CODE.pattern)
-    blank = codes.isin(["", "nan", "None"]) | codes.str.fullmatch(r"-9{7,8}[0-9]?")
-    if (~valid & ~blank).any():
-        at = (~valid & ~blank).idxmax()
-        hint = (" It looks like a code without its prefix or leading zeros."
-                if codes[at].isdigit() else "")
-        raise DataError(f"{path}, row {int(at) + (2 if text else 1)}: area code {codes[at]!r} "
-                        f"is not a CBS code (GMdddd, WKdddddd, BUdddddddd).{hint}")
-    if blank.any():
-        warnings.warn(f"{path}: {int(blank.sum())} rows without an area code skipped.",
-                      stacklevel=2)
-    frame, codes = frame[valid], codes[valid]
-    twice = codes[codes.duplicated()]
-    if len(twice):
-        raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice; one row per area. "
-                        "Remove the duplicate row.")
-    skip = {code.lower(), "water", "jaar"} | {c.lower() for lvl in model.LEVELS for c in
-                                              _candidates(lvl, "code") + _candidates(lvl, "naam")}
-    numeric = _statistic_columns(frame, [c for c in frame.columns if c.lower() not in skip],
-                                 path)
-    renamed = varmap.rename(list(numeric.columns), "kaart", mapping)
-    long = numeric.rename(columns=renamed).assign(
-        area_code=codes.values, level=level
-    ).melt(id_vars=["area_code", "level"], var_name="variable", value_name="value")
-    sentinel = long["value"] <= MISSING_BELOW
-    long["status"] = np.where(sentinel | long["value"].isna(), model.MISSING, model.OK)
-    long.loc[sentinel, "value"] = np.nan
-    long["year"] = int(year)
-    long["source"] = f"CBS wijk- en buurtkaart {year} ({path.name})"
-    return long[model.TIDY_COLUMNS].reset_index(drop=True)
-
-
 # ------------------------------------------------------------------ the readers
 
+def _gpkg_levels(path: Path) -> dict[str, str]:
+    """``level → layer`` of a GeoPackage: each layer's level from its code columns (a
+    buurt layer also has wijk and gemeente codes; the lowest level counts), the first
+    layer of each level."""
+    import pyogrio
+
+    found: dict[str, str] = {}
+    try:
+        for name, _ in pyogrio.list_layers(path):
+            fields = {str(f).lower() for f in pyogrio.read_info(path, layer=name)["fields"]}
+            level = next((lvl for lvl in model.BOTTOM_UP if any(
+                c.lower() in fields for c in candidates(lvl, "code")[:4])), None)
+            if level is not None:
+                found.setdefault(level, str(name))
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataError(f"{path}: cannot read geometry file ({exc}).") from exc
+    return found
+
+
+def _years(path: Path, level: str, layer: str | None, gemeente: str | None) -> list[int]:
+    """The years of a layer that holds several (a ``jaar`` column), else ``[]``."""
+    frame = read_frame(path, level, layer, gemeente)
+    column = next((c for c in frame.columns if c.lower() == "jaar"), None)
+    if column is None:
+        return []
+    years = pd.to_numeric(frame[column], errors="coerce").dropna()
+    return sorted({int(y) for y in years if 1900 <= y <= 2100})
+
+
 def _resolve(request: Request) -> Request:
-    """Level and vintage of a layer to import: as given, else found in the file."""
-    level = request.level or detect_level(request.path)
-    vintage = request.vintage or year_in_name(request.path)
+    """Level, layer and vintage of a layer to import: as given, else found in the file
+    (of a GeoPackage the lowest level's layer; of a file of several years the first)."""
+    path, level, layer = request.path, request.level, request.layer
+    if path.suffix.lower() == ".gpkg" and layer is None:
+        levels = _gpkg_levels(path)
+        if level is not None and level not in levels:
+            raise DataError(f"{path}: no {level} layer (layers with codes: "
+                            f"{', '.join(f'{v} ({k})' for k, v in levels.items()) or 'none'}).")
+        level = level or next((lvl for lvl in model.BOTTOM_UP if lvl in levels), None)
+        layer = levels.get(level) if level else None
+    level = level or detect_level(path)
+    vintage = request.vintage
     if vintage is None:
-        raise DataError(f"{request.path}: cannot tell the kaart's year from its name; give "
-                        "it with --vintage YEAR.")
-    return request.but(level=level, vintage=vintage)
+        years = _years(path, level, layer, request.gemeente)
+        vintage = years[0] if years else year_in_name(path)
+    if vintage is None:
+        raise DataError(f"{path}: cannot tell the kaart's year from its name; give "
+                        "it with --vintage YEAR (the year of the kaart: CBS's kaart of 2015 "
+                        "holds the figures of 1 January 2015).")
+    return request.but(level=level, vintage=vintage, layer=layer)
+
+
+def _expand(request: Request) -> list[tuple[str, Request]]:
+    """Everything one kaart file holds, as ``(section, request)``: each level's layer of
+    a GeoPackage (unless a level or layer is asked for), each year of a file of several
+    years (unless a vintage is given), and the statistics of every such layer and year
+    as a table of the ``kwb`` section (the kaart's own year)."""
+    from helpers.sources import kaartstats  # it reads the layers this module reads
+
+    first = _resolve(request)
+    path = request.path
+    if path.suffix.lower() == ".gpkg" and request.level is None and request.layer is None:
+        layers = [(lvl, lay) for lvl, lay in _gpkg_levels(path).items()]
+    else:
+        layers = [(first.level, first.layer)]
+    found: list[tuple[str, Request]] = []
+    for level, layer in layers:
+        years = ([first.vintage] if request.vintage is not None
+                 else _years(path, level, layer, request.gemeente) or [first.vintage])
+        statistics = kaartstats.has_statistics(path, level, layer, request.gemeente)
+        for year in years:
+            found.append(("kaart", request.but(level=level, layer=layer, vintage=year)))
+            if statistics:
+                found.append(("kwb", request.but(year=year, layer=layer, level=None,
+                                                 vintage=None)))
+    found.sort(key=lambda item: (item[0] != "kaart" or item[1] != first, item[0] != "kaart"))
+    return found
 
 
 def _read_layer(probe: Probe) -> gpd.GeoDataFrame:
@@ -435,34 +400,15 @@ def _read_layer(probe: Probe) -> gpd.GeoDataFrame:
 READER = Reader(
     kind="kaart", section="kaart", what="kaart layers (.gpkg, .shp, .geojson)",
     looks_like="a kaart layer", suffixes=GEO_SUFFIXES, detect=lambda probe: True,
-    read=_read_layer, resolve=_resolve,
+    read=_read_layer, resolve=_resolve, expand=_expand,
     describe=lambda own, probe: {"level": probe.request.level,
-                                 "vintage": int(probe.request.vintage), "areas": len(own)},
+                                 "vintage": int(probe.request.vintage), "areas": len(own),
+                                 **({"layer": probe.request.layer}
+                                    if probe.request.layer else {})},
     entry=lambda relative, detail: {"file": relative, "level": detail["level"],
-                                    "vintage": detail["vintage"]},
+                                    "vintage": detail["vintage"],
+                                    **({"layer": detail["layer"]} if "layer" in detail
+                                       else {})},
     label=lambda probe, detail: (f"CBS wijk- en buurtkaart {detail['vintage']} "
                                  f"({detail['level']})"),
-    licence=CBS_LICENCE)
-
-
-def _attributes_year(request: Request) -> Request:
-    year = request.year or year_in_name(request.path)
-    if year is None:
-        raise DataError(f"{request.path}: cannot tell the statistics year from the file "
-                        "name; give it with --year YEAR.")
-    return request.but(year=year)
-
-
-ATTRIBUTES = Reader(
-    kind="kaart-attributes", section="kwb", what="kaart attribute tables (.dbf, .csv)",
-    looks_like="a kaart attribute table (BU_CODE, WK_CODE or GM_CODE, …)",
-    suffixes=frozenset({".dbf", ".csv", ".txt"}), tabular=True,
-    detect=lambda probe: probe.suffix == ".dbf" or bool(
-        {"bu_code", "wk_code", "gm_code"} & probe.columns),
-    resolve=_attributes_year,
-    read=lambda probe: read_attributes(probe.path, _attributes_year(probe.request).year,
-                                       probe.request.mapping, probe.request.gemeente),
-    describe=describe_statistics, entry=year_entry,
-    label=lambda probe, detail: (f"CBS wijk- en buurtkaart {detail['year']}, kenmerken "
-                                 f"({probe.path.name})"),
     licence=CBS_LICENCE)

@@ -1,7 +1,9 @@
 """CBS Kerncijfers wijken en buurten (KWB) in the download layout (``kwb-YYYY``).
 
 Reads CBS's ``kwb-YYYY.xlsx`` download (and CSV conversions of it) and StatLine CSV
-exports (``read_kwb`` detects which) into the tidy long form used throughout the kit:
+exports — in every layout ``statline`` reads: title lines, the ``Onderwerp`` layout,
+transposed, re-saved by R, regions by name only — (``read_kwb`` detects which) into the
+tidy long form used throughout the kit:
 
 ``area_code, level, year, variable, value, status, source``
 
@@ -32,7 +34,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import numbertext
+from helpers.sources import numbertext, statline
 from helpers.sources import variables as varmap
 from helpers.sources.registry import (
     CBS_LICENCE,
@@ -41,12 +43,11 @@ from helpers.sources.registry import (
     Request,
     describe_statistics,
     year_entry,
-    year_in_name,
 )
 from helpers.sources.tabular import STATLINE_CODE, WORKBOOK_SUFFIXES, is_statline
 
 __all__ = ["read_kwb", "read_download", "read_statline", "own_rows", "DOWNLOAD", "STATLINE",
-           "LEVELS", "TABLE_SUFFIXES", "statistics_label"]
+           "LEVELS", "TABLE_SUFFIXES", "statistics_label", "statline_year"]
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,10 @@ def _parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
 
 
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
-          year: int, source: str) -> pd.DataFrame:
-    """Shared tail of every reader: check codes, melt, parse values, report problems."""
+          year: int, source: str, names: pd.Series | None = None) -> pd.DataFrame:
+    """Shared tail of every reader: check codes, melt, parse values, report problems;
+    ``names`` (the area's name per row, as the file writes it) become the optional
+    ``model.AREA_NAME`` column."""
     if values.columns.duplicated().any():
         twice = values.columns[values.columns.duplicated()][0]
         raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
@@ -108,6 +111,8 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
         )
     keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
     codes, levels, values = codes[keep], levels[keep], values[keep]
+    named = None if names is None else dict(zip(codes, names[keep].astype(str).str.strip(),
+                                                strict=True))
     value, status = _parse_values(path, values)
     long = values.assign(area_code=codes.values, level=levels.values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="raw")
@@ -124,7 +129,10 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
     long["year"] = int(year)
     long["source"] = source
     long.loc[long["status"].isin([model.SECRET, model.MISSING]), "value"] = np.nan
-    return long[model.TIDY_COLUMNS].reset_index(drop=True)
+    if named is None:
+        return long[model.TIDY_COLUMNS].reset_index(drop=True)
+    long[model.AREA_NAME] = long["area_code"].map(named).replace("", None)
+    return long[[*model.TIDY_COLUMNS, model.AREA_NAME]].reset_index(drop=True)
 
 
 def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
@@ -179,16 +187,31 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
     names = [c for c in table.columns if c not in _ID_COLUMNS and c not in _TEXT_VARIABLES]
     values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
     return _tidy(path, table["gwb_code_10"], _levels(path, table["recs"], table["gwb_code_10"]),
-                 values, year, source or f"CBS Kerncijfers wijken en buurten {year}")
+                 values, year, source or f"CBS Kerncijfers wijken en buurten {year}",
+                 table["regio"] if "regio" in table.columns else None)
 
 
 def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None,
-                  mapping: varmap.Mapping, gemeente: str | None = None) -> pd.DataFrame:
-    """A StatLine CSV export: labelled columns, padded values, a 'Codering' column."""
-    columns = [str(c).strip() for c in table.columns]
-    table.columns = columns
-    code = next(c for c in columns if c.endswith(STATLINE_CODE))
-    table = own_rows(table, code, gemeente)
+                  mapping: varmap.Mapping, gemeente: str | None = None,
+                  areas: tuple[tuple[str, str, str], ...] | None = None) -> pd.DataFrame:
+    """A StatLine CSV export: labelled columns, padded values, a 'Codering' column — in
+    any layout ``statline`` reads (an R re-saved export's topics are matched to the
+    mapping's labels in R's form). An export that names its regions only is matched to
+    ``areas`` (``(code, level, name)`` of the file's year; ``statline.codes_from_names``)."""
+    columns = [statline.clean_label(c) for c in table.columns]
+    if table.attrs.get("statline") == statline.R:
+        columns = statline.restore_r_names(columns, mapping.ids["statline"])
+    table = table.set_axis(columns, axis=1)
+    code = next((c for c in columns if c.endswith(STATLINE_CODE)), None)
+    if code is None:
+        found, named_levels = statline.codes_from_names(path, table[columns[0]], areas, year,
+                                                        gemeente)
+        table = table.assign(**{statline.REGIONS + " (code)": found})[found.notna()]
+        code = statline.REGIONS + " (code)"
+        named_levels = named_levels[found.notna()]
+    else:
+        named_levels = None
+        table = own_rows(table, code, gemeente)
     if table.empty:
         raise DataError(f"{path}: no rows for {gemeente}; is this the right file for this "
                         "gemeente?")
@@ -197,14 +220,20 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
     ids = {code, kind, columns[0]} | ({c for c in columns if c.startswith("Regioaanduiding/")})
     names = [c for c in columns if c not in ids]
     values = table[names].rename(columns=varmap.rename(names, "statline", mapping))
+    values = values.drop(columns=[c for c in values.columns if c in _TEXT_VARIABLES]
+                         ).copy()  # one block: the columns are added to below
     if wbi:
         values["ind_wbi"] = table[wbi]
-    return _tidy(path, table[code], _levels(path, table[kind] if kind else None, table[code]),
-                 values, year, source or f"CBS StatLine-export {path.name}")
+    levels = (named_levels if named_levels is not None and kind is None
+              else _levels(path, table[kind] if kind else None, table[code]))
+    return _tidy(path, table[code], levels,
+                 values, year, source or f"CBS StatLine-export {path.name}",
+                 table[columns[0]] if columns[0] not in {code, kind} else None)
 
 
 def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping | None = None,
-             gemeente: str | None = None) -> pd.DataFrame:
+             gemeente: str | None = None,
+             areas: tuple[tuple[str, str, str], ...] | None = None) -> pd.DataFrame:
     """Read one file of statistics as the workspace reads an entry of ``sources.kwb``: by
     the reader the registry picks (a ``kwb-YYYY`` download, a StatLine export, an OData
     table folder, a kaart attribute table), checked against the tidy schema and — with
@@ -217,6 +246,8 @@ def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping 
     year : the statistics year; taken from the file name when omitted.
     mapping : the variable mapping to use and to record use in (default: the kit's).
     gemeente : keep only this gemeente's rows; a file without any is refused.
+    areas : the gemeente's areas of the file's year as ``(code, level, name)``, for a
+        StatLine export that names its regions without codes (``Request.areas``).
 
     Examples
     --------
@@ -225,7 +256,8 @@ def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping 
     """
     from helpers.sources import READERS  # the registry lists this module's readers
 
-    probe = Probe(Request(Path(path), gemeente=gemeente, year=year, mapping=mapping))
+    probe = Probe(Request(Path(path), gemeente=gemeente, year=year, mapping=mapping,
+                          areas=None if areas is None else lambda _year: areas))
     try:
         reader = READERS.detect(probe, "kwb")
     except DataError:
@@ -250,14 +282,25 @@ def _download(probe: Probe) -> pd.DataFrame:
                          None, _mapping(probe), request.gemeente)
 
 
-def _statline(probe: Probe) -> pd.DataFrame:
-    request = probe.request
-    year = request.year or year_in_name(probe.path)
+def statline_year(probe: Probe) -> int:
+    """The year of a StatLine export: its title's (``Kerncijfers wijken en buurten 2015``),
+    else the request's, else the table's year in the file name (not the export date)."""
+    request, title = probe.request, probe.table.attrs.get("title")
+    titled = statline.year_of(probe.path, title) if title else None
+    if titled and request.year and titled != request.year:
+        raise DataError(f"{probe.path}: the export's title says {title!r}, but the year given "
+                        f"is {request.year}. Give the year of the title, or check the file.")
+    year = titled or request.year or statline.year_of(probe.path, None)
     if year is None:
         raise DataError(f"{probe.path}: cannot tell the statistics year from the file name. "
                         "Give it explicitly (--year).")
+    return year
+
+
+def _statline(probe: Probe) -> pd.DataFrame:
+    request, year = probe.request, statline_year(probe)
     return read_statline(probe.path, probe.table, year, None, _mapping(probe),
-                         request.gemeente)
+                         request.gemeente, request.areas(year) if request.areas else None)
 
 
 def _download_entry(relative: str, detail: dict) -> str | dict:
@@ -283,7 +326,7 @@ DOWNLOAD = Reader(
 STATLINE = Reader(
     kind="statline", section="kwb", what="StatLine CSV exports",
     looks_like="a StatLine export (…Codering (code)…)", suffixes=TABLE_SUFFIXES,
-    detect=lambda probe: is_statline(probe.table.columns), read=_statline,
+    detect=lambda probe: is_statline(probe.table), read=_statline,
     describe=describe_statistics, entry=year_entry,
     label=lambda probe, detail: f"CBS StatLine ({probe.path.name})",
     licence=CBS_LICENCE, tabular=True)

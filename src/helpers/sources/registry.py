@@ -60,7 +60,11 @@ class Request:
     ``import`` command): all but the path may be unknown.
 
     ``gemeente`` asks for that gemeente's rows only (a reader may skip the others while
-    it reads); ``mapping`` is the variable mapping that records the names it met."""
+    it reads); ``mapping`` is the variable mapping that records the names it met.
+    ``areas(year)`` gives the gemeente's areas of a year as ``(code, level, name)``
+    (level ``gemeente``/``wijk``/``buurt``: the kaart layers the workspace shows that year
+    on): a StatLine export that names its regions without codes is matched to them by
+    name (``statline.codes_from_names``) and is refused without them."""
 
     path: Path
     gemeente: str | None = None
@@ -69,6 +73,7 @@ class Request:
     vintage: int | None = None
     layer: str | None = None
     mapping: Any = None  # helpers.sources.variables.Mapping
+    areas: Callable[[int], tuple[tuple[str, str, str], ...]] | None = None
 
     def but(self, **changes: Any) -> Request:
         """A copy with some fields changed."""
@@ -123,6 +128,15 @@ class Reader:
     national: bool = True  # the file may hold every gemeente; only ours is kept
     tabular: bool = False
     resolve: Callable[[Request], Request] = field(default=lambda request: request)
+    # everything one file holds, as (section, request): a kaart GeoPackage holds several
+    # levels, a kaart layer its statistics too; default: the file itself, resolved
+    expand: Callable[[Request], list[tuple[str, Request]]] | None = None
+
+    def requests(self, request: Request) -> list[tuple[str, Request]]:
+        """What importing one file adds: ``(section, request)``, this reader's first."""
+        if self.expand is not None:
+            return self.expand(request)
+        return [(self.section, self.resolve(request))]
 
     @property
     def areas(self) -> bool:
@@ -181,6 +195,11 @@ class Registry:
     def tidy_sections(self) -> list[str]:
         """The sections whose files hold statistics (tidy rows), in order."""
         return [s for s in self.sections if not self.areas(s)]
+
+    def may_hold_areas(self, path: Path) -> bool:
+        """True when a reader of areas takes files of this type (a kaart layer): the
+        importer reads those first, so that tables of the same import can use them."""
+        return any(r.areas and path.suffix.lower() in r.suffixes for r in self.readers)
 
     def areas(self, section: str) -> bool:
         """True for the section whose files hold areas (the kaart)."""

@@ -4,7 +4,8 @@
 ``registry.Probe``): an ``.xlsx`` download gives the sheet that starts with
 ``gwb_code_10``; a CSV is read by ``csvtable`` — with ``gemeente``, the rows of other
 gemeenten are skipped while it is read (the test is on the StatLine ``Codering`` column
-or else ``gwb_code_10``). Every cell stays text.
+or else ``gwb_code_10``); a StatLine export in an older or re-saved layout is read by
+``statline`` into the current layout. Every cell stays text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
-from helpers.sources import csvtable
+from helpers.sources import csvtable, statline
 
 __all__ = ["read_table", "is_statline", "STATLINE_CODE", "WORKBOOK_SUFFIXES"]
 
@@ -68,9 +69,18 @@ def read_table(path: Path, gemeente: str | None = None, any_sheet: bool = False
         table = found if found is not None else next(iter(sheets.values()))
         table.attrs["sheets"] = list(sheets)
         return table
+    layout = statline.layout_of(path)
+    if layout is not None:  # an older or re-saved StatLine export, as the current layout
+        return statline.read_export(path, layout, gemeente)
     return csvtable.read_csv(path, _own_filter(gemeente) if gemeente else None)
 
 
-def is_statline(columns) -> bool:
-    """True for a StatLine CSV export (header of labels with theme path and unit)."""
-    return any(str(c).strip().endswith(STATLINE_CODE) for c in columns)
+def is_statline(table) -> bool:
+    """True for a StatLine CSV export: a table (or its columns) with a 'Codering' column,
+    or a table ``statline`` read from an older or re-saved layout (which may name its
+    regions without codes)."""
+    if isinstance(table, pd.DataFrame):
+        if table.attrs.get("statline"):
+            return True
+        table = table.columns
+    return any(str(c).strip().endswith(STATLINE_CODE) for c in table)

@@ -1,7 +1,11 @@
 """Parsed source files cached as parquet, rebuilt when the raw file changes.
 
-The cache key is the raw file's SHA-256 plus the kit version, so a changed raw file
-or a new parser never serves stale data. Files are written atomically; an unreadable
+The cache key is the raw file's SHA-256, the kind of reader and the parser's
+fingerprint (``parser_fingerprint``: a hash of the code and data that turn a raw file
+into a frame — ``helpers/sources/**/*.py``, ``sources/kwb_variables.csv`` and
+``helpers/model.py``, whose schemas every frame is checked against), so a changed raw
+file or a changed parser never serves stale data — unlike the kit's version string,
+which a code change does not change. Files are written atomically; an unreadable
 cache entry is simply rebuilt. A big file (CBS's national downloads) is hashed once per
 process while its inode, size and modification time stay the same.
 """
@@ -12,15 +16,16 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from helpers import __version__
+import helpers
 from helpers.files import replacing
 
-__all__ = ["SourceCache", "sha256"]
+__all__ = ["SourceCache", "sha256", "parser_fingerprint", "parser_files"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,26 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def parser_files() -> list[Path]:
+    """The files whose content decides what a raw file parses to (see the module
+    docstring), in a fixed order."""
+    package = Path(helpers.__file__).parent
+    sources = package / "sources"
+    return sorted([*sources.rglob("*.py"), sources / "kwb_variables.csv", package / "model.py"])
+
+
+@lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """SHA-256 over the parser's files (``parser_files``: names relative to the package
+    and contents), computed once per process (about 2 ms)."""
+    package = Path(helpers.__file__).parent
+    digest = hashlib.sha256()
+    for file in parser_files():
+        digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 class SourceCache:
     """A folder of parquet files keyed by the raw file's content."""
 
@@ -60,7 +85,8 @@ class SourceCache:
         self.folder = folder
 
     def _path(self, raw: Path, kind: str) -> Path:
-        key = hashlib.sha256(f"{sha256(raw)}|{kind}|{__version__}".encode()).hexdigest()[:20]
+        key = hashlib.sha256(f"{sha256(raw)}|{kind}|{parser_fingerprint()}".encode()
+                             ).hexdigest()[:20]
         return self.folder / f"{raw.name}.{key}.parquet"
 
     def _write(self, frame: pd.DataFrame, target: Path) -> None:

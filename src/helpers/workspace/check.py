@@ -3,6 +3,12 @@
 Each problem names where it is (file and row or key) and what to do. Errors make the
 workspace unusable; warnings are worth reading (areas without geometry, geometry
 without statistics, names that did not map, raw files without provenance).
+
+``readiness(ws, catalogue)`` is the part a run needs before it starts — statistics and a
+kaart to read, the programme budget loaded as a report loads it — read through the
+workspace's cache, so it is cheap. ``check_workspace`` and ``stuurkit run`` (through
+``helpers.run.schedule.preflight``, which also checks the schedule against it) both use
+it: what ``check`` passes, a run does not refuse.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from helpers.workspace.cache import sha256
 from helpers.workspace.config import CONFIG_FILE
 from helpers.workspace.core import Workspace, open_workspace
 
-__all__ = ["Problem", "check_workspace", "unmapped_names"]
+__all__ = ["Problem", "Readiness", "readiness", "check_workspace", "unmapped_names"]
+
+ERROR = "fout"  # the severity that makes a workspace unusable (and a run refuse)
 
 
 @dataclass(frozen=True)
 class Problem:
-    severity: str  # "fout" (error) | "waarschuwing" (warning) | "info"
+    severity: str  # ERROR ("fout") | "waarschuwing" (warning) | "info"
     where: str
     message: str
 
@@ -43,11 +51,70 @@ def _try(problems: list[Problem], where: str, func):
         try:
             result = func()
         except StuurkitError as exc:
-            problems.append(Problem("fout", where, str(exc)))
+            problems.append(Problem(ERROR, where, str(exc)))
             result = None
     for warning in caught:
         problems.append(Problem("waarschuwing", where, str(warning.message)))
     return result
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What a run needs of a workspace: the statistics years, whether its kaart layers are
+    there and readable, the catalogue and programme budget (``None`` when not given or
+    not loadable) and the problems found on the way."""
+
+    years: list[int]
+    kaart: bool
+    catalogue: Mapping[str, Any] | None
+    budget: begroting.LoadedProgramme | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def readiness(ws: Workspace, catalogue: Mapping[str, Any] | None) -> Readiness:
+    """Every source file read as the workspace reads it (through its cache: cheap after
+    the first time) — the statistics for their years — and the programme budget loaded as a report
+    loads it, against ``catalogue`` (``indicators.catalogue.for_workspace(ws)``, a later
+    stage's, so it is passed in; without it only its YAML, model and ids). The checks
+    across files (``Workspace.variables_raw``: own data against the kaart, conflicting
+    values) cost seconds and are ``check_workspace``'s.
+
+    >>> ready = readiness(open_workspace("demo"), catalogue)  # doctest: +SKIP
+    >>> ready.years[-1], ready.errors  # doctest: +SKIP
+    (2024, [])
+    """
+    problems: list[Problem] = []
+    if not ws.config.sources.kwb:
+        problems.append(Problem(ERROR, "sources.kwb", "no KWB files; add them with "
+                                "`stuurkit fetch` or `stuurkit import`."))
+    if not ws.config.sources.kaart:
+        problems.append(Problem(ERROR, "sources.kaart", "no kaart layers; add them with "
+                                "`stuurkit fetch` or `stuurkit import`."))
+    named = {key for key, file in ws.config.sources.named() if not ws.path(file).exists()}
+    found: set[int] = set()
+    for section in READERS.tidy_sections:  # each file as cached: its years, not the sums
+        for i, entry in enumerate(ws.config.sources.files(section)):
+            if f"sources.{section}[{i}]" in named:
+                continue  # a missing file: check_files names it
+            frame = _try(problems, f"sources.{section}[{i}] {entry['file']}",
+                         lambda section=section, entry=entry: ws._read(section, entry))
+            if frame is not None:
+                found |= {int(y) for y in frame["year"].unique()}
+    years = sorted(found) if ws.config.sources.kwb else []
+    kaart = bool(ws.config.sources.kaart) and not any(
+        key.startswith("sources.kaart") for key in named) and _try(
+        problems, "sources.kaart", lambda: ws.areas) is not None  # the run's read, kept
+    budget = None
+    if ws.path(ws.config.programme).exists():  # a missing file: check_files names it
+        load = ((lambda: begroting.load_programme(ws, catalogue)) if catalogue is not None
+                else (lambda: begroting.read_begroting(ws.path(ws.config.programme))))
+        loaded = _try(problems, ws.config.programme, load)
+        budget = loaded if isinstance(loaded, begroting.LoadedProgramme) else None
+    return Readiness(years, kaart, catalogue, budget, problems)
 
 
 def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]]:
@@ -69,18 +136,20 @@ def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]
             else:
                 stat_codes |= set(frame["area_code"])
     for scheme, names in mapping.unmapped.items():
+        # no indicator reads an unmapped name: worth knowing (the same figure in another
+        # year or table is not linked to it), nothing a report shows is wrong
         problems.append(Problem(
-            "waarschuwing", f"variabelen ({scheme})",
+            "info", f"variabelen ({scheme})",
             f"{len(names)} names are not in the variable mapping and keep their own name, "
-            f"e.g. {', '.join(sorted(names)[:3])}. Add them to {varmap.MAPPING_FILE.name} "
-            "to link them across years."))
+            f"e.g. {', '.join(sorted(names)[:3])}; no indicator reads them. To link them "
+            f"across years, add them to {varmap.MAPPING_FILE.name} (a change to the kit)."))
     if stat_codes:
         unused = varmap.unused(mapping)
         if unused:
             problems.append(Problem(
                 "info", "variabelen", f"{len(unused)} entries of the variable mapping occur in "
-                f"none of the KWB files (e.g. {', '.join(unused[:4])}); variables CBS did not "
-                "publish for these years."))
+                f"none of the KWB files (e.g. {', '.join(unused[:4])}): no file of this workspace "
+                "gives them (they may be in other CBS tables or years)."))
     return stat_codes, geo_codes
 
 
@@ -106,7 +175,7 @@ def _provenance(ws: Workspace, problems: list[Problem]) -> None:
             problems.append(Problem("waarschuwing", f"raw/{path.name}",
                                     "no provenance recorded; add it with `stuurkit import`."))
         elif entry.get("sha256") and entry["sha256"] != sha256(path):
-            problems.append(Problem("fout", f"raw/{path.name}",
+            problems.append(Problem(ERROR, f"raw/{path.name}",
                                     "content differs from the checksum in provenance.yml; raw "
                                     "files are immutable. Restore the original file."))
 
@@ -132,29 +201,72 @@ def _unread_variables(ws: Workspace, problems: list[Problem],
                     "Correct its name, or add an indicator that reads it."))
 
 
+def _examples(lines: list[str], shown: int = 3) -> str:
+    return "; ".join(lines[:shown]) + (f" (and {len(lines) - shown} more)"
+                                       if len(lines) > shown else "")
+
+
+def _overlaps(ws: Workspace, problems: list[Problem]) -> None:
+    """What combining the files decided (``Workspace.variables_raw``): codes whose
+    figures are of another area than the kaart draws that year (withheld: a warning, or
+    an error when the kaart is of that very year), renamed areas (info), numbers two
+    files give differently (the precedence rule chose) and years imported twice."""
+    first = {}
+    for mismatch in ws.mismatches:  # one line per code and year (several files say so)
+        first.setdefault((mismatch.code, mismatch.year, mismatch.withheld), mismatch)
+    once = list(first.values())
+    withheld = [m for m in once if m.withheld]
+    for error in (True, False):
+        found = [m for m in withheld if m.error == error]
+        if not found:
+            continue
+        years = sorted({m.year for m in found})
+        fix = ("One of the files is wrong: compare them with CBS's originals and remove "
+               "the wrong one." if error else
+               f"Import the kaart layers of {', '.join(map(str, years))} (`stuurkit fetch` or "
+               "`stuurkit import`) to show them on the areas they are of.")
+        problems.append(Problem(
+            ERROR if error else "waarschuwing", "indeling",
+            f"{len(found)} area-years are not shown because their figures are of another "
+            f"area than the kaart draws for that code: {_examples([m.line() for m in found])}"
+            f". {fix}"))
+    renamed = [m for m in once if not m.withheld]
+    if renamed:
+        shown = _examples([m.line() for m in renamed], 2)
+        problems.append(Problem("info", "indeling", f"{len(renamed)} area-years have "
+                                f"another name than in the kaart: {shown}."))
+    if ws.conflicts:
+        problems.append(Problem(
+            "waarschuwing", "sources (overlap)",
+            f"{len(ws.conflicts)} figures are given differently by two files; the precedence "
+            f"rule chose (docs/architecture.md, 'Overlapping sources'): "
+            f"{_examples([c.line() for c in ws.conflicts])}. Give the file to prefer a "
+            "'priority' in sources.kwb, or remove the other."))
+    for duplicate in ws.duplicates:
+        problems.append(Problem("waarschuwing", "sources (overlap)", duplicate.line() + "."))
+
+
 def check_workspace(workspace: str | Path,
-                    catalogue: Callable[[Workspace], Mapping[str, Any]] | None = None
+                    catalogue: Callable[[Workspace], Mapping[str, Any]] | None = None,
+                    schedule: Callable[[Workspace, Readiness], list[Problem]] | None = None,
                     ) -> list[Problem]:
     """Every problem of a workspace (empty list: all is well). ``catalogue`` gives the
     workspace's indicator catalogue (``indicators.catalogue.for_workspace``; a later
-    stage, so it is passed in): with it, own variables that no indicator reads are
-    named."""
+    stage, so it is passed in): with it, the programme budget is checked against it as a
+    report loads it, and own variables that no indicator reads are named. ``schedule``
+    checks the schedule against the notebooks and the data a run would use
+    (``helpers.run.schedule.schedule_problems``, also a later stage's)."""
     problems: list[Problem] = []
     ws = _try(problems, CONFIG_FILE, lambda: open_workspace(workspace, check=False))
     if ws is None:
         return problems
     _try(problems, CONFIG_FILE, ws.check_files)
-    if not ws.config.sources.kwb:
-        problems.append(Problem("fout", "sources.kwb", "no KWB files; add them with "
-                                "`stuurkit fetch` or `stuurkit import`."))
-    if not ws.config.sources.kaart:
-        problems.append(Problem("fout", "sources.kaart", "no kaart layers; add them with "
-                                "`stuurkit fetch` or `stuurkit import`."))
+    found = None if catalogue is None else _try(problems, "catalogue", lambda: catalogue(ws))
+    ready = readiness(ws, found)
+    problems += ready.problems
     stat_codes, geo_codes = _sources(ws, problems)
-    if catalogue is not None:
-        found = _try(problems, "catalogue", lambda: catalogue(ws))
-        if found is not None:
-            _unread_variables(ws, problems, found)
+    if found is not None:
+        _unread_variables(ws, problems, found)
     if stat_codes and geo_codes:
         _try(problems, "kaart", lambda: ws.hierarchy)  # every area inside one a level up
         levels = {model.level_of(c) for c in geo_codes}
@@ -172,7 +284,8 @@ def check_workspace(workspace: str | Path,
         path = ws.path(name)
         _try(problems, f"sources.code_changes[{i}] {name}",
              lambda p=path: boundaries.read_code_changes(p))
-    combined = _try(problems, "sources (combined)", lambda: ws.variables_raw)
+    combined = _try(problems, "sources (combined)", lambda: ws.variables_raw) if (
+        ws.config.sources.kwb) else None
     unlinked = None if combined is None else _try(
         problems, "code changes", lambda: boundaries.unlinked_code_changes(
             combined, ws.code_changes))
@@ -182,11 +295,13 @@ def check_workspace(workspace: str | Path,
                                 f"entry in sources.code_changes, so their series start anew: "
                                 f"{', '.join(unlinked[:5])}. Add 'jaar, oude_code, "
                                 "nieuwe_code' rows to link them."))
-    programme = ws.path(ws.config.programme)
-    if programme.exists():  # its YAML, model and ids (the catalogue is the next stage's)
-        _try(problems, ws.config.programme, lambda: begroting.read_begroting(programme))
+    if combined is not None:
+        _overlaps(ws, problems)
     for problem in begroting.unreadable_duiding(ws.root, ws.config.duiding):
-        problems.append(Problem("fout", ws.config.duiding, f"{problem}; the programme "
+        problems.append(Problem(ERROR, ws.config.duiding, f"{problem}; the programme "
                                 "monitor shows 'duiding kon niet worden gelezen' instead."))
+    if schedule is not None:
+        problems += schedule(ws, ready)
     _provenance(ws, problems)
-    return problems
+    once = {(p.severity, p.message): p for p in reversed(problems)}  # a file read by
+    return [p for p in problems if once[(p.severity, p.message)] is p]  # both: once

@@ -3,7 +3,13 @@
 ``read_config`` parses the file with the strict YAML loader and validates it against the
 model below; every problem names the key (``sources.kaart[1].vintage: …``). Entries that
 repeat an earlier one (the same file, kaart level and vintage, or schedule name) are
-refused. ``write_config`` writes it atomically, keeping its leading comment lines.
+refused.
+
+``edit_config`` reads the file for editing: checked by the strict loader first, then as
+a round-trip document that keeps the user's comments, key order and quoting;
+``add_source`` edits it and ``write_config`` writes it back atomically with only the
+edited entries changed — after reading the text it would write with the strict loader
+and validating it, so a file the kit writes is one it reads.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from helpers.workspace import yamlfile
 from helpers.workspace.yamlfile import Id, Whole
 
 __all__ = ["CONFIG_FILE", "Config", "Sources", "KaartLayer", "KwbFile", "ScheduleEntry",
-           "Style", "read_config", "validate_config", "add_source", "write_config", "resolve"]
+           "Style", "read_config", "validate_config", "edit_config", "add_source",
+           "set_file_entries", "write_config", "resolve"]
 
 CONFIG_FILE = "stuurkit.yml"
 class _Model(BaseModel):
@@ -45,6 +52,9 @@ class KaartLayer(_Model):
 class KwbFile(_Model):
     file: str
     year: Whole | None = Field(default=None, ge=1990, le=2100)  # when not in the file name
+    layer: str | None = None  # the layer of a GeoPackage whose attributes are read
+    # which file's figure is shown where files overlap: higher wins (workspace.precedence)
+    priority: Whole = Field(default=0, ge=-100, le=100)
 
 
 class Sources(_Model):
@@ -121,8 +131,14 @@ def read_config(path: Path) -> Config:
             f"{path}: workspace configuration not found. Create the demo workspace with "
             "`stuurkit demo-data`, or point to a folder that holds a stuurkit.yml."
         )
+    return validate_config(path, _parsed(path, path.read_bytes()))
+
+
+def _parsed(path: Path, data: bytes | str) -> dict[str, Any]:
+    """``data`` (the text of ``path``) read by the strict loader: a mapping, or a
+    ``ConfigError`` naming the line."""
     try:
-        doc = yamlfile.load(path.read_bytes())
+        doc = yamlfile.load(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -130,7 +146,18 @@ def read_config(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}. Fix the file.") from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping with keys gemeente, sources, …")
-    return validate_config(path, doc)
+    return doc
+
+
+def edit_config(root: Path) -> dict[str, Any]:
+    """``stuurkit.yml`` of the workspace ``root`` as a document to edit (with
+    ``add_source``) and give to ``write_config``: first read strictly (a broken file is a
+    ``ConfigError`` naming its line, as in ``read_config``), then round-trip, so that the
+    user's comments, key order and quoting are written back as they were."""
+    path = root / CONFIG_FILE
+    data = path.read_bytes()
+    _parsed(path, data)
+    return yamlfile.edit_load(data.decode("utf-8"))
 
 
 def validate_config(path: Path, doc: dict[str, Any]) -> Config:
@@ -155,19 +182,56 @@ def add_source(doc: dict[str, Any], section: str, entry: str | dict[str, Any]) -
         item = {"file": item} if isinstance(item, str) else item
         return os.path.normpath(str(item.get("file"))), item.get("level")
 
-    entries = doc.setdefault("sources", {}).setdefault(section, [])
-    for i, old in enumerate(entries):
-        if identity(old) == identity(entry):
-            entries[i] = entry
-            return
-    entries.append(entry)
+    new = yamlfile.edit_value if hasattr(doc, "ca") else (lambda value: value)
+    if doc.get("sources") is None:
+        doc["sources"] = new({})
+    if doc["sources"].get(section) is None:
+        doc["sources"][section] = new([])
+    entries = doc["sources"][section]
+    at = next((i for i, old in enumerate(entries) if identity(old) == identity(entry)), None)
+    if hasattr(entries, "ca"):  # a round-trip list (edit_config): comments kept
+        yamlfile.edit_item(entries, at, entry)
+    elif at is None:
+        entries.append(entry)
+    else:
+        entries[at] = entry
+
+
+def set_file_entries(doc: dict[str, Any], section: str, file: str,
+                     entries: list[str | dict[str, Any]]) -> None:
+    """Make ``entries`` the entries of one file under ``sources.<section>`` (a kaart
+    GeoPackage gives several levels, a file of several years several vintages): the
+    file's earlier entries are replaced in order (their comments kept), those left over
+    removed, the new ones left over appended."""
+    def file_of(item: str | dict[str, Any]) -> str:
+        return os.path.normpath(str(item if isinstance(item, str) else item.get("file")))
+
+    new = yamlfile.edit_value if hasattr(doc, "ca") else (lambda value: value)
+    if doc.get("sources") is None:
+        doc["sources"] = new({})
+    if doc["sources"].get(section) is None:
+        doc["sources"][section] = new([])
+    seq = doc["sources"][section]
+    same = [i for i, old in enumerate(seq) if file_of(old) == os.path.normpath(file)]
+    for at, entry in zip(same, entries, strict=False):
+        if hasattr(seq, "ca"):
+            yamlfile.edit_item(seq, at, entry)
+        else:
+            seq[at] = entry
+    for at in reversed(same[len(entries):]):
+        del seq[at]
+    for entry in entries[len(same):]:
+        if hasattr(seq, "ca"):
+            yamlfile.edit_item(seq, None, entry)
+        else:
+            seq.append(entry)
 
 
 def _listed_twice(config: Config) -> list[str]:
     """Entries that repeat an earlier one: the same source file, kaart level and vintage,
     or schedule name."""
     src = config.sources
-    keyed = [(f"sources.kwb[{i}]", ("kwb", os.path.normpath(k.file)))
+    keyed = [(f"sources.kwb[{i}]", ("kwb", os.path.normpath(k.file), k.year, k.layer))
              for i, k in enumerate(src.kwb_files())]
     keyed += [(f"sources.kaart[{i}]", ("kaart", k.level, k.vintage))
               for i, k in enumerate(src.kaart)]
@@ -180,7 +244,7 @@ def _listed_twice(config: Config) -> list[str]:
     twice = []
     for key, value in keyed:
         if value in first:
-            shown = " ".join(map(str, value[1:]))
+            shown = " ".join(str(v) for v in value[1:] if v is not None)
             twice.append(f"{key}: {shown} is also at {first[value]}")
         first.setdefault(value, key)
     return twice
@@ -205,10 +269,17 @@ def _config_header(path: Path) -> str:
 
 
 def write_config(root: Path, doc: dict[str, Any]) -> None:
-    """Write ``stuurkit.yml`` atomically, keeping its leading comment lines; a ``doc`` that
-    would not validate is refused (``ConfigError``) and the file left as it was."""
+    """Write ``stuurkit.yml`` atomically: a document of ``edit_config`` with the user's
+    comments, key order and quoting, a plain mapping (a new workspace) after the file's
+    leading comment lines. The text is read back by the strict loader and validated
+    before it is written: a ``doc`` that would not validate is refused (``ConfigError``)
+    and the file left as it was."""
     path = root / CONFIG_FILE
-    validate_config(path, doc)
-    text = _config_header(path) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True,
-                                                 width=100)
+    if hasattr(doc, "ca"):  # round-trip (edit_config)
+        original = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = yamlfile.edit_dump(doc, original)
+    else:
+        text = _config_header(path) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True,
+                                                     width=100)
+    validate_config(path, _parsed(path, text))
     write_text_atomic(path, text)

@@ -20,7 +20,9 @@ Examples
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from helpers import model
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart, registrations
-from helpers.workspace import provenance
+from helpers.workspace import indeling, precedence, provenance
 from helpers.workspace.cache import SourceCache
 from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
 
@@ -70,6 +73,13 @@ class Workspace:
         self.root = root
         self.config = config
         self.name = root.name
+        # codes whose figures of a year are of another area than the kaart draws; their
+        # rows are withheld from ``variables_raw`` (filled when it is read)
+        self.mismatches: list[indeling.Mismatch] = []
+        self.conflicts: list[precedence.Conflict] = []  # overlapping files (precedence)
+        self.duplicates: list[precedence.Duplicate] = []
+        self.own_variables: set[str] = set()  # of the gemeente's own data (registrations)
+        self.source_names = pd.DataFrame()  # the areas' names as the statistics give them
 
     def __repr__(self) -> str:
         return f"Workspace({self.name!r}, {self.config.gemeente.code} {self.config.gemeente.name})"
@@ -97,15 +107,29 @@ class Workspace:
             )
 
     def request(self, entry: dict[str, Any], **extra: Any) -> Request:
-        """How a reader is asked for one entry of ``sources:`` (this gemeente's rows)."""
+        """How a reader is asked for one entry of ``sources:`` (this gemeente's rows; the
+        names of each year's areas, for an export that names its regions only)."""
         return Request(self.path(entry["file"]), gemeente=self.gemeente,
                        year=entry.get("year"), level=entry.get("level"),
-                       vintage=entry.get("vintage"), layer=entry.get("layer")).but(**extra)
+                       vintage=entry.get("vintage"), layer=entry.get("layer"),
+                       areas=self.area_names if self.config.sources.kaart else None
+                       ).but(**extra)
+
+    def area_names(self, year: int) -> tuple[tuple[str, str, str], ...]:
+        """``(code, level, name)`` of the areas the workspace shows ``year`` on: what a
+        StatLine export that names its regions only is matched to (``Request.areas``)."""
+        areas = self.areas_for(int(year))
+        return tuple(sorted(zip(areas["code"], areas["level"], areas["name"], strict=True)))
 
     def _read(self, section: str, entry: dict[str, Any]) -> pd.DataFrame:
-        """One entry of a section, read by the reader that recognises it, cached."""
+        """One entry of a section, read by the reader that recognises it, cached (a table
+        of statistics with a year: also keyed on the names of that year's areas, which a
+        names-only export is matched to)."""
         request = self.request(entry)
         key = "-".join(str(entry.get(k) or "") for k in ("level", "vintage", "layer", "year"))
+        if not READERS.areas(section) and self.config.sources.kaart and entry.get("year"):
+            names = "|".join(map(" ".join, self.area_names(int(entry["year"]))))
+            key += "-" + hashlib.sha256(names.encode()).hexdigest()[:12]
 
         def parse() -> pd.DataFrame:
             probe = Probe(request)
@@ -193,11 +217,15 @@ class Workspace:
         """Tidy source variables as read (every tidy section: KWB, registrations, …) for
         this gemeente, code changes applied. The gemeente's own data is refused
         (``DataError``) for an area the kaart does not have in that year, and for a value
-        that another file gives differently (``registrations.conflicts``)."""
+        that another file gives differently (``registrations.conflicts``). A code whose
+        figures of a year name or measure another area than the kaart draws for that year
+        has those rows withheld (``indeling``; listed in ``mismatches``). Where files
+        overlap, one rule decides which figure is kept (``precedence``; what it decided
+        against is listed in ``conflicts`` and ``duplicates``)."""
         if not self.config.sources.kwb:
             raise ConfigError(f"{self.root / CONFIG_FILE}: no KWB files yet. Add them with "
                               "`stuurkit fetch` or `stuurkit import`.")
-        files = []
+        files, parts = [], []
         for section in READERS.tidy_sections:
             own = not any(r.national for r in READERS if r.section == section)
             for entry in self.config.sources.files(section):
@@ -206,10 +234,34 @@ class Workspace:
                     registrations.unknown_areas(entry["file"], frame, self._known_areas(
                         sorted(set(frame["year"]))))
                 files.append((entry["file"], frame, own))
+                parts.append(precedence.Part(
+                    entry["file"], frame.drop(columns=model.AREA_NAME, errors="ignore"),
+                    int(entry.get("priority") or 0), self._release(entry["file"])))
         registrations.conflicts(files)  # own data: no second value for a key, silently
-        return boundaries.apply_code_changes(
-            pd.concat([frame for _, frame, _ in files], ignore_index=True),
-            self.code_changes)
+        self.own_variables = {v for _, frame, own in files if own for v in frame["variable"]}
+        names = pd.concat([indeling.source_names(frame, file) for file, frame, _ in files],
+                          ignore_index=True)
+        self.source_names = names
+        tidy, self.conflicts, self.duplicates = precedence.combine(parts)
+        if self.config.sources.kaart:
+            self.mismatches = indeling.mismatches(names, tidy, self.areas_for)
+            tidy = indeling.withhold(tidy, self.mismatches)
+        return boundaries.apply_code_changes(tidy, self.code_changes)
+
+    def _release(self, file: str) -> date | None:
+        """When a file's table was released: the export day in its name, else the
+        download day recorded in provenance, else ``None``."""
+        named = precedence.release_in_name(Path(file).name)
+        if named:
+            return named
+        for entry in self.provenance:
+            if Path(str(entry.get("file", ""))).name == Path(file).name and entry.get(
+                    "retrieved"):
+                try:
+                    return date.fromisoformat(str(entry["retrieved"])[:10])
+                except ValueError:
+                    return None
+        return None
 
     def _known_areas(self, years: list[int]) -> pd.DataFrame:
         """``year, code`` of the workspace's areas in each of ``years`` (the gemeente's own
@@ -230,8 +282,13 @@ class Workspace:
 
     @cached_property
     def breaks(self) -> pd.Series:
-        """Per area code, the newest year whose boundary change breaks its series."""
-        return boundaries.breaks(self.variables_raw)
+        """Per area code, the newest year whose boundary change breaks its series: CBS's
+        ``ind_wbi`` = 3, or a code whose figures name another area from that year on
+        (``indeling.breaks``)."""
+        cbs = boundaries.breaks(self.variables_raw)
+        named = indeling.breaks(self.source_names, self.variables_raw)
+        both = pd.concat([cbs, named])
+        return both.groupby(level=0).max().astype(int) if len(both) else cbs
 
     @cached_property
     def provenance(self) -> list[dict[str, Any]]:

@@ -26,15 +26,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-import yaml
-
 from helpers import model
 from helpers.errors import DataError
 from helpers.sources import READERS
 from helpers.sources.registry import CBS_LICENCE
 from helpers.workspace import provenance
 from helpers.workspace.cache import sha256
-from helpers.workspace.config import CONFIG_FILE, add_source, write_config
+from helpers.workspace.config import add_source, edit_config, write_config
 from helpers.workspace.core import open_workspace
 
 __all__ = ["KWB_TABLES", "Download", "plan", "fetch", "PDOK_URL", "CBS_CATALOG"]
@@ -195,9 +193,12 @@ def _fetch_kaart(item: Download, gemeente: str, partial: Path, pdok_url: str, re
     partial.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
-def _record(root: Path, item: Download, url: str) -> None:
-    """Provenance and stuurkit.yml for one finished download (both written atomically)."""
+def _record(root: Path, item: Download, url: str, retrieved: datetime | None = None) -> None:
+    """Provenance and stuurkit.yml for one finished download (both written atomically;
+    the user's comments in stuurkit.yml kept). ``retrieved``: when the download finished
+    (default: now, just after it did)."""
     target = root / item.target
+    retrieved = retrieved or datetime.now()
     checksum = sha256(target)
     reader = READERS["odata" if item.kind == "kwb" else "kaart"]  # what reads it back
     provenance.add(root, [{
@@ -205,10 +206,10 @@ def _record(root: Path, item: Download, url: str) -> None:
         "source": (f"CBS Kerncijfers wijken en buurten {item.year}" if item.kind == "kwb"
                    else f"CBS wijk- en buurtkaart {item.year} ({item.level}, via PDOK)"),
         "url": url, "table_id": item.table_id,
-        "retrieved": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "retrieved": retrieved.astimezone().isoformat(timespec="seconds"),
         "licence": CBS_LICENCE, "sha256": checksum,
     }])
-    doc = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
+    doc = edit_config(root)
     detail = {"year": item.year, "level": item.level, "vintage": item.year}
     add_source(doc, reader.section, reader.entry(item.target, detail))
     write_config(root, doc)
@@ -247,7 +248,9 @@ def _fetch(ws, years: list[int], kaart_years: list[int] | None, catalog: str, ht
         target = root / item.target
         if target.exists():
             if target.name not in {e.get("file") for e in ws.provenance}:
-                _record(root, item, _url(item, catalog, https, pdok_url))  # crash after rename
+                # a crash after the rename: the file was complete when it was last written
+                finished = datetime.fromtimestamp(target.stat().st_mtime)
+                _record(root, item, _url(item, catalog, https, pdok_url), finished)
             done.append((item, "present"))
             log.info("present     %s (%s)", item.label, item.target)
             continue

@@ -50,8 +50,8 @@ from helpers.files import write_text_atomic
 from helpers.sources import READERS, Probe, Reader, Request
 from helpers.workspace import provenance
 from helpers.workspace.cache import sha256
-from helpers.workspace.config import CONFIG_FILE, add_source, write_config
-from helpers.workspace.core import lost_shown, open_workspace, unparented
+from helpers.workspace.config import CONFIG_FILE, edit_config, set_file_entries, write_config
+from helpers.workspace.core import areas_for, lost_shown, open_workspace, unparented
 from helpers.workspace.locks import workspace_lock
 
 __all__ = ["init_workspace", "import_files", "write_demo", "detect_kind", "Imported"]
@@ -59,6 +59,7 @@ __all__ = ["init_workspace", "import_files", "write_demo", "detect_kind", "Impor
 log = logging.getLogger(__name__)
 
 _SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg", ".qpj", ".sbn", ".sbx")
+_TABLE_PARTS = (".prj", ".cpg")  # beside a .dbf: its projection and its encoding
 INCOMING = ".incoming-"  # raw/.incoming-<pid>/: the copies of an import in progress
 
 BEGROTING_TEMPLATE = """\
@@ -127,8 +128,9 @@ def init_workspace(path: str | Path, code: str, name: str | None = None) -> Path
         "sources": {"kwb": [], "kaart": [], "registrations": []},
         "programme": "begroting.yml",
         "duiding": "duiding",
+        # no year: each run takes the newest statistics year the workspace has by then
         "schedule": [{"name": "wijkprofielen", "notebook": "10_wijkprofiel.ipynb",
-                      "for_each": "wijk", "parameters": {"year": year - 2}}],
+                      "for_each": "wijk"}],
     })
     return root
 
@@ -149,28 +151,46 @@ def detect_kind(path: Path) -> str:
 
 
 def _validate(path: Path, gemeente: str, year: int | None, vintage: int | None,
-              level: str | None) -> tuple[Reader, Probe, dict[str, Any], Any]:
-    """Recognise and parse the file completely, keeping the gemeente's part; return its
-    reader, the probe (what is known of the file), what the import reports and the frame."""
-    request = Request(path, gemeente=gemeente, year=year, vintage=vintage, level=level)
+              level: str | None, areas=None) -> list[tuple[Reader, Probe, dict[str, Any], Any]]:
+    """Recognise and parse the file completely, keeping the gemeente's part: all it holds
+    (``Reader.requests``: a kaart layer also its statistics, a GeoPackage each level's
+    layer, a file of several years each year), each as its reader, the probe (what is
+    known of it), what the import reports and the frame."""
+    request = Request(path, gemeente=gemeente, year=year, vintage=vintage, level=level,
+                      areas=areas)
     probe = Probe(request)
-    reader = READERS.detect(probe)
-    resolved = reader.resolve(request)
-    if resolved != request:  # the kaart's level and vintage found: a probe that knows them
-        probe = Probe(resolved)
-    own = reader.load(probe)
-    return reader, probe, reader.describe(own, probe), own
+    first = READERS.detect(probe)
+    found = []
+    for section, asked in first.requests(request):
+        reader = first if section == first.section and not found else READERS.detect(
+            Probe(asked), section)
+        part = probe if asked == request else Probe(asked)
+        own = reader.load(part)
+        found.append((reader, part, reader.describe(own, part), own))
+    return found
 
 
 def _parts(path: Path) -> list[Path]:
     """The file and, for a shapefile, the parts beside it that go with it."""
     parts = [path]
-    if path.suffix.lower() == ".shp":
-        for part in _SHAPEFILE_PARTS:
+    kinds = {".shp": _SHAPEFILE_PARTS, ".dbf": _TABLE_PARTS}.get(path.suffix.lower(), ())
+    if kinds:
+        for part in kinds:
             for candidate in (path.with_suffix(part), path.with_suffix(part.upper())):
                 if candidate.is_file() and candidate not in parts:
                     parts.append(candidate)
     return parts
+
+
+def _main_file(path: Path) -> Path | None:
+    """The shapefile or attribute table beside which ``path`` is a part, else ``None``."""
+    if path.suffix.lower() not in _SHAPEFILE_PARTS:
+        return None
+    for suffix in (".shp", ".SHP", ".dbf", ".DBF"):
+        main = path.with_suffix(suffix)
+        if main != path and main.is_file() and path in _parts(main):
+            return main
+    return None
 
 
 def _sources(files: list[str | Path]) -> list[Path]:
@@ -178,8 +198,15 @@ def _sources(files: list[str | Path]) -> list[Path]:
     a missing file is refused, and so are two files that would get one name in raw/."""
     sources: list[Path] = []
     named: dict[str, Path] = {}  # name in raw/ (case-folded) -> the file that takes it
+    given = {Path(name).expanduser().resolve() for name in files}
     for name in files:
         path = Path(name).expanduser().resolve()
+        main = _main_file(path)
+        if main is not None:  # a .prj or .cpg goes with its shapefile or table
+            if main in given:
+                continue
+            raise DataError(f"{path}: is a part of {main.name}; import {main} (its parts "
+                            "beside it go with it).")
         if not path.exists():
             raise DataError(f"{path}: file not found.")
         if path.is_dir():
@@ -251,22 +278,43 @@ def _as_originals(copies: dict[Path, Path]) -> Iterator[None]:
 
 
 def import_files(workspace: str | Path, files: list[str | Path], year: int | None = None,
-                 vintage: int | None = None, level: str | None = None) -> list[Imported]:
+                 vintage: int | None = None, level: str | None = None,
+                 retrieved: date | str | None = None) -> list[Imported]:
     """Add files to a workspace (see the module docstring).
 
-    Holds the workspace's exclusive lock: refused while a run reads the workspace.
+    ``retrieved`` is the day the files were downloaded (``YYYY-MM-DD``), recorded in
+    ``raw/provenance.yml`` with the time of the import (``imported``); without it the
+    download day is unknown. Holds the workspace's exclusive lock: refused while a run
+    reads the workspace.
     """
+    day = _retrieved_day(retrieved)
     ws = open_workspace(workspace, check=False)
     with workspace_lock(ws.root, exclusive=True, action="import into"):
-        return _import_files(ws, files, year, vintage, level)
+        return _import_files(ws, files, year, vintage, level, day)
+
+
+def _retrieved_day(given: date | str | None) -> str | None:
+    """``--retrieved`` as an ISO day: a real date, not in the future."""
+    if given is None:
+        return None
+    try:
+        day = given if isinstance(given, date) else date.fromisoformat(str(given))
+    except ValueError:
+        raise DataError(f"--retrieved {given!r} is not a date; give the day you downloaded "
+                        "the files as YYYY-MM-DD, e.g. 2025-03-14.") from None
+    if day > date.today():
+        raise DataError(f"--retrieved {day.isoformat()} lies in the future; give the day you "
+                        "downloaded the files.")
+    return day.isoformat()
 
 
 def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | None,
-                  level: str | None) -> list[Imported]:
+                  level: str | None, retrieved: str | None = None) -> list[Imported]:
     root = ws.root
     raw = root / "raw"
     gemeente = ws.config.gemeente.code
-    sources = _sources(files)
+    # kaart layers first: a table of the same import may name its areas only
+    sources = sorted(_sources(files), key=lambda path: not READERS.may_hold_areas(path))
     raw.mkdir(parents=True, exist_ok=True)
     _clear_incoming(raw)
     incoming = raw / f"{INCOMING}{os.getpid()}"
@@ -282,8 +330,8 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
                 copies[copy] = part
                 parts.append((copy, raw / part.name))
             with _as_originals(copies):
-                reader, probe, detail, own = _validate(incoming / path.name, gemeente, year,
-                                                       vintage, level)
+                held = _validate(incoming / path.name, gemeente, year, vintage, level,
+                                 _area_names(ws, layers))
             new = True
             for copy, target in parts:
                 if target.exists():
@@ -293,15 +341,57 @@ def _import_files(ws, files: list[str | Path], year: int | None, vintage: int | 
                             f"overwritten. Rename {copies[copy].name} (e.g. add the download "
                             "date) and import it again.")
                     new = False
-            plans.append((path, reader, probe, detail, parts, new))
-            if READERS.areas(reader.section):
-                layers.append((path, detail, own))
+            plans.append((path, held, parts, new))
+            layers += [(path, detail, own) for reader, _, detail, own in held
+                       if READERS.areas(reader.section)]
+        _check_layers(ws, layers)
         _check_hierarchy(ws, layers)
-        _commit(root, plans)
+        _commit(root, plans, retrieved)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
     return [Imported(path, raw / path.name, reader.kind, detail, new)
-            for path, reader, _, detail, _, new in plans]
+            for path, held, _, new in plans for reader, _, detail, _ in held]
+
+
+def _area_names(ws, layers: list[tuple[Path, dict[str, Any], Any]]):
+    """``year → (code, level, name)`` of the areas a year is shown on: the workspace's
+    kaart layers with those of this import (read before its tables) — what a StatLine
+    export that names its regions only is matched to."""
+    import pandas as pd
+
+    def names(year: int) -> tuple[tuple[str, str, str], ...]:
+        frames = [own for _, _, own in layers]
+        try:
+            if ws.config.sources.kaart:
+                frames.append(ws.areas)
+        except StuurkitError:  # a broken layer is `check`'s to report
+            pass
+        if not frames:
+            return ()
+        every = pd.concat(frames, ignore_index=True).drop_duplicates(["code", "vintage"])
+        shown = areas_for(every, int(year))
+        return tuple(sorted(zip(shown["code"], shown["level"], shown["name"], strict=True)))
+
+    return names
+
+
+def _check_layers(ws, layers: list[tuple[Path, dict[str, Any], Any]]) -> None:
+    """Refuse a kaart layer of a level and vintage that another file already gives (two
+    files cannot both draw the wijken of 2017: the configuration would be refused)."""
+    given = {(k.level, k.vintage): k.file for k in ws.config.sources.kaart}
+    seen: dict[tuple, Path] = {}
+    for path, detail, _ in layers:
+        key = (detail["level"], detail["vintage"])
+        other = given.get(key)
+        if other is not None and Path(other).name != path.name:
+            raise DataError(
+                f"{path}: the {key[0]} layer of {key[1]} is already given by {other} "
+                "(sources.kaart). Remove that entry from stuurkit.yml first, or import this "
+                "file with another --vintage.")
+        if key in seen and seen[key] != path:
+            raise DataError(f"{path}: {seen[key]} in the same import also gives the {key[0]} "
+                            f"layer of {key[1]}; import one of them.")
+        seen[key] = path
 
 
 def _check_hierarchy(ws, layers: list[tuple[Path, dict[str, Any], Any]]) -> None:
@@ -332,32 +422,43 @@ def _check_hierarchy(ws, layers: list[tuple[Path, dict[str, Any], Any]]) -> None
                 "belongs with these areas (CBS's original files of one year).")
 
 
-def _commit(root: Path, plans: list[tuple]) -> None:
-    """Rename the validated copies into raw/, then record provenance and the config; an
-    error takes the renamed files out again and restores provenance.yml."""
+def _commit(root: Path, plans: list[tuple], retrieved: str | None = None) -> None:
+    """Rename the validated copies into raw/, then record provenance (``retrieved``: the
+    download day when the user gave it, else unknown — a copy's modification time says
+    when it was copied, not downloaded) and the config (its comments kept); an error takes
+    the renamed files out again and restores provenance.yml."""
     raw = root / "raw"
     placed: list[Path] = []
     provenance_file = raw / "provenance.yml"
     old_provenance = (provenance_file.read_text(encoding="utf-8")
                       if provenance_file.exists() else None)
     try:
-        doc = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8"))
+        doc = edit_config(root)
         provenance_entries: list[dict[str, Any]] = []
         now = datetime.now().astimezone().isoformat(timespec="seconds")
-        for path, reader, probe, detail, parts, _ in plans:
+        for path, held, parts, _ in plans:
+            reader, probe, detail, _ = held[0]
             kept = parts[0][0]
             digest = sha256(kept)  # the bytes that were validated and are kept
-            modified = datetime.fromtimestamp(kept.stat().st_mtime).date().isoformat()
             for copy, target in parts:
                 if not target.exists():
                     os.replace(copy, target)
                     placed.append(target)
-            add_source(doc, reader.section, reader.entry(f"raw/{path.name}", detail))
+            relative = f"raw/{path.name}"
+            for section in dict.fromkeys(r.section for r, _, _, _ in held):
+                set_file_entries(doc, section, relative, [
+                    r.entry(relative, d) for r, _, d, _ in held if r.section == section])
             provenance_entries.append({
                 "file": path.name, "kind": reader.kind, "source": reader.label(probe, detail),
-                "url": None, "table_id": None, "retrieved": modified, "imported": now,
+                "url": None, "table_id": None, "retrieved": retrieved, "imported": now,
                 "imported_from": str(path), "licence": reader.licence, "sha256": digest,
             })
+            provenance_entries += [{  # a shapefile's or table's parts: recorded as its own
+                "file": target.name, "kind": f"part of {path.name}",
+                "source": reader.label(probe, detail), "url": None, "table_id": None,
+                "retrieved": retrieved, "imported": now,
+                "imported_from": str(path.with_name(target.name)), "licence": reader.licence,
+                "sha256": sha256(target)} for _, target in parts[1:]]
         provenance.add(root, provenance_entries)
         write_config(root, doc)
     except BaseException:

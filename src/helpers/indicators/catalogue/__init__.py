@@ -7,6 +7,12 @@ id defined twice names both files. Indicator ids and the variables an entry read
 identifiers (``helpers.model.ID_PATTERNS``: ``indicator``, ``variable``); labels,
 descriptions, units, themes and sources are free text, escaped where they are shown.
 
+A proportion computed from counts may name ``share``: the variable in which CBS
+publishes the same proportion as a rounded percentage (``aandeel_0_14``: ``a_00_14 /
+a_inw``, published as ``p_00_14``, the kaart's ``P_00_14_JR``). Where an area-year has
+no usable numerator count but a usable share, ``computation.compute`` takes the share
+(see there); where the count is there, the count wins.
+
 Examples
 --------
 >>> cat = load()
@@ -50,6 +56,7 @@ class Indicator(BaseModel):
     numerator: Id("variable") | None = None
     denominator: Id("variable") | list[Id("variable")] | None = None  # a list is summed
     variable: Id("variable") | None = None
+    share: Id("variable") | None = None  # CBS's published percentage of numerator/denominator
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
     decimals: Whole = 1
     comparison: Literal["wilson", "byar", "t", "none"] = "none"
@@ -72,6 +79,10 @@ class Indicator(BaseModel):
                 raise ValueError(f"kind {self.kind!r} needs a 'denominator' variable")
         elif not self.variable:
             raise ValueError(f"kind {self.kind!r} needs a 'numerator' or 'variable'")
+        if self.share and not (self.kind == "proportion" and self.numerator):
+            raise ValueError("'share' (a published percentage used where the counts are "
+                             "absent) is for proportions computed from a numerator and "
+                             "denominator; remove it or give 'numerator' and 'denominator'")
         if self.comparison == "wilson" and self.kind != "proportion":
             raise ValueError("comparison 'wilson' is for proportions; use 'byar' for rates")
         return self
@@ -91,7 +102,7 @@ class Indicator(BaseModel):
     @property
     def inputs(self) -> list[str]:
         """Source variables this indicator reads."""
-        return [v for v in (self.numerator, *self.denominators, self.variable) if v]
+        return [v for v in (self.numerator, *self.denominators, self.variable, self.share) if v]
 
 
 class Catalogue(dict[str, Indicator]):
