@@ -88,6 +88,7 @@ def main() -> None:
     invalid = buurten()
     invalid.loc[1, "geometry"] = bowtie
     geo("buurten_2021_invalid_geometry.geojson", invalid)
+    kaart_statistics(buurten)
     empty = {"type": "FeatureCollection", "features": []}
     text("buurten_2021_no_features.geojson", json.dumps(empty))
     text("buurten_2021_broken.geojson", '{"type": "FeatureCollection", "features": [')
@@ -97,6 +98,19 @@ def main() -> None:
     numbers_and_registrations()
     geometry_cases(buurten)
     import_cases()
+
+
+def kaart_statistics(buurten) -> None:
+    """The figures a kaart layer or attribute table of several years carries, broken: an
+    area twice in one year."""
+    by_year = pd.concat([buurten(jaar=[2020, 2020], AANT_INW=[1200, 800]),
+                         buurten(jaar=[2021, 2021], AANT_INW=[1210, 810]),
+                         buurten(jaar=[2021, 2021], AANT_INW=[1220, 820]).iloc[:1]])
+    geo("buurten_2020-2021_year_twice.geojson",
+        gpd.GeoDataFrame(by_year, geometry="geometry", crs=28992))
+    text("gemeente_2020-2021_attributes_code_twice.csv",
+         "jaar,gemeentecode,gemeentenaam,aantal_inwoners\n2020,GM9901,Voorbeeldstad,150000\n"
+         "2021,GM9901,Voorbeeldstad,151000\n2021,GM9901,Voorbeeldstad,152000\n")
 
 
 def geometry_cases(buurten) -> None:

@@ -67,17 +67,21 @@ def test_faults_are_isolated_and_the_manifest_is_true(demo_ws, reports):
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_cli_exit_code_1_when_some_reports_fail(ws_copy, reports, capsys):
+def test_cli_exit_code_2_for_an_unknown_programme_before_any_report(ws_copy, reports, capsys):
+    """A schedule naming a programme the budget does not have is a configuration error:
+    refused before a kernel starts (exit 2), naming the entry and the programmes there
+    are. A report that fails while it runs gives exit 1 (tests/scenarios/reliability.py:
+    'failing cell', through the CLI)."""
     path = ws_copy / "stuurkit.yml"
     text = path.read_text().replace("- name: datakwaliteit", "- name: kapot\n  notebook: "
                                     "20_programmamonitor.ipynb\n  parameters:\n    programme: "
                                     "P99\n- name: datakwaliteit")
     path.write_text(text)
     code = main(["run", str(ws_copy), "--only", "datakwaliteit", "kapot", "--jobs", "2"])
-    out = capsys.readouterr().out
-    assert code == 1 and "FAILED  kapot" in out and "Programme 'P99'" in out
-    assert (reports / "kopie" / "90_datakwaliteit.html").exists()
-    assert (reports / "kopie" / "90_datakwaliteit.xlsx").exists()
+    captured = capsys.readouterr()
+    assert code == 2 and "kapot" in captured.err and "P99" in captured.err, captured
+    assert not (reports / "kopie" / "90_datakwaliteit.html").exists()
+    assert not (reports / "kopie" / "manifest.json").exists()
 
 
 def test_a_second_run_refuses_while_the_first_holds_the_lock(demo_ws, reports, capsys):

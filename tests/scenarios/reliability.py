@@ -84,6 +84,10 @@ IMPORT_CASES = {
     "registraties_value_contradicts_ratio.csv": r"row 3: value 40 contradicts numerator 5 / "
                                                 r"denominator 20",
     "buurten_2021_broken.geojson": r"cannot read geometry file",
+    # the figures in kaart layers and attribute tables of several years (sources.kaartstats)
+    "buurten_2020-2021_year_twice.geojson": r"area code BU99010101 occurs twice in jaar 2021",
+    "gemeente_2020-2021_attributes_code_twice.csv":
+        r"area code GM9901 occurs twice in jaar 2021",
     "buurten_2021_no_code_column.geojson": r"has buurt names but no buurt code column",
     "buurten_2021_no_crs.shp": r"has no coordinate reference system.*keep the \.prj",
     "buurten_2021_no_features.geojson": r"the layer has no features",

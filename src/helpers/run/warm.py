@@ -127,18 +127,32 @@ class WarmKernel:
         self.call("reset", cwd, env)
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
-        return bool(run_sync(self.kc._async_is_alive)())
+        return bool(_on_own_loop(self.kc._async_is_alive))
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
         try:
             self.kc.stop_channels()
-            run_sync(self.km._async_shutdown_kernel)(now=True)
+            _on_own_loop(self.km._async_shutdown_kernel, now=True)
         except Exception as exc:  # already gone
             log.debug("kernel shutdown: %s", exc)
+
+
+def _on_own_loop(coroutine_function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one of jupyter_client's coroutines to completion on an event loop of its own.
+
+    Not on the loop the client executes cells on (jupyter_core's ``run_sync``): when a
+    signal ended a cell — SIGTERM's ``SystemExit`` in a worker, ``RunInterrupted`` in a
+    run with one worker — that loop still holds the interrupted cell's tasks, and the next
+    time it runs they raise that exception again: out of the shutdown that was to end the
+    kernel, past its ``except Exception``, as a traceback of the atexit ``discard``.
+    """
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine_function(*args, **kwargs))
+    finally:
+        loop.close()
 
 
 _current: dict[str, WarmKernel] = {}

@@ -73,19 +73,44 @@ def _worker_start(warm: bool, cwd: str, tmp: str, workspace: str | None, parent:
         except Exception as exc:  # the first report will try again and report it
             log.debug("warm kernel did not start ahead: %s", exc)
             warm_kernels.discard()
-    _worker["ready"] = True
     if _worker.get("stop"):  # SIGTERM came while starting: leave now, kernel and all
-        from helpers.run import warm as warm_kernels
+        _leave(128 + _worker["stop"])
+    # still not "ready": SIGTERM raises only inside a task (_task), where it ends the
+    # worker; raised here, concurrent.futures would print it ("Exception in initializer")
 
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        warm_kernels.discard()
-        os._exit(128 + _worker["stop"])
+
+def _task(function, *args):
+    """Run one task of the pool (a report) in this worker; SIGTERM ends the worker.
+
+    The signal's ``SystemExit`` unwinds the report (its temporary files go), but
+    concurrent.futures catches whatever a task raises and hands the worker the next
+    task in its queue: a stopped run would wait for reports nobody wants, made by a
+    worker that ignores SIGTERM by then. So the worker leaves here, its kernel first.
+    """
+    try:
+        _worker["ready"] = True  # from now on SIGTERM raises SystemExit (caught below)
+        if _worker.get("stop"):  # it came while this worker was starting
+            raise SystemExit(128 + _worker["stop"])
+        return function(*args)
+    except SystemExit as exc:
+        _leave(exc.code if isinstance(exc.code, int) else 1)
+
+
+def _leave(code: int) -> None:
+    """End this worker now: its warm kernel first (no orphan, no connection file)."""
+    from helpers.run import warm as warm_kernels
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    warm_kernels.discard()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 def _exit_on_signal(signum, frame) -> None:
     # the interrupted cell's asyncio task ends with the kernel; that is expected now
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    if not _worker["ready"]:  # starting a kernel: stop once it is up (no orphan, no files)
+    if not _worker["ready"]:  # starting a kernel, or not in a task yet: stop at _task
         _worker["stop"] = signum
         return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
@@ -116,10 +141,10 @@ class Workers:
                                                   self._line.child_end))
         self._done = False
         for _ in range(count):
-            self.pool.submit(_ready)
+            self.submit(_ready)
 
-    def submit(self, *args):
-        return self.pool.submit(*args)
+    def submit(self, function, *args):
+        return self.pool.submit(_task, function, *args)
 
     def close(self) -> None:
         if self._done:

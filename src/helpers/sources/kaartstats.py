@@ -132,8 +132,9 @@ def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None 
     frame, codes = frame[valid], codes[valid]
     twice = codes[codes.duplicated()]
     if len(twice):
-        raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice; one row per area. "
-                        "Remove the duplicate row.")
+        when = f" in jaar {year}" if year_column is not None else ""
+        raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice{when}; one row per "
+                        "area. Remove the duplicate row.")
     skip = {code.lower(), "water", "jaar"} | {
         c.lower() for lvl in model.LEVELS
         for c in kaart.candidates(lvl, "code") + kaart.candidates(lvl, "naam")}
@@ -160,7 +161,8 @@ def read_attributes(path: str | Path, year: int, mapping: varmap.Mapping | None 
 
 def has_statistics(path: Path, level: str, layer: str | None, gemeente: str | None) -> bool:
     """True when a layer carries figures beside its codes and names (CBS's kaart
-    2013–2023: ``AANT_INW``, ``P_00_14_JR``, …; PDOK's camelCase; apps' own keys)."""
+    2013–2023: ``AANT_INW``, ``P_00_14_JR``, …; PDOK's camelCase; apps' own keys) — not
+    only the boundary-change code every kaart layer has (``IND_WBI``)."""
     frame = kaart.read_frame(path, level, layer, gemeente)
     skip = {"water", "jaar", "geometry"} | {
         c.lower() for lvl in model.LEVELS
@@ -168,8 +170,11 @@ def has_statistics(path: Path, level: str, layer: str | None, gemeente: str | No
     columns = [c for c in frame.columns if str(c).lower() not in skip]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the attribute reader warns when it reads them
-        return not _statistic_columns(pd.DataFrame(frame.drop(columns="geometry")), columns,
-                                      path).empty
+        found = _statistic_columns(pd.DataFrame(frame.drop(columns="geometry")), columns,
+                                   path).columns
+    mapping = varmap.load_mapping()  # a copy: what it records is not this file's reading
+    ids = varmap.rename([str(c) for c in found], "kaart", mapping)
+    return any(ids[str(c)] != "ind_wbi" for c in found)
 
 
 def _attributes_year(request: Request) -> Request:

@@ -205,8 +205,9 @@ def _sources(files: list[str | Path]) -> list[Path]:
         if main is not None:  # a .prj or .cpg goes with its shapefile or table
             if main in given:
                 continue
-            raise DataError(f"{path}: is a part of {main.name}; import {main} (its parts "
-                            "beside it go with it).")
+            if path.suffix.lower() != ".dbf":  # a .dbf alone is an attribute table
+                    raise DataError(f"{path}: is a part of {main.name}; import {main} (its "
+                                "parts beside it go with it).")
         if not path.exists():
             raise DataError(f"{path}: file not found.")
         if path.is_dir():
