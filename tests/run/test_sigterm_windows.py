@@ -58,8 +58,9 @@ if ((_where == "worker" and "--multiprocessing-fork" in sys.argv)
 
 
 @pytest.mark.parametrize(("reports", "workers", "where"), [
-    (2, 2, "worker"),  # the audit's case: the atexit shutdown re-raised the worker's SystemExit
-    (4, 2, "worker"),  # and a worker took its next queued report instead of leaving
+    # the audit's case (the atexit shutdown re-raised the worker's SystemExit), with a
+    # report queued behind each worker (which a worker took instead of leaving)
+    (4, 2, "worker"),
     (2, 1, "runner"),  # one worker: RunInterrupted inside the run's own event loop
 ])
 def test_sigterm_inside_a_cells_event_loop_stops_the_run_cleanly(tmp_path, reports, workers,

@@ -4,9 +4,11 @@
 (``helpers.run.warm``) and opens the run's workspace while the caller is still planning.
 Temporary files of the workers and their kernels go to the run folder
 (``helpers.run.leftovers``), removed once they are all gone. SIGTERM ends a worker's
-current report cleanly (its temporary files and kernel are removed on the way out); one
-that arrives while the kernel is starting waits for the kernel, so that none is left
-behind. A worker dies with the process that started it, even one killed with SIGKILL
+current report cleanly (its temporary files and kernel are removed on the way out) and
+then the worker itself, at once: it never takes the next report in the queue (every task
+runs in ``_task``; the worker leaves through ``_leave``). One that arrives while the
+kernel is starting waits for the kernel, so that none is left behind; one before the
+first report ends the worker at its first task or at the pool's end-of-queue signal. A worker dies with the process that started it, even one killed with SIGKILL
 (``helpers.run.lifeline``), and takes its kernel along.
 """
 
