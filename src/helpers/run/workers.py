@@ -8,7 +8,8 @@ current report cleanly (its temporary files and kernel are removed on the way ou
 then the worker itself, at once: it never takes the next report in the queue (every task
 runs in ``_task``; the worker leaves through ``_leave``). One that arrives while the
 kernel is starting waits for the kernel, so that none is left behind; one before the
-first report ends the worker at its first task or at the pool's end-of-queue signal. A worker dies with the process that started it, even one killed with SIGKILL
+first report ends the worker at its first task or at the pool's end-of-queue signal.
+A worker dies with the process that started it, even one killed with SIGKILL
 (``helpers.run.lifeline``), and takes its kernel along.
 """
 

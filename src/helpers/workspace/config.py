@@ -174,6 +174,17 @@ def validate_config(path: Path, doc: dict[str, Any]) -> Config:
     return config
 
 
+def _section(doc: dict[str, Any], section: str) -> list:
+    """The list ``sources.<section>`` of a parsed ``stuurkit.yml``, made when absent (as a
+    round-trip value in a round-trip document)."""
+    new = yamlfile.edit_value if hasattr(doc, "ca") else (lambda value: value)
+    if doc.get("sources") is None:
+        doc["sources"] = new({})
+    if doc["sources"].get(section) is None:
+        doc["sources"][section] = new([])
+    return doc["sources"][section]
+
+
 def add_source(doc: dict[str, Any], section: str, entry: str | dict[str, Any]) -> None:
     """Put one file's entry under ``sources.<section>`` of a parsed ``stuurkit.yml``: an
     entry for the same file (and, in the kaart, the same level) is replaced — a file
@@ -182,12 +193,7 @@ def add_source(doc: dict[str, Any], section: str, entry: str | dict[str, Any]) -
         item = {"file": item} if isinstance(item, str) else item
         return os.path.normpath(str(item.get("file"))), item.get("level")
 
-    new = yamlfile.edit_value if hasattr(doc, "ca") else (lambda value: value)
-    if doc.get("sources") is None:
-        doc["sources"] = new({})
-    if doc["sources"].get(section) is None:
-        doc["sources"][section] = new([])
-    entries = doc["sources"][section]
+    entries = _section(doc, section)
     at = next((i for i, old in enumerate(entries) if identity(old) == identity(entry)), None)
     if hasattr(entries, "ca"):  # a round-trip list (edit_config): comments kept
         yamlfile.edit_item(entries, at, entry)
@@ -206,12 +212,7 @@ def set_file_entries(doc: dict[str, Any], section: str, file: str,
     def file_of(item: str | dict[str, Any]) -> str:
         return os.path.normpath(str(item if isinstance(item, str) else item.get("file")))
 
-    new = yamlfile.edit_value if hasattr(doc, "ca") else (lambda value: value)
-    if doc.get("sources") is None:
-        doc["sources"] = new({})
-    if doc["sources"].get(section) is None:
-        doc["sources"][section] = new([])
-    seq = doc["sources"][section]
+    seq = _section(doc, section)
     same = [i for i, old in enumerate(seq) if file_of(old) == os.path.normpath(file)]
     for at, entry in zip(same, entries, strict=False):
         if hasattr(seq, "ca"):

@@ -28,8 +28,6 @@ a mismatch means one of two files is wrong: that is an error, not a warning.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import model
+from helpers.sources.statline import name_key  # one normaliser: export matching, here
 
 __all__ = ["Mismatch", "name_key", "source_names", "mismatches", "withhold", "breaks",
            "AREA_TOLERANCE", "POLYGON_TOLERANCE"]
@@ -48,20 +47,6 @@ AREA_TOLERANCE = (0.9, 1.1)
 # were simplified and had water cut off upstream (Groningen 2015: buurten 10–30 % off)
 POLYGON_TOLERANCE = (0.75, 1.33)
 _TOTAL_AREA_LOW = 0.5  # a_opp_ha includes water: the land polygon may be much smaller
-_NUMBERED = re.compile(r"^(wijk|buurt)\s*[0-9]+\s*")
-
-
-def name_key(name: object) -> str:
-    """A name as compared: ``"Wijk 01 Binnenstad-Oost"`` → ``"binnenstad oost"``.
-
-    >>> name_key("Wijk 00 Stadsdeel  Centrum"), name_key("Burgwallen-Oude Zijde")
-    ('stadsdeel centrum', 'burgwallen oude zijde')
-    >>> name_key("Sint-Jacobs/Parijs") == name_key("sint jacobs parijs")
-    True
-    """
-    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
-    return _NUMBERED.sub("", text).strip() or text
 
 
 @dataclass(frozen=True)
