@@ -72,3 +72,15 @@ def test_status_counts_and_changes(tiny_facts):
     assert set(changed["doel"]) == {"P1.1", "P1.2"}  # newer values and statuses
     assert changed.set_index("doel").loc["P1.1", "status_vorig"] == "onbekend"
     assert changes(now, now).empty
+
+
+def test_a_budget_without_goals_gives_an_empty_table_with_every_column(tiny_facts):
+    from helpers.analysis.goals import GOAL_COLUMNS
+    from helpers.workspace.begroting import Begroting
+
+    empty = Begroting.model_validate({"gemeente": "GM0001", "begrotingsjaar": 2024,
+                                      "programmas": [{"id": "P1", "naam": "Werk"}]})
+    table = evaluate(empty, tiny_facts, 2023)
+    assert table.empty and list(table.columns) == GOAL_COLUMNS
+    assert list(table.columns) == list(evaluate(_budget(30.0), tiny_facts, 2023).columns)
+    assert table[table["status"] == "uit koers"].empty  # what the reports filter on

@@ -28,6 +28,19 @@ def test_trend_uses_only_the_last_five_years():
     assert result.years == tuple(YEARS) and result.assessment == "verbetert"
 
 
+def test_years_with_a_published_share_only_stay_in_the_trend():
+    """Older eras publish some shares without their counts: those years have a value and
+    count; the test is then the slope of the values, over the same five newest years."""
+    nan = float("nan")
+    values = [10.0, 11.0, 12.0, 13.0, 14.0]
+    result = trend_test(YEARS, values, [nan, nan, 1200, 1300, 1400], [nan, nan, 10000,
+                                                                      10000, 10000])
+    assert result.years == tuple(YEARS) and "helling" in result.method
+    assert result.trend == "stijgend"
+    counted = trend_test(YEARS, values, [v * 100 for v in values], [10000] * 5)
+    assert counted.years == tuple(YEARS) and "χ²" in counted.method
+
+
 def test_too_few_years_is_unknown():
     assert trend_test(YEARS[:4], [1, 2, 3, 4]).trend == "onbekend"
 

@@ -26,5 +26,20 @@ def test_explorer_state_stays_consistent(demo_ws, demo_facts):
     assert "65-plussers" in json.dumps(_spec(explorer.map()))
     assert "Rivierkwartier" in json.dumps(_spec(explorer.trend()))
     assert "▶ Rivierkwartier" in explorer.ranking().data
-    with pytest.raises(StuurkitError, match="has no values per wijk"):
+    with pytest.raises(StuurkitError, match="heeft geen cijfers per wijk; kies een ander niveau"):
         explorer.set(indicator="overhead_pct")
+
+
+def test_a_level_without_the_indicator_switches_to_one_of_the_same_theme(
+        demo_ws, demo_facts, monkeypatch):
+    """The level buttons never leave the verkenner with an error: an indicator that has
+    no buurt figures gives way to one of the same theme that has them."""
+    catalogue = demo_facts.catalogue
+    wijk_only = catalogue["aandeel_65plus"].model_copy(update={"levels": ["gemeente", "wijk"]})
+    monkeypatch.setitem(catalogue, "aandeel_65plus", wijk_only)
+    explorer = Explorer(demo_ws, demo_facts, "aandeel_65plus", 2024, "wijk")
+    explorer.set(level="buurt")
+    assert explorer.level == "buurt" and explorer.indicator != "aandeel_65plus"
+    assert catalogue[explorer.indicator].theme == "Bevolking"
+    assert explorer.indicator in {i for _, i in explorer.indicator_options()}
+    assert "aandeel_65plus" not in {i for _, i in explorer.indicator_options()}

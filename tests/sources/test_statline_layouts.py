@@ -321,3 +321,18 @@ def test_statline_export_and_download_of_utrecht_2023_agree():
     assert _value(export, "WK034401", "g_afs_gs")["value"] == 0.6
     shared = set(download["variable"]) & set(export["variable"])
     assert {"g_afs_hp", "g_afs_gs", "g_afs_kv", "g_afs_sc", "g_3km_sc", "ind_wbi"} <= shared
+
+
+def test_a_transposed_export_names_the_column_of_a_bad_region(tmp_path):
+    """Its regions are columns: a message points at the column, not at a row."""
+    bad = TRANSPOSED.replace('"BU99010101"\n', '"BU9901010"\n')
+    path = _write(tmp_path, "nabijheid_2021_17012023_183355.csv", bad)
+    with pytest.raises(DataError, match=r"column 6: area code 'BU9901010' is not a CBS code"):
+        _load(path, gemeente="GM9901")
+    twice = TRANSPOSED.replace('"WK990101";"BU99010101"', '"WK990101";"WK990101"')
+    with pytest.raises(DataError, match=r"column 6: area code WK990101 is a wijk, but its "
+                                        r"region kind says 'Buurt'"):
+        _load(_write(tmp_path, "nabijheid_2021_twice.csv", twice), gemeente="GM9901")
+    rows = _write(tmp_path, "kwb_2022.csv", TITLED.replace('"WK990101  "', '"WK99010"'))
+    with pytest.raises(DataError, match=r"row 5: area code 'WK99010' is not a CBS code"):
+        _load(rows, gemeente="GM9901")

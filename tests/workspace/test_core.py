@@ -118,3 +118,22 @@ def test_the_demo_hierarchy_is_whole(demo_ws):
     for year, part in hierarchy.groupby("year"):
         wijken = set(part.loc[part["level"] == "wijk", "code"])
         assert set(part.loc[part["level"] == "buurt", "parent"]) <= wijken, year
+
+
+def test_a_wijk_vintage_without_gemeente_layer_gets_the_union_of_its_wijken(ws_copy):
+    """Groningen's 2024 wijken (with Haren and Ten Boer) came without a 2024 gemeente
+    layer: its 2024 figures must not be drawn on the 2015 outline."""
+    path = ws_copy / "stuurkit.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["sources"]["kaart"] = [k for k in config["sources"]["kaart"]
+                                  if k["file"] != "raw/gemeenten_2022.geojson"]
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    ws = open_workspace(ws_copy)
+    outline = ws.areas_for(2024, "gemeente")
+    assert list(outline["vintage"]) == [2022] and list(outline["code"]) == ["GM9901"]
+    wijken = ws.areas_for(2024, "wijk")
+    assert set(wijken["vintage"]) == {2022}
+    union = wijken.geometry.union_all()
+    assert outline.geometry.iloc[0].symmetric_difference(union).area < 1e-6 * union.area
+    assert list(ws.areas_for(2021, "gemeente")["vintage"]) == [2017]  # its own layer
+    assert len(ws.hierarchy)

@@ -21,7 +21,7 @@ from helpers.analysis.trends import (
 from helpers.indicators.facts import Facts
 from helpers.workspace.begroting import Begroting
 
-__all__ = ["evaluate", "series", "band", "status_counts", "changes"]
+__all__ = ["GOAL_COLUMNS", "evaluate", "series", "band", "status_counts", "changes"]
 
 
 def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:
@@ -31,9 +31,15 @@ def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFr
     return rows.sort_values("year")
 
 
+GOAL_COLUMNS = [
+    "programma", "programma_naam", "doel", "titel", "eigenaar", "indicator", "label", "unit",
+    "decimals", "gebied", "nulmeting_jaar", "nulmeting", "streefjaar", "streefwaarde", "jaar",
+    "waarde", "trend", "status", "verwacht", "ondergrens", "bovengrens", "uitleg", "jaren"]
+
+
 def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
     """One row per goal indicator: newest value up to ``year``, trend, target status with
-    its forecast and explanation (no rows, and no columns, for a budget without goals)."""
+    its forecast and explanation (``GOAL_COLUMNS``; no rows for a budget without goals)."""
     rows = []
     for prog, goal in begroting.goals():
         for entry in goal.indicatoren:
@@ -63,7 +69,7 @@ def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
                 "bovengrens": outlook.upper, "uitleg": outlook.explanation,
                 "jaren": f"{outlook.years[0]}–{outlook.years[-1]}" if outlook.years else "",
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=GOAL_COLUMNS)
 
 
 def series(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:

@@ -67,16 +67,15 @@ def trend_test(years, values, numerators=None, denominators=None,
     years, values = years[order], values[order]
     num = None if numerators is None else np.asarray(numerators, dtype=float)[order]
     den = None if denominators is None else np.asarray(denominators, dtype=float)[order]
-    keep = ~np.isnan(values)
-    if num is not None and den is not None:
-        keep &= ~(np.isnan(num) | np.isnan(den))
+    keep = ~np.isnan(values)  # a year with a value counts, also a share without counts
     years, values = years[keep][-TREND_YEARS:], values[keep][-TREND_YEARS:]
     used = tuple(int(y) for y in years)
     if len(years) < TREND_YEARS:
         return TrendResult(UNKNOWN, UNKNOWN, None, used, "te weinig jaren")
     if num is not None and den is not None:
         r, n = num[keep][-TREND_YEARS:], den[keep][-TREND_YEARS:]
-        if np.all(r <= n) and np.all(n > 0):
+        # the χ² test only when every year has its counts; else the slope of the values
+        if not (np.isnan(r).any() or np.isnan(n).any()) and np.all(r <= n) and np.all(n > 0):
             p_bar = r.sum() / n.sum()
             t = years - years.mean()
             statistic = np.sum(t * (r - n * p_bar))

@@ -74,16 +74,28 @@ class Explorer:
 
     # ------------------------------------------------------------ state
     def set(self, **changes) -> None:
-        """Change the state; keeps it consistent (an area of the wrong level is dropped)."""
+        """Change the state; keeps it consistent: an area of the wrong level is dropped,
+        and a level change keeps the indicator when it exists at the new level and
+        otherwise takes the first one of the same theme there (then any)."""
         catalogue = self.facts.catalogue
         indicator = changes.get("indicator", self.indicator)
         if indicator not in catalogue:
-            raise StuurkitError(f"Indicator {indicator!r} is not in the catalogue.")
+            raise StuurkitError(f"Indicator {indicator!r} staat niet in de catalogus; kies er "
+                                "een uit de lijst.")
         level = changes.get("level", self.level)
         if level not in LEVELS:
-            raise StuurkitError(f"Level {level!r}: choose wijk or buurt.")
+            raise StuurkitError(f"Niveau {level!r} bestaat niet; kies "
+                                f"{' of '.join(LEVELS)}.")
         if level not in catalogue[indicator].levels:
-            raise StuurkitError(f"{catalogue[indicator].label} has no values per {level}.")
+            if "indicator" in changes and level == self.level:
+                raise StuurkitError(f"{catalogue[indicator].label} heeft geen cijfers per "
+                                    f"{level}; kies een ander niveau.")
+            theme = catalogue[indicator].theme
+            there = [i for i in catalogue.values() if level in i.levels]
+            if not there:
+                raise StuurkitError(f"Er zijn geen indicatoren per {level}; kies een ander "
+                                    "niveau.")
+            indicator = next((i.id for i in there if i.theme == theme), there[0].id)
         self.indicator, self.level = indicator, level
         years = self.year_options()
         year = int(changes.get("year", self.year))
@@ -194,6 +206,8 @@ def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
         except StuurkitError as exc:
             slots[0].update(common.sentence(str(exc), strong=True))
             return
+        pick_indicator.options = explorer.indicator_options()
+        pick_indicator.value = explorer.indicator
         pick_year.options = explorer.year_choices()
         pick_year.value = explorer.year
         pick_year.disabled = not explorer.has_data()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -86,27 +87,32 @@ def _parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     return value, pd.DataFrame(status, index=values.index, columns=values.columns)
 
 
+def _row(label: object) -> str:
+    return f"row {int(label) + 2}"
+
+
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
-          year: int, source: str, names: pd.Series | None = None) -> pd.DataFrame:
+          year: int, source: str, names: pd.Series | None = None,
+          at: Callable[[object], str] = _row) -> pd.DataFrame:
     """Shared tail of every reader: check codes, melt, parse values, report problems;
     ``names`` (the area's name per row, as the file writes it) become the optional
-    ``model.AREA_NAME`` column."""
+    ``model.AREA_NAME`` column; ``at`` names a record in messages (``row 5``)."""
     if values.columns.duplicated().any():
         twice = values.columns[values.columns.duplicated()][0]
         raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
     codes = codes.astype(str).str.strip()
     duplicated = codes[codes.duplicated()]
     if len(duplicated):
-        raise DataError(f"{path}, row {int(duplicated.index[0]) + 2}: area code "
+        raise DataError(f"{path}, {at(duplicated.index[0])}: area code "
                         f"{duplicated.iloc[0]} occurs twice. Remove the duplicate row.")
     national = codes.str.match(model.NATIONAL_CODE.pattern)
     bad = codes[~codes.str.match(model.CODE.pattern) & ~national]
     if len(bad):
-        row = int(bad.index[0]) + 2
+        row = at(bad.index[0])
         hint = (" It looks like a code without its leading zeros; read codes as text."
                 if bad.iloc[0].isdigit() else "")
         raise DataError(
-            f"{path}, row {row}: area code {bad.iloc[0]!r} is not a CBS code "
+            f"{path}, {row}: area code {bad.iloc[0]!r} is not a CBS code "
             f"(GMdddd, WKdddddd, BUdddddddd).{hint}"
         )
     keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
@@ -135,7 +141,8 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
     return long[[*model.TIDY_COLUMNS, model.AREA_NAME]].reset_index(drop=True)
 
 
-def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
+def _levels(path: Path, recs: pd.Series | None, codes: pd.Series,
+            at: Callable[[object], str] = _row) -> pd.Series:
     """Level per row from the code's prefix; a region kind (recs) must agree with it."""
     prefix = model.level_of(codes.astype(str).str.strip())
     if recs is None:
@@ -145,7 +152,7 @@ def _levels(path: Path, recs: pd.Series | None, codes: pd.Series) -> pd.Series:
     if clash.any():
         row = clash.idxmax()
         raise DataError(
-            f"{path}, row {int(row) + 2}: area code {str(codes[row]).strip()} is a "
+            f"{path}, {at(row)}: area code {str(codes[row]).strip()} is a "
             f"{prefix[row]}, but its region kind says {str(recs[row]).strip()!r}. Correct the "
             "code or the kind (recs / Soort regio)."
         )
@@ -199,13 +206,15 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
     mapping's labels in R's form). An export that names its regions only is matched to
     ``areas`` (``(code, level, name)`` of the file's year; ``statline.codes_from_names``)."""
     columns = [statline.clean_label(c) for c in table.columns]
-    if table.attrs.get("statline") == statline.R:
+    layout = table.attrs.get("statline")
+    at = statline.where(layout)
+    if layout == statline.R:
         columns = statline.restore_r_names(columns, mapping.ids["statline"])
     table = table.set_axis(columns, axis=1)
     code = next((c for c in columns if c.endswith(STATLINE_CODE)), None)
     if code is None:
         found, named_levels = statline.codes_from_names(path, table[columns[0]], areas, year,
-                                                        gemeente)
+                                                        gemeente, layout)
         table = table.assign(**{statline.REGIONS + " (code)": found})[found.notna()]
         code = statline.REGIONS + " (code)"
         named_levels = named_levels[found.notna()]
@@ -225,10 +234,10 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
     if wbi:
         values["ind_wbi"] = table[wbi]
     levels = (named_levels if named_levels is not None and kind is None
-              else _levels(path, table[kind] if kind else None, table[code]))
+              else _levels(path, table[kind] if kind else None, table[code], at))
     return _tidy(path, table[code], levels,
                  values, year, source or f"CBS StatLine-export {path.name}",
-                 table[columns[0]] if columns[0] not in {code, kind} else None)
+                 table[columns[0]] if columns[0] not in {code, kind} else None, at)
 
 
 def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping | None = None,

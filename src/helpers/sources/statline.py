@@ -37,7 +37,7 @@ import logging
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +46,7 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable
 
-__all__ = ["layout_of", "read_export", "name_key", "clean_label", "r_name",
+__all__ = ["layout_of", "read_export", "where", "name_key", "clean_label", "r_name",
            "restore_r_names", "codes_from_names", "year_of", "LAYOUTS", "REGIONS"]
 
 log = logging.getLogger(__name__)
@@ -309,8 +309,8 @@ def _transposed(path, rows):
     header = [dim or REGIONS, *topics]
     _check_names(path, header, line)
     columns = [[regions[j]] + [row[j] for _, row in body] for j in range(lead, len(regions))]
-    # a region is a column of the file: its "row" in messages is that column's number
-    return header, [(j + lead + 2, cells) for j, cells in enumerate(columns)], line
+    # a region is a column of the file: messages name it by its column (1-based; ``where``)
+    return header, [(j + lead + 1, cells) for j, cells in enumerate(columns)], line
 
 
 def _r_layout(path, rows):
@@ -334,6 +334,13 @@ def _r_layout(path, rows):
 
 
 _READERS = {TITLED: _titled, ROWS: _row_layout, TRANSPOSED: _transposed, R: _r_layout}
+
+
+def where(layout: str | None) -> Callable[[object], str]:
+    """How a message names the record of ``read_export``'s index label: ``row N`` of the
+    file (index + 2), or ``column N`` in a transposed export, whose regions are columns."""
+    word = "column" if layout == TRANSPOSED else "row"
+    return lambda label: f"{word} {int(label) + 2}"
 
 
 def read_export(path: Path, layout: str, gemeente: str | None = None) -> pd.DataFrame:
@@ -391,13 +398,15 @@ def _key(name: object) -> str:
 
 
 def codes_from_names(path: Path, names: pd.Series, areas, year: int,
-                     gemeente: str | None = None) -> tuple[pd.Series, pd.Series]:
+                     gemeente: str | None = None, layout: str | None = None
+                     ) -> tuple[pd.Series, pd.Series]:
     """Codes and levels of the regions of an export that names them only (``names``, in
     the file's order), from the gemeente's ``areas`` of the file's year (``(code, level,
     name)``, e.g. from the kaart). ``Nederland`` is left out; the first other region is the
     gemeente; every other name must be the name of exactly one wijk or buurt. A name that
     matches none, or several, or occurs twice in the file, is left out with a warning naming
-    it — never guessed; rows left out have no code (``None``).
+    it — never guessed; rows left out have no code (``None``). Messages name a region by
+    its row (its column in a transposed ``layout``).
 
     Raises ``DataError`` without ``areas``, when the first region is not the gemeente, or
     when no wijk or buurt name matches (the areas are of another year or gemeente).
@@ -420,9 +429,9 @@ def codes_from_names(path: Path, names: pd.Series, areas, year: int,
     code = towns[0][0] if towns else gemeente
     if code is None:
         raise DataError(f"{path}: the areas given for matching names have no gemeente. {fix}")
-    first = order.index[0]
+    first, at = order.index[0], where(layout)
     if towns and _key(towns[0][1]) != order[first]:
-        raise DataError(f"{path}, row {int(first) + 2}: the first region of an export by "
+        raise DataError(f"{path}, {at(first)}: the first region of an export by "
                         f"name is the gemeente, but {names[first].strip()!r} is not "
                         f"{towns[0][1]!r} ({code}). Is this the export of {code}? {fix}")
     codes[first], levels[first] = code, _GEMEENTE
@@ -441,7 +450,7 @@ def codes_from_names(path: Path, names: pd.Series, areas, year: int,
             why = ("occurs twice in the file" if key in twice else
                    "matches no area" if not found else
                    "matches " + ", ".join(c for c, _ in found))
-            left_out.append(f"{names[row].strip()!r} (row {int(row) + 2}: {why})")
+            left_out.append(f"{names[row].strip()!r} ({at(row)}: {why})")
     if len(rest) and len(left_out) == len(rest):
         raise DataError(f"{path}: none of the {len(rest)} wijk and buurt names of this "
                         f"export is the name of an area of {code} in {year} (e.g. "

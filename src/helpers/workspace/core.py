@@ -38,7 +38,7 @@ from helpers.workspace.cache import SourceCache
 from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
 
 __all__ = ["Config", "Workspace", "open_workspace", "CONFIG_FILE", "resolve", "vintage_for",
-           "areas_for", "unparented", "lost_shown"]
+           "areas_for", "outlines_from_wijken", "unparented", "lost_shown"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,24 @@ def vintage_for(areas: pd.DataFrame, year: int, level: str | None = None) -> int
         return None
     earlier = [v for v in vintages if v <= year]
     return int(max(earlier) if earlier else min(vintages))
+
+
+def outlines_from_wijken(areas: gpd.GeoDataFrame, code: str, name: str) -> gpd.GeoDataFrame:
+    """``areas`` plus the gemeente's outline of each wijk vintage that has no gemeente
+    layer: the union of that vintage's wijken (which together make up the gemeente).
+    Without it a year whose wijken come from a newer kaart would be drawn on an older
+    gemeente outline (Groningen 2024 with Haren and Ten Boer on the 2015 outline)."""
+    have = set(areas.loc[areas["level"] == "gemeente", "vintage"])
+    wijken = areas[(areas["level"] == "wijk") & ~areas["vintage"].isin(have)
+                   & (areas["parent"] == code)]
+    if wijken.empty:
+        return areas
+    rows = [{"code": code, "name": name, "level": "gemeente", "parent": None,
+             "vintage": int(vintage), "geometry": part.geometry.union_all()}
+            for vintage, part in wijken.groupby("vintage")]
+    outlines = gpd.GeoDataFrame(rows, geometry="geometry", crs=areas.crs)
+    return gpd.GeoDataFrame(pd.concat([areas, outlines], ignore_index=True),
+                            geometry="geometry", crs=areas.crs)
 
 
 def areas_for(areas: gpd.GeoDataFrame, year: int, level: str | None = None
@@ -149,8 +167,9 @@ class Workspace:
                               "`stuurkit fetch` or `stuurkit import`.")
         frames = [self._read(section, entry) for section in READERS.sections
                   if READERS.areas(section) for entry in self.config.sources.files(section)]
-        areas = pd.concat(frames, ignore_index=True)
-        return gpd.GeoDataFrame(areas, geometry="geometry", crs=kaart.CRS)
+        areas = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                 crs=kaart.CRS)
+        return outlines_from_wijken(areas, self.gemeente, self.config.gemeente.name)
 
     @cached_property
     def water(self) -> gpd.GeoSeries:
