@@ -7,7 +7,9 @@ A workspace shows the statistics of year Y on the kaart layer of the vintage tha
 to Y (``core.vintage_for``); when that vintage is another year's, a code may name another
 area there. Two witnesses say so, compared per code and year:
 
-* **the name**: KWB downloads, StatLine exports and kaart attribute tables write each
+* **the name** (of a wijk or buurt: CBS never gives a gemeente's code to another
+  gemeente, and a gemeente outline may be the union of its wijken, named from
+  ``stuurkit.yml``): KWB downloads, StatLine exports and kaart attribute tables write each
   area's name beside its figures (``model.AREA_NAME``); it must be the kaart's name of
   that code (compared after ``name_key``: case, accents, punctuation and a leading
   "Wijk 01"/"Buurt 01" do not count) — unless CBS states the same land area for the
@@ -189,7 +191,7 @@ def mismatches(names: pd.DataFrame, variables: pd.DataFrame,
             continue
         drawn = drawn.assign(key=drawn["name"].map(name_key),
                              hectares=drawn.geometry.area / 10_000)
-        named = names[names["year"] == year].merge(
+        named = names[(names["year"] == year) & (names["level"] != "gemeente")].merge(
             drawn[["code", "name", "key", "vintage"]], left_on="area_code", right_on="code",
             suffixes=("", "_kaart"))
         other = named[named["name"].map(name_key) != named["key"]]
