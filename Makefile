@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?=
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test test-fast lab lint format demo-data bench audit screenshots clean
@@ -27,8 +28,8 @@ install: $(STAMP) ## create .venv and install Stuurkit with its test tools
 demo: install ## build every demo report into reports/demo/ (open reports/demo/index.html)
 	$(BIN)/stuurkit run demo $(if $(JOBS),--jobs $(JOBS))
 
-test: install ## run the whole test suite
-	$(BIN)/python -m pytest
+test: install ## run the whole test suite (TEST_WORKERS=2 processes by default; 0 runs it in one)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 test-fast: install ## run the tests that need no notebook kernel or browser
 	$(BIN)/python -m pytest -m "not slow"
