@@ -19,7 +19,9 @@ Measured side by side in one run (medians of ``--repeat`` repetitions):
    and kaart files (``synthetic.national_workspace``) against the same on the demo:
    with an empty parquet cache (first run after an import) and with the cache in place;
 5. the verkenner: compute time of one change (state + map + trend + ranking) for a
-   gemeente of 500 buurten (``synthetic.py``) and for the demo (92 buurten).
+   gemeente of 500 buurten (``synthetic.py``) and for the demo (92 buurten);
+6. calibration of the goal forecasts (``calibration.py``, also runnable alone): the worst
+   coverage of the 95% interval and the worst precision of "op koers" over every cell.
 
 Compares with the committed ``results.json`` and warns about regressions (> 20%).
 """
@@ -464,6 +466,16 @@ def explorer(repeat: int) -> dict[str, float]:
     return out
 
 
+# ---------------------------------------------------------------- calibration
+
+
+def calibration() -> dict[str, float]:
+    """The worst cells of ``calibration.py`` (coverage, op koers precision, …)."""
+    import calibration as forecasts
+
+    return forecasts.results()
+
+
 # -------------------------------------------------------------------- main
 
 
@@ -471,7 +483,9 @@ TARGETS = {"batch_speedup_vs_papermill": (">=", 5.0), "batch_ratio_to_limit": ("
            "html_max_report_mb": ("<=", 1.5), "html_buurt_map_report_mb": ("<=", 1.5),
            "national_load_s": ("<=", 10.0), "national_peak_gb": ("<=", 4.0),
            "national_map_mb": ("<=", 5.0), "wijkprofiel_national_ratio": ("<=", 2.0),
-           "explorer_update_ms": ("<=", 200.0), "explorer_demo_update_ms": ("<=", 200.0)}
+           "explorer_update_ms": ("<=", 200.0), "explorer_demo_update_ms": ("<=", 200.0),
+           "calibration_min_coverage": (">=", 0.90),
+           "calibration_min_op_koers_precision": (">=", 0.95)}
 
 
 def main() -> int:
@@ -487,6 +501,7 @@ def main() -> int:
     results.update(national(args.repeat))
     results.update(national_wijkprofiel(args.repeat))
     results.update(explorer(args.repeat))
+    results.update(calibration())
     results.update({"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                f"Python {platform.python_version()}",
                     "date": date.today().isoformat(), "repeat": args.repeat})

@@ -160,7 +160,8 @@ def test_the_vocabulary_is_defined_once():
     from helpers import model
 
     assert model.USABLE == ("ok", "provisional")
-    assert model.TARGET_STATUSES == ("op koers", "risico", "uit koers", "onbekend")
+    assert model.TARGET_STATUSES == ("op koers", "risico", "uit koers", "gehaald", "niet gehaald",
+                                     "onbekend")
     assert model.level_of("BU03440101") == "buurt" and model.CODE.match("WK03440A")
     assert model.in_gemeente("WK034401", "GM0344") and not model.in_gemeente("WK036301",
                                                                               "GM0344")

@@ -177,7 +177,29 @@ def _audit(args: argparse.Namespace) -> int:
             print(f"{item.file}: {finding}")
     failed = [a for a in audits if not a.passed]
     print(f"{len(audits) - len(failed)} of {len(audits)} file(s) pass the privacy scan.")
-    return 1 if failed or not audits else 0
+    pinned = _disclosure_audit(folder.name)
+    return 1 if failed or not audits or pinned else 0
+
+
+def _disclosure_audit(name: str) -> int:
+    """The LP audit of the workspace the reports folder is named after (none: 0)."""
+    from helpers.errors import StuurkitError
+    from helpers.indicators import lp_audit
+    from helpers.workspace import open_workspace
+
+    try:
+        ws = open_workspace(name)
+    except StuurkitError:
+        print(f"No workspace {name!r}: the LP audit of its suppressed cells is skipped.")
+        return 0
+    found = lp_audit.of_workspace(ws)
+    pinned = found[found["pinned"]]
+    for cell in pinned.itertuples():
+        print(f"pinned: {cell.indicators} {cell.area_code} {cell.year}: between "
+              f"{cell.low:g} and {cell.high:g} (must span {cell.required:g})")
+    print(f"LP audit: {len(found)} suppressed cell(s), {int(found['sensitive'].sum())} "
+          f"small count(s), {len(pinned)} pinned.")
+    return len(pinned)
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -274,7 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Scan every HTML file in a reports folder: small counts, "
                                    "chart columns that are not drawn, external loads, the "
                                    "Content-Security-Policy and scripts Stuurkit did not "
-                                   "write. Exit code 1 when any file fails.")
+                                   "write; then prove the workspace's disclosure control "
+                                   "by linear programming (no suppressed small count may "
+                                   "be recoverable within min_count). Exit code 1 when "
+                                   "any file fails or any cell is pinned.")
     p.add_argument("folder", help="reports/<workspace> (or just the workspace name)")
     p.set_defaults(func=_audit)
 

@@ -39,6 +39,7 @@ __all__ = [
     "SUB_LEVELS",
     "level_of", "OK", "PROVISIONAL", "SECRET", "MISSING", "SUPPRESSED", "STATUSES",
     "USABLE", "STATUS_RANK", "STATUS_TEXT", "ON_TRACK", "AT_RISK", "OFF_TRACK", "UNKNOWN",
+    "MET", "NOT_MET",
     "TARGET_STATUSES", "ACTION_STATUSES", "CODE_PATTERN", "CODE", "GEMEENTE_CODE",
     "SPECIAL_BUURT", "NATIONAL_CODE", "is_code", "gemeente_digits", "in_gemeente",
     "of_other_gemeente",
@@ -84,7 +85,8 @@ STATUS_RANK = {OK: 0, PROVISIONAL: 1, MISSING: 2, SECRET: 3}
 STATUS_TEXT = {SECRET: "geheim", SUPPRESSED: "onderdrukt", MISSING: "–"}
 
 ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN = "op koers", "risico", "uit koers", "onbekend"
-TARGET_STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN)
+MET, NOT_MET = "gehaald", "niet gehaald"  # the target year has been measured
+TARGET_STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, MET, NOT_MET, UNKNOWN)
 ACTION_STATUSES = ("niet gestart", "lopend", "vertraagd", "afgerond", "vervallen")
 
 # ------------------------------------------------------------------ codes

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers.analysis.profile import area_profile, differences_in_words, spine_data
+from helpers.analysis.stats import TEST_TEXT
 from helpers.errors import StuurkitError
 
 
@@ -27,6 +30,24 @@ def test_spine_and_words_name_the_significant_difference(tiny_facts):
     text = str(differences_in_words(profile, spine_data(profile)))
     label = tiny_facts.catalogue["bijstand_per_1000"].label
     assert f"{label}: 120,0" in text and "ongunstiger dan Klein (53,3" in text
+
+
+def test_the_spine_names_how_the_area_was_compared(tiny_facts):
+    """Zuid (480 per 4.000) is tested against the rest of Klein (Noord: 160 per 8.000) by
+    the conditional Poisson test; its only buurt is the whole wijk, so the buurt falls back
+    to its interval against the wijk's value."""
+    wijk = spine_data(area_profile(tiny_facts, tiny_facts.area("WK000102"), 2023))
+    assert wijk.set_index("indicator").loc["bijstand_per_1000", "methode"] == \
+        TEST_TEXT["poisson_ratio"]
+    buurt = spine_data(area_profile(tiny_facts, tiny_facts.area("BU00010201"), 2023))
+    row = buurt.set_index("indicator").loc["bijstand_per_1000"]
+    assert row["methode"] == TEST_TEXT["overlap"] and row["vergelijking"] == "gelijk"
+    from helpers.presentation import charts
+
+    spec = charts.spine(wijk, "Zuid", "Klein").to_dict()
+    tooltips = [t["title"] for t in spec["layer"][3]["encoding"]["tooltip"]]
+    assert "Toets" in tooltips
+    assert TEST_TEXT["poisson_ratio"] in json.dumps(spec, ensure_ascii=False)
 
 
 def test_the_gemeente_and_a_year_without_data_are_refused(tiny_facts):

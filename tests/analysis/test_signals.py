@@ -7,7 +7,8 @@ from helpers.analysis.signals import SEVERITY, signals
 
 def test_demo_yields_signals_of_every_kind(demo_facts, demo_budget):
     table = signals(demo_facts, demo_budget.begroting, 2024)
-    assert set(table["soort"]) == set(SEVERITY)
+    # every kind but a missed target year: the demo's target years lie ahead
+    assert set(table["soort"]) == set(SEVERITY) - {"doel niet gehaald"}
     assert table["ernst"].is_monotonic_increasing
     assert table["basis"].str.len().min() > 10 and table["uitleg"].str.len().min() > 10
     area = table[table["soort"] == "wijk wijkt af en verslechtert"]
@@ -23,5 +24,22 @@ def test_a_wijk_worse_than_the_gemeente_and_worsening_is_signalled(tiny_facts):
     assert area["gebied"].tolist() == ["WK000102"]
     row = area.iloc[0]
     assert row["gebied_naam"] == "Zuid" and "tegen" in row["uitleg"] and "Klein" in row["uitleg"]
-    assert "Byar-interval 99,8%" in row["basis"] and "2019–2023" in row["basis"]
+    assert row["basis"].startswith("Verhouding tot de rest van het omliggende gebied, exacte")
+    assert "(99,8%), Klein" in row["basis"] and "2019–2023" in row["basis"]
     assert "WK000101" not in set(table["gebied"])  # flat and better than the gemeente
+
+
+def test_a_measured_target_year_that_missed_is_signalled(tiny_facts):
+    from helpers.workspace.begroting import Begroting
+
+    budget = Begroting.model_validate({"gemeente": "GM0001", "begrotingsjaar": 2024,
+                                       "programmas": [{"id": "P1", "naam": "Werk", "doelen": [
+        {"id": "P1.1", "titel": "Minder bijstand in Zuid", "eigenaar": "Team Zuid",
+         "indicatoren": [{"indicator": "bijstand_per_1000", "gebied": "WK000102",
+                          "nulmeting": {"jaar": 2019, "waarde": 40.0},
+                          "streefwaarde": {"jaar": 2022, "waarde": 30.0}}]}]}]})
+    table = signals(tiny_facts, budget, 2023)
+    missed = table[table["soort"] == "doel niet gehaald"]
+    assert missed["doel"].tolist() == ["P1.1"] and missed["ernst"].tolist() == [1]
+    assert "streefjaar 2022" in missed.iloc[0]["basis"]
+    assert "doel uit koers" not in set(table["soort"])  # measured, not forecast

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,6 +37,52 @@ def test_byar_is_close_to_the_exact_poisson_interval(count):
     exact_lo = sps.chi2.ppf(0.025, 2 * count) / 2
     exact_hi = sps.chi2.ppf(0.975, 2 * (count + 1)) / 2
     assert lo == pytest.approx(exact_lo, rel=0.01) and hi == pytest.approx(exact_hi, rel=0.01)
+
+
+@pytest.mark.parametrize("count, confidence, expected", [
+    # χ² with 2 degrees of freedom has ppf(p) = −2·ln(1 − p): limits by hand
+    (0, 0.95, (0.0, -math.log(0.025))),                         # 0 to 3,6889
+    (1, 0.95, (-math.log(0.975), 5.5716)),                      # 0,0253 to 5,5716
+    (0, 0.998, (0.0, -math.log(0.001))),                        # 0 to 6,9078
+    (1, 0.998, (-math.log(0.999), 9.2334)),                     # 0,0010 to 9,2334
+    (5, 0.95, (1.6235, 11.6683)),                               # Garwood's table
+    (9, 0.95, (4.1154, 17.0848)),
+])
+def test_exact_poisson_interval_by_hand_and_table(count, confidence, expected):
+    lo, hi = stats.poisson_ci(count, confidence)
+    assert (lo, hi) == pytest.approx(expected, abs=5e-5)
+    assert (lo, hi) == stats.exact_poisson_ci(count, confidence)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 9])
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+def test_exact_limits_are_where_the_poisson_tails_are_alpha_over_two(count, confidence):
+    """Independent oracle: P(X ≥ x | lower) = P(X ≤ x | upper) = α/2."""
+    lo, hi = stats.exact_poisson_ci(count, confidence)
+    half = (1 - confidence) / 2
+    assert sps.poisson.sf(count - 1, lo) == pytest.approx(half, rel=1e-9)
+    assert sps.poisson.cdf(count, hi) == pytest.approx(half, rel=1e-9)
+
+
+def test_below_ten_events_is_exact_from_ten_byar():
+    lo, hi = stats.poisson_ci(np.array([9.0, 10.0, np.nan]))
+    assert (lo[0], hi[0]) == stats.exact_poisson_ci(9)
+    assert (lo[1], hi[1]) == stats.byar_ci(10) and np.isnan(lo[2])
+    # the issue's figures: Byar's lower limit at 1 event is 48% low, and negative at 99.8%
+    byar_lo = (1 - 1 / 9 - stats.z_value(0.95) / 3) ** 3
+    assert 1 - byar_lo / -math.log(0.975) == pytest.approx(0.4837, abs=1e-4)
+    assert (1 - 1 / 9 - stats.z_value(0.998) / 3) ** 3 == pytest.approx(-0.0028, abs=1e-4)
+    assert stats.byar_ci(1, 0.998)[0] == 0.0
+    assert stats.poisson_ci(1, 0.998)[0] == pytest.approx(0.0010005, abs=1e-7)
+    lo, hi = stats.rate_ci(3, 2000, 1000)
+    assert (lo, hi) == pytest.approx(tuple(v / 2 for v in stats.exact_poisson_ci(3)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(count=st.integers(0, 60), confidence=st.sampled_from([0.95, 0.998]))
+def test_poisson_interval_is_never_negative_and_holds_the_count(count, confidence):
+    lo, hi = stats.poisson_ci(count, confidence)
+    assert 0 <= lo <= count <= hi
 
 
 def test_rate_interval_scales_by_denominator_and_multiplier():
@@ -131,3 +179,12 @@ def test_demo_wijk_comparisons(demo_facts):
     assert (counts["vergelijking_95"] == "niet vergeleken").all()
     published = compared[compared["indicator"] == "gemiddelde_woz"]
     assert (published["vergelijking_95"] == "niet vergeleken").all()
+    # every comparison names its method; the demo's parents all have counts
+    assert row["vergelijking_methode"] == "poisson_ratio"
+    method = compared.groupby("vergelijking_methode")["vergelijking_95"]
+    assert set(method.groups) == {"newcombe", "poisson_ratio", "none"}
+    assert (method.get_group("none") == "niet vergeleken").all()
+    share = compared[compared["indicator"] == "aandeel_65plus"]
+    counted = (share["level"] != "gemeente") & share["numerator"].notna()
+    assert set(share.loc[counted, "vergelijking_methode"]) == {"newcombe"}
+    assert set(share.loc[~counted, "vergelijking_methode"]) == {"none"}

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from helpers.errors import DataError
 from helpers.indicators import catalogue
 from helpers.indicators import disclosure as privacy
 
@@ -123,3 +125,163 @@ def test_the_demo_publishes_no_unprotected_group(demo_ws, demo_facts):
             truth, privacy._Coded(truth).per_row(demo_facts.catalogue, "min_count", 0)
             .astype(float)), "suppressed"), demo_facts.catalogue, demo_facts.hierarchy)
     assert len(before) > 0  # primary suppression alone leaves groups to protect
+
+
+def _tree(tree: dict[str, dict[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An own registration (exact counts) of wijken → buurten in GM0001, 2023."""
+    rows, links = [], []
+    for wijk, buurten in tree.items():
+        links.append((2023, wijk, "GM0001", "wijk"))
+        for buurt, count in buurten.items():
+            links.append((2023, buurt, wijk, "buurt"))
+            rows.append((buurt, "buurt", count, 1001.0))
+        rows.append((wijk, "wijk", sum(buurten.values()), 1001.0 * len(buurten)))
+    rows.append(("GM0001", "gemeente", sum(r[2] for r in rows if r[1] == "wijk"),
+                 sum(r[3] for r in rows if r[1] == "wijk")))
+    obs = pd.DataFrame(rows, columns=["area_code", "level", "numerator", "denominator"])
+    obs = obs.assign(year=2023, indicator="meldingen_openbare_ruimte_per_1000",
+                     value=obs["numerator"] / obs["denominator"] * 1000, status="ok",
+                     source="test")
+    return obs, pd.DataFrame(links, columns=["year", "code", "parent", "level"])
+
+
+def test_a_complement_is_not_itself_the_sum_of_shown_parts():
+    # WK000101 (4) is hidden with its buurt; the complement WK000102 (23) would be the
+    # sum of its shown buurten 11 + 12 and give the 4 away (118 − 91 − 23): one of
+    # them (the smallest of at least min_count, 11) is hidden with it
+    from helpers.indicators import lp_audit
+
+    cat = catalogue.load()
+    obs, hierarchy = _tree({"WK000101": {"BU00010101": 4.0, "BU00010102": 0.0},
+                            "WK000102": {"BU00010201": 11.0, "BU00010202": 12.0},
+                            "WK000103": {"BU00010301": 40.0, "BU00010302": 51.0}})
+    out = privacy.suppress(obs, cat, hierarchy)
+    hidden = set(out.loc[out["status"] == "suppressed", "area_code"])
+    assert hidden == {"BU00010101", "WK000101", "WK000102", "BU00010201"}
+    found = lp_audit.audit(obs, out, cat, hierarchy).set_index("area_code")
+    # 118 − 91 = WK1 + WK2 = 27, WK2 = BU21 + 12, BU11 = WK1: BU11 + BU21 = 15
+    assert found.loc["BU00010101", ["low", "high"]].tolist() == pytest.approx([0.0, 15.0])
+    assert not found["pinned"].any()
+
+
+def test_a_linked_table_takes_a_second_breakdown_along():
+    # the five age groups add up to the inwoners: 4 65-plussers hidden alone would be
+    # 101 − 21 − 17 − 31 − 28; the smallest group of at least 10 − 4 (17) goes with it
+    from helpers.indicators import lp_audit
+
+    cat = catalogue.load()
+    counts = {"aandeel_0_14": 21.0, "aandeel_15_24": 17.0, "aandeel_25_44": 31.0,
+              "aandeel_45_64": 28.0, "aandeel_65plus": 4.0}
+    obs = pd.DataFrame({"area_code": "BU00010101", "level": "buurt", "year": 2023,
+                        "indicator": ["inwoners", *counts],
+                        "numerator": [101.0, *counts.values()],
+                        "denominator": [np.nan] + [101.0] * 5, "status": "ok",
+                        "source": "test"})
+    obs["value"] = obs["numerator"].where(obs["denominator"].isna(),
+                                          obs["numerator"] / obs["denominator"] * 100)
+    hierarchy = pd.DataFrame({"year": [2023], "code": ["BU00010101"],
+                              "parent": ["WK000101"], "level": ["buurt"]})
+    out = privacy.suppress(obs, cat, hierarchy)
+    hidden = set(out.loc[out["status"] == "suppressed", "indicator"])
+    assert hidden == {"aandeel_65plus", "aandeel_15_24"}
+    found = lp_audit.audit(obs, out, cat, hierarchy).set_index("variable")
+    assert found.loc["a_65_oo", ["low", "high"]].tolist() == pytest.approx([0.0, 21.0])
+    assert not found["pinned"].any()
+
+
+def test_suppression_that_cannot_close_a_group_says_so(monkeypatch):
+    cat = catalogue.load()
+    obs, hierarchy = _wijk([4.0, 61.0, 43.0])
+    monkeypatch.setattr(privacy._Coded, "complement",
+                        lambda self, lone, shown, numerator: np.array([], dtype=int))
+    with pytest.raises(DataError, match=r"cannot protect 1 group.*bijstand_per_1000 2023 "
+                                        r"under WK1"):
+        privacy.suppress(obs, cat, hierarchy)
+
+
+def _registration(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A random own registration of 2–4 wijken of 1–3 buurten, counts 0, small or not."""
+    rng = np.random.default_rng(seed)
+    tree = {}
+    for w in range(rng.integers(2, 5)):
+        tree[f"WK0001{w:02d}"] = {
+            f"BU0001{w:02d}{b:02d}": float(rng.choice([0, 0, rng.integers(1, 10),
+                                                       rng.integers(10, 30)]))
+            for b in range(rng.integers(1, 4))}
+    return _tree(tree)
+
+
+def test_registrations_with_small_counts_have_no_pinned_cell():
+    # the LP audit as the adversary (rounded_to=0: the counts are exact, and it knows
+    # it): no small count can be read off
+    # within min_count anywhere; primary suppression alone leaves many that can
+    from helpers.indicators import lp_audit
+
+    cat = catalogue.load()
+    pinned = primary_pinned = 0
+    for seed in range(40):
+        obs, hierarchy = _registration(seed)
+        out = privacy.suppress(obs, cat, hierarchy)
+        pinned += int(lp_audit.audit(obs, out, cat, hierarchy, rounded_to=0)["pinned"].sum())
+        primary_only = privacy.suppress(obs, cat)
+        primary_pinned += int(lp_audit.audit(obs, primary_only, cat, hierarchy,
+                                             rounded_to=0)["pinned"].sum())
+    assert pinned == 0
+    assert primary_pinned > 20
+
+
+_AGE_GROUPS = ["aandeel_0_14", "aandeel_15_24", "aandeel_25_44", "aandeel_45_64",
+               "aandeel_65plus"]
+
+
+def _age_tree(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Exact age groups (and inwoners) of 2–3 wijken of 1–3 buurten in GM0001: a linked
+    table at every level of the hierarchy."""
+    rng = np.random.default_rng(seed)
+    links, counts = [], {"GM0001": np.zeros(5)}
+    for w in range(rng.integers(2, 4)):
+        wijk = f"WK0001{w:02d}"
+        links.append((2023, wijk, "GM0001", "wijk"))
+        counts[wijk] = np.zeros(5)
+        for b in range(rng.integers(1, 4)):
+            buurt = f"BU0001{w:02d}{b:02d}"
+            links.append((2023, buurt, wijk, "buurt"))
+            c = rng.choice([0, 1, 3, 6, 12, 25, 40], size=5).astype(float) + rng.integers(0, 2, 5)
+            counts[buurt] = c
+            counts[wijk] += c
+            counts["GM0001"] += c
+    rows = []
+    for area, c in counts.items():
+        rows.append((area, "inwoners", c.sum(), np.nan, c.sum()))
+        rows += [(area, i, n, c.sum(), n / c.sum() * 100) for i, n in zip(_AGE_GROUPS, c,
+                                                                            strict=True)]
+    obs = pd.DataFrame(rows, columns=["area_code", "indicator", "numerator", "denominator",
+                                      "value"])
+    obs = obs.assign(level=obs["area_code"].str[:2].map({"GM": "gemeente", "WK": "wijk",
+                                                         "BU": "buurt"}),
+                     year=2023, status="ok", source="test")
+    return obs, pd.DataFrame(links, columns=["year", "code", "parent", "level"])
+
+
+def _pinned(seed: int, hierarchical: bool = True) -> int:
+    from helpers.indicators import lp_audit
+
+    cat = catalogue.load()
+    obs, hierarchy = _age_tree(seed)
+    out = privacy.suppress(obs, cat, hierarchy if hierarchical else None)
+    return int(lp_audit.audit(obs, out, cat, hierarchy, rounded_to=0)["pinned"].sum())
+
+
+def test_age_tables_over_the_hierarchy_have_no_pinned_cell():
+    # linked tables and all levels together, exact counts: 20 registrations in which
+    # primary suppression alone leaves small counts to be read off, and suppress none
+    assert sum(_pinned(seed, hierarchical=False) for seed in range(20)) > 50
+    assert sum(_pinned(seed) for seed in range(20)) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="known leak: where a linked table crosses the "
+                   "levels, closing each group on its own does not always leave min_count "
+                   "of room; 16 cells in 4 of 60 such registrations (seeds 31, 32, 33, 53) "
+                   "can still be pinned (here a_65_oo of BU00010100, 3, within [0, 4])")
+def test_crossed_age_tables_leave_no_pinned_cell():
+    assert _pinned(33) == 0

@@ -18,10 +18,12 @@ from helpers.analysis.trends import (
     prediction_interval,
     trend_test,
 )
+from helpers.indicators.catalogue import Indicator
 from helpers.indicators.facts import Facts
 from helpers.workspace.begroting import Begroting
 
-__all__ = ["GOAL_COLUMNS", "evaluate", "series", "band", "status_counts", "changes"]
+__all__ = ["GOAL_COLUMNS", "evaluate", "series", "band", "status_counts", "changes",
+           "forecast_scale"]
 
 
 def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:
@@ -31,10 +33,35 @@ def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFr
     return rows.sort_values("year")
 
 
+def forecast_scale(indicator: Indicator) -> str:
+    """The scale an indicator is forecast on (``trends.SCALES``), from its catalogue kind:
+
+    * a ``proportion`` in ``%`` is a ``percentage`` (0–100); a proportion computed with
+      ``scale: 1`` is a ``share`` (0–1) — both forecast on the logit scale, never outside;
+    * a ``rate`` (and a proportion in another unit, e.g. per 1.000: no upper bound is
+      known) or a ``count`` is forecast on the log scale: never below 0;
+    * a ``mean``, ``median`` or ``index`` is forecast as it is (``free``): its range is
+      not in the catalogue (an index in % may exceed 100).
+
+    The kind, not the unit, decides: it is validated (``Indicator.kind``), the unit is
+    free text; the unit only tells a percentage from another proportion.
+
+    >>> from helpers.indicators import catalogue
+    >>> forecast_scale(catalogue.load()["aandeel_65plus"])
+    'percentage'
+    """
+    if indicator.kind == "proportion":
+        if indicator.unit.strip() == "%":
+            return "percentage"
+        return "share" if indicator.computed and indicator.scale == 1 else "rate"
+    return {"rate": "rate", "count": "count"}.get(indicator.kind, "free")
+
+
 GOAL_COLUMNS = [
     "programma", "programma_naam", "doel", "titel", "eigenaar", "indicator", "label", "unit",
     "decimals", "gebied", "nulmeting_jaar", "nulmeting", "streefjaar", "streefwaarde", "jaar",
-    "waarde", "trend", "status", "verwacht", "ondergrens", "bovengrens", "uitleg", "jaren"]
+    "waarde", "trend", "status", "verwacht", "ondergrens", "bovengrens", "uitleg", "jaren",
+    "schaal"]
 
 
 def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
@@ -48,7 +75,8 @@ def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
             values = _comparable(facts, entry.indicator, area, year)
             way = direction(indicator.polarity, entry.nulmeting.waarde, entry.streefwaarde.waarde)
             outlook = forecast(values["year"], values["value"], entry.streefwaarde.jaar,
-                               entry.streefwaarde.waarde, way, indicator.decimals)
+                               entry.streefwaarde.waarde, way, indicator.decimals,
+                               scale=forecast_scale(indicator))
             trend = trend_test(values["year"], values["value"],
                                values["numerator"] if indicator.computed else None,
                                values["denominator"] if indicator.computed else None,
@@ -68,6 +96,7 @@ def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
                 "verwacht": outlook.expected, "ondergrens": outlook.lower,
                 "bovengrens": outlook.upper, "uitleg": outlook.explanation,
                 "jaren": f"{outlook.years[0]}–{outlook.years[-1]}" if outlook.years else "",
+                "schaal": forecast_scale(indicator),
             })
     return pd.DataFrame(rows, columns=GOAL_COLUMNS)
 
@@ -88,8 +117,10 @@ def band(facts: Facts, goal_row, year: int) -> pd.DataFrame | None:
     if last is None or goal_row.streefjaar <= last or len(values) < MIN_FORECAST_YEARS:
         return None
     years = np.arange(last, goal_row.streefjaar + 1)
-    decimals = facts.catalogue[goal_row.indicator].decimals
-    _, lower, upper = prediction_interval(values["jaar"], values["waarde"], years, decimals)
+    indicator = facts.catalogue[goal_row.indicator]
+    _, lower, upper = prediction_interval(values["jaar"], values["waarde"], years,
+                                          indicator.decimals,
+                                          scale=forecast_scale(indicator))
     return pd.DataFrame({"jaar": years.astype(int), "onder": lower, "boven": upper})
 
 

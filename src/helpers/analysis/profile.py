@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.analysis.stats import compare_with_parent
+from helpers.analysis.stats import TEST_TEXT, compare_with_parent
 from helpers.errors import StuurkitError
 from helpers.indicators.catalogue import Indicator
 from helpers.indicators.facts import Facts
@@ -28,7 +28,7 @@ KEY_FIGURE_COLUMNS = ["indicator", "theme", "label", "unit", "decimals", "polari
                       "gemeente_status"]
 SPINE_COLUMNS = ["indicator", "label", "theme", "minimum", "maximum", "q25", "q75", "punt",
                  "vergelijking", "vergelijking_998", "waarde", "referentie", "value",
-                 "parent_value", "jaar"]
+                 "parent_value", "jaar", "methode"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,9 @@ class AreaProfile:
 
 def spine_data(profile: AreaProfile) -> pd.DataFrame:
     """Per indicator: the spread over all areas of the profiled area's level, the
-    parent's value and the area's own, scaled for ``charts.spine``.
+    parent's value and the area's own, scaled for ``charts.spine``; ``vergelijking`` and
+    ``vergelijking_998`` test the area against the rest of its parent, ``methode`` says
+    how (``stats.TEST_TEXT``).
 
     Uses each indicator's newest usable year up to the report year; indicators without
     a value for the area or its parent are left out. An area without any such value
@@ -150,6 +152,7 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
             "referentie": f"{format_number(parent, ind.decimals)} {ind.unit}",
             "value": float(row["value"]), "parent_value": float(parent),
             "jaar": int(row["year"]),
+            "methode": TEST_TEXT[row["vergelijking_methode"]],
         })
     return pd.DataFrame(out, columns=SPINE_COLUMNS)
 

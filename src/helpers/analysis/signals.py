@@ -4,6 +4,8 @@ Four kinds of signal, each saying what it is based on:
 
 ``doel uit koers``
     a goal indicator's forecast misses the target (``helpers.analysis.trends.forecast``).
+``doel niet gehaald``
+    the target year has been measured and the value missed the target.
 ``streefjaar nadert``
     the target year is at most two years after the report year and the goal is at risk.
 ``wijk wijkt af en verslechtert``
@@ -20,7 +22,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.analysis.goals import evaluate
-from helpers.analysis.stats import compare_with_parent
+from helpers.analysis.stats import TEST_TEXT, compare_with_parent
 from helpers.analysis.trends import trend_test
 from helpers.indicators.facts import Facts
 from helpers.numbers import format_number
@@ -28,18 +30,28 @@ from helpers.workspace.begroting import Begroting
 
 __all__ = ["signals", "SIGNAL_COLUMNS", "SEVERITY"]
 
-SEVERITY = {"doel uit koers": 1, "wijk wijkt af en verslechtert": 2, "streefjaar nadert": 2,
-            "verouderde gegevens": 3}
+SEVERITY = {"doel uit koers": 1, "doel niet gehaald": 1, "wijk wijkt af en verslechtert": 2,
+            "streefjaar nadert": 2, "verouderde gegevens": 3}
 SIGNAL_COLUMNS = ["ernst", "soort", "programma", "doel", "indicator", "gebied", "gebied_naam",
                   "jaar", "uitleg", "basis"]
 NEAR_YEARS = 2
+# how the forecast's scale (goals.forecast_scale, trends.SCALES) is named in a signal's basis
+SCALE_WORDS = {"percentage": "logitschaal", "share": "logitschaal", "rate": "logschaal",
+               "count": "logschaal", "free": "de gemeten schaal"}
 
 
 def _goal_signals(goals: pd.DataFrame, year: int, names: dict[str, str]) -> list[dict]:
     rows = []
     for goal in goals.itertuples(index=False):
-        base = f"Voorspelling op {goal.jaren} (Theil–Sen, 95%-voorspellingsinterval)"
-        if goal.status == model.OFF_TRACK:
+        base = (f"Voorspelling op {goal.jaren} (Theil–Sen op {SCALE_WORDS[goal.schaal]}, "
+                "95%-voorspellingsinterval dat ook jaarlijkse doorwerking van toevallige "
+                "schommelingen dekt)")
+        if goal.status == model.NOT_MET:
+            rows.append({"soort": "doel niet gehaald", "programma": goal.programma,
+                         "doel": goal.doel, "indicator": goal.indicator, "gebied": goal.gebied,
+                         "jaar": goal.jaar, "uitleg": f"{goal.titel}: {goal.uitleg}",
+                         "basis": f"Gemeten waarde in het streefjaar {goal.streefjaar}"})
+        elif goal.status == model.OFF_TRACK:
             rows.append({"soort": "doel uit koers", "programma": goal.programma,
                          "doel": goal.doel, "indicator": goal.indicator, "gebied": goal.gebied,
                          "jaar": goal.jaar,
@@ -82,8 +94,8 @@ def _area_signals(facts: Facts, year: int, goal_of: dict[str, tuple[str, str]],
             "uitleg": f"{names.get(row.area_code, row.area_code)}: {indicator.label.lower()} "
                       f"{value} {indicator.unit} tegen {parent} {indicator.unit} in "
                       f"{names.get(row.parent, row.parent)}, en het wordt slechter.",
-            "basis": f"{'Wilson' if indicator.comparison == 'wilson' else 'Byar'}-interval "
-                     f"99,8% t.o.v. {names.get(row.parent, row.parent)} in {int(row.year)}; "
+            "basis": f"{TEST_TEXT[row.vergelijking_methode].capitalize()} (99,8%), "
+                     f"{names.get(row.parent, row.parent)} in {int(row.year)}; "
                      f"{trend.method} over {trend.years[0]}–{trend.years[-1]}",
         })
     return rows

@@ -20,9 +20,22 @@ Only counts are summed. A variable that the variable mapping (``sources/
 kwb_variables.csv``) gives another unit than ``aantal`` or ``ha`` — a percentage such as
 the kaart's ``P_00_14_JR`` (``p_00_14``), a density, a code — or that is an average or
 median by CBS's name prefix (``g_``, ``m_``) is never summed: a wijk or gemeente has such
-a figure only from its own published row. Variables the mapping does not know are
-counts when they are the gemeente's own registrations (``own``); an unmapped column of a
-CBS table (a StatLine distance, an average "binnen 3 km") is never summed.
+a figure only from its own published row. Means are not weighted up (a weighted mean
+would need its weight beside it in every part, and CBS publishes the wijk's and
+gemeente's own means anyway); medians cannot be. Variables the mapping does not know may
+be counts when they are the gemeente's own registrations (``own``), unless a row of the
+variable gives a numerator and a denominator (a registered ratio, whose value is
+numerator / denominator × a unit); an unmapped column of a CBS table (a StatLine
+distance, an average "binnen 3 km") is never summed.
+
+What a registration measures only the catalogue says, so every row ``aggregate_up``
+makes is marked in the column ``SUMMED``: ``computation.compute`` takes a summed row as
+a numerator or denominator, or as an indicator of kind ``count``, and never as a
+published mean, median, index or share (buurt means 30, 20 and 40 are no wijk mean 50 and
+no gemeente mean 90). The numerators and denominators are summed and the ratio is
+computed from the sums. A caller that has the catalogue passes its counts
+(``counts=count_variables(catalogue)``): then an unmapped variable it does not read as a
+count is not summed at all, nor are its own wijk rows compared with sums of buurt means.
 
 Examples
 --------
@@ -36,9 +49,13 @@ Examples
 >>> out = aggregate_up(tidy, links)
 >>> out.set_index("area_code")["value"].to_dict()
 {'BU00010101': 2.0, 'BU00010102': 3.0, 'WK000102': 7.0, 'WK000101': 5.0, 'GM0001': 12.0}
+>>> out[SUMMED].tolist()  # the rows made here
+[False, False, False, True, True]
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,7 +64,14 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import variables as varmap
 
-__all__ = ["aggregate_up", "codes"]
+if TYPE_CHECKING:
+    from helpers.indicators.catalogue import Catalogue
+
+__all__ = ["aggregate_up", "codes", "count_variables", "SUMMED"]
+
+SUMMED = "summed"
+"""Column of ``aggregate_up``'s result: ``True`` on a row it made (a sum of parts), which
+``computation.compute`` uses only where a count is wanted."""
 
 _KEYS = ["parent", "year", "variable"]
 _UNUSABLE = model.STATUS_RANK[model.MISSING]  # this rank and above: no value
@@ -64,18 +88,43 @@ _SUMMED_UNITS = frozenset({"aantal", "ha"})  # units of a mapped variable that a
 _NOT_SUMMED_PREFIXES = ("g_", "m_")  # CBS: gemiddelde, mediaan (g_hhgro is in "aantal")
 
 
-def _summable(names: pd.Index, own: set[str] | None) -> np.ndarray:
+def _ratios(variables: pd.DataFrame, var_codes: np.ndarray, n_vars: int) -> np.ndarray:
+    """Per variable id: does any of its rows give a numerator and a denominator (a
+    registered ratio: its value is numerator / denominator × a unit, no count)?"""
+    if not {"numerator", "denominator"} <= set(variables.columns):
+        return np.zeros(n_vars, dtype=bool)
+    both = (variables["numerator"].notna() & variables["denominator"].notna()).to_numpy()
+    return np.bincount(var_codes[both], minlength=n_vars) > 0
+
+
+def count_variables(catalogue: Catalogue) -> set[str]:
+    """The variables a catalogue reads as counts: every numerator and denominator, and
+    the variable of an indicator of kind ``count`` (``aggregate_up``'s ``counts``)."""
+    found = set()
+    for ind in catalogue.values():
+        if ind.computed:
+            found.update([ind.numerator, *ind.denominators])
+        elif ind.kind == "count":
+            found.add(ind.variable)
+    return found
+
+
+def _summable(names: pd.Index, own: set[str] | None, counts: set[str] | None,
+              ratios: np.ndarray) -> np.ndarray:
     """Per variable id: may it be summed up the hierarchy (see the module docstring)? A
     variable the mapping does not know is summed only when it is the gemeente's own
-    (``own``; ``None``: every unknown one) — an unmapped CBS column may be a distance."""
+    (``own``; ``None``: every unknown one) — an unmapped CBS column may be a distance —,
+    a count (``counts``; ``None``: not known) and not a registered ratio (``ratios``)."""
     units = varmap.load_mapping().units
 
-    def summed(name: str) -> bool:
+    def summed(name: str, ratio: bool) -> bool:
         if name in units:
             return units[name] in _SUMMED_UNITS and not name.startswith(_NOT_SUMMED_PREFIXES)
-        return own is None or name in own
+        return ((own is None or name in own) and (counts is None or name in counts)
+                and not ratio)
 
-    return np.array([summed(str(name)) for name in names], dtype=bool)
+    return np.array([summed(str(name), bool(ratio))
+                     for name, ratio in zip(names, ratios, strict=True)], dtype=bool)
 
 
 def _disagreements(level: str, both: pd.DataFrame) -> None:
@@ -115,7 +164,8 @@ def _of_areas(frame: pd.DataFrame, rows: np.ndarray, links: pd.DataFrame,
 
 
 def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
-                 own: set[str] | None = None) -> pd.DataFrame:
+                 own: set[str] | None = None, *,
+                 counts: set[str] | None = None) -> pd.DataFrame:
     """Add wijk and gemeente sums, per area, where an area has no row of its own (see the
     module docstring).
 
@@ -125,6 +175,10 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
     parents : ``year, code, parent, level`` — the area hierarchy valid in each year.
     own : the variables of the gemeente's own data (registrations): of the variables the
         mapping does not know, only these are summed (``None``: all of them).
+    counts : the variables the catalogue reads as counts (``count_variables``): of the
+        variables the mapping does not know, only these are summed (``None``: not
+        known; then ``compute`` still never shows a sum as a mean or share, see
+        ``SUMMED``).
 
     The (variable, year) pairs to look at are found on integer codes first — those where
     some area of the level has no row of its own — so the (national-scale) tidy frame
@@ -139,7 +193,9 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
     level_names += [n for n in model.BOTTOM_UP if n not in level_names]
     n_years = len(year_values)
     n_keys = len(var_names) * n_years
-    summable = np.repeat(_summable(var_names, own), n_years)  # per variable × year key
+    ratios = _ratios(variables, var_codes, len(var_names))
+    summable = np.repeat(_summable(var_names, own, counts, ratios),
+                         n_years)  # per variable × year key
     # per part of ``current`` (the input, then each level's sums): level, variable × year
     parts = [(variables, level_codes, var_codes * n_years + year_codes)]
     for level in model.BOTTOM_UP[1:]:  # wijk, then gemeente
@@ -150,9 +206,10 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
         per_year = np.asarray(areas.reindex(year_values).fillna(0), dtype=np.int64)
         frame, lv, key = parts[0]
         at_level = np.flatnonzero(lv == code)
-        own = np.bincount(key[at_level[_of_areas(frame, at_level, links, year_values)]],
-                          minlength=n_keys)  # rows of the level's areas per key
-        candidate = (own < np.tile(per_year, len(var_names))) & summable  # an area lacks
+        own_rows = np.bincount(
+            key[at_level[_of_areas(frame, at_level, links, year_values)]],
+            minlength=n_keys)  # rows of the level's areas per key
+        candidate = (own_rows < np.tile(per_year, len(var_names))) & summable  # one lacks
         # one take from the input: the parts and the level's own rows of those keys
         first = frame.iloc[np.flatnonzero(((lv == child_code) | (lv == code)) & candidate[key])]
         mine = first[first["level"] == level]
@@ -189,4 +246,9 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
         key = (np.asarray(var_names.get_indexer(summed["variable"])) * n_years
                + np.asarray(year_values.get_indexer(summed["year"])))
         parts.append((summed, np.full(len(summed), code), key))
-    return pd.concat(out, ignore_index=True)
+    result = pd.concat(out, ignore_index=True)
+    made = np.arange(len(result)) >= len(variables)  # the sums follow the rows as read
+    if SUMMED in variables.columns:
+        made |= result[SUMMED].eq(True).to_numpy()
+    result[SUMMED] = made
+    return result

@@ -7,7 +7,10 @@ Observations (one row per area × year × indicator) have the columns
 * count / proportion / rate: ``value = numerator / denominator × scale`` with both
   kept, so comparisons and confidence intervals can use them (variables that exist only
   at buurt level are first summed to wijk and gemeente by ``aggregation.aggregate_up``);
-* mean / median / index: taken as published at each level (cannot be re-aggregated).
+* mean / median / index (and a proportion or rate given as ``variable``): taken as
+  published at each level, never from a row ``aggregate_up`` summed (``SUMMED``): a sum
+  of buurt means or shares is no mean or share of the wijk. Only a ``count`` given as
+  ``variable`` takes such a sum.
 * a proportion whose catalogue entry names a ``share`` (CBS's published, rounded
   percentage of the same numerator over the same denominator: the kaart's
   ``P_00_14_JR``) takes that share for an area-year whose numerator count is absent (no
@@ -30,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import model
+from helpers.indicators.aggregation import SUMMED
 from helpers.indicators.aggregation import codes as _codes
 from helpers.indicators.catalogue import Catalogue, Indicator
 
@@ -81,6 +85,10 @@ class _Wide:
         self.status.flat[cell[first]] = status[first]
         self.source = np.full(shape, -1, dtype=np.int32)
         self.source.flat[cell[first]] = source[first]
+        self.summed = np.zeros(shape, dtype=bool)  # a sum of parts (``SUMMED``)
+        if SUMMED in variables.columns:
+            made = variables[SUMMED].eq(True).to_numpy()[take[first]]
+            self.summed.flat[cell[first]] = made
         # a missing status or source is "no value" (-1)
         for matrix, distinct in ((self.status, self.statuses), (self.source, self.sources)):
             missing = np.flatnonzero(pd.isna(distinct))
@@ -201,9 +209,14 @@ def compute(variables: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
                 source = sources.input[col(wide.source, ind.numerator, -1)]
         else:
             val = col(wide.value, ind.variable, np.nan)
-            status = statuses.input[col(wide.status, ind.variable, -1)]
+            status = col(wide.status, ind.variable, -1)
+            source = col(wide.source, ind.variable, -1)
+            if ind.kind != "count":  # a published mean, median, share: never a sum
+                summed = col(wide.summed, ind.variable, False)
+                val = np.where(summed, np.nan, val)
+                status, source = np.where(summed, -1, status), np.where(summed, -1, source)
+            status, source = statuses.input[status], sources.input[source]
             num = den = nothing
-            source = sources.input[col(wide.source, ind.variable, -1)]
         keep = ~sources.isna()[source] | ~np.isnan(val)
         status = np.where(status == statuses.input[-1], missing, status)  # no status
         status = np.where(np.isnan(val) & np.isin(status, shown), missing, status)
@@ -273,7 +286,7 @@ def _ratio_source(ind: Indicator, wide: _Wide, sources: _Vocabulary, num: np.nda
 def _assemble(pieces: _Pieces, wide: _Wide, statuses: _Vocabulary,
               sources: _Vocabulary) -> pd.DataFrame:
     """The observations frame, sorted by indicator, area code and year."""
-    wide.value = wide.status = wide.source = None  # not needed any more: free them
+    wide.value = wide.status = wide.source = wide.summed = None  # not needed: free them
     indicator = np.repeat(np.arange(len(pieces.ids)),
                           [len(r) for r in pieces.columns["rows"]]).astype(np.int32)
     rows = pieces.take("rows")

@@ -11,9 +11,24 @@ the suppressed values' numerators (or denominators) add up to less than ``min_co
 then the parent minus the shown siblings gives a small count, exactly or nearly (a
 complement of 0 would give it exactly). In every unprotected group one more shown
 sibling is suppressed: the smallest whose numerator closes the gap to ``min_count``
-(else the largest); when no sibling is left, the parent is suppressed. This is repeated
-until no group is unprotected. (The published workbook is rounded like the page, so it
-adds no precision; ``helpers.publish.audit`` checks that.)
+(else the largest); when no sibling is left, the parent is suppressed. Two more kinds
+of group are closed the same way:
+
+* **all levels**: a suppressed parent whose children are all shown is their sum (a
+  complement wijk whose buurten are shown gives away the wijk it was to protect); one of
+  its children is suppressed with it, the smallest whose numerator reaches the parent's
+  ``min_count`` (else the largest);
+* **linked tables** (``LINKED_TABLES``: a total and its breakdowns, such as the five age
+  groups that add up to the inwoners): where every breakdown is published by an
+  indicator and one is suppressed alone, or the suppressed ones add up to less than
+  ``min(min_count, denominator)``, a shown breakdown of the same area and year is
+  suppressed with them, chosen the same way.
+
+This is repeated until no group is unprotected; when a group stays unprotected with
+nothing left to suppress, ``suppress`` raises ``DataError`` naming it (it never gives up
+silently). ``helpers.indicators.lp_audit`` proves the result against everything
+published, by linear programming. (The published workbook is rounded like the page, so
+it adds no precision; ``helpers.publish.audit`` checks that.)
 
 A value without a count behind it (numerator NaN, value present: CBS's published rounded
 percentage taken by ``computation`` where the counts are absent) is never suppressed as
@@ -38,9 +53,26 @@ import numpy as np
 import pandas as pd
 
 from helpers import model
+from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
 
-__all__ = ["suppress", "lone_suppressions", "unprotected_groups"]
+__all__ = ["suppress", "lone_suppressions", "unprotected_groups", "LINKED_TABLES"]
+
+LINKED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # name: (total, breakdowns that add up to it), per area and year; the variables of
+    # sources/kwb_variables.csv whose StatLine paths share a parent and cover it
+    "leeftijdsgroepen": ("a_inw", ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")),
+    "geslacht": ("a_inw", ("a_man", "a_vrouw")),
+    "burgerlijke staat": ("a_inw", ("a_ongeh", "a_gehuwd", "a_gesch", "a_verwed")),
+    "herkomstland": ("a_inw", ("a_nl_all", "a_eur_al", "a_neu_al")),
+    "niet-westerse migratieachtergrond": (
+        "a_nw_all", ("a_marok", "a_antaru", "a_suri", "a_tur", "a_ov_nw")),
+    "huishoudens": ("a_hh", ("a_1p_hh", "a_hh_z_k", "a_hh_m_k")),
+    "brandstof": ("a_pau", ("a_bst_b", "a_bst_nb")),
+    "bedrijfsvestigingen": ("a_bedv", ("a_bed_a", "a_bed_bf", "a_bed_gi", "a_bed_hj",
+                                       "a_bed_kl", "a_bed_mn", "a_bed_oq", "a_bed_ru")),
+}
+"""The linked tables, named once: read here and by ``lp_audit``."""
 
 _GROUP = ["indicator", "year", "parent"]
 
@@ -52,10 +84,11 @@ class _Coded:
 
     def __init__(self, obs: pd.DataFrame, hierarchy: pd.DataFrame | None = None):
         self.indicator, self.indicators = pd.factorize(obs["indicator"], use_na_sentinel=False)
-        if hierarchy is None:
-            return
         self.area, self.areas = pd.factorize(obs["area_code"], use_na_sentinel=False)
         self.year = obs["year"].to_numpy()
+        if hierarchy is None:
+            self.links = pd.DataFrame({"year": [], "area": [], "parent": []}, dtype=int)
+            return
         areas = pd.Index(self.areas)
         links = pd.DataFrame({"year": hierarchy["year"].to_numpy(),
                               "area": areas.get_indexer(hierarchy["code"]),
@@ -107,6 +140,22 @@ class _Coded:
         parents = self.frame(candidates).rename(columns={"area": "parent"})
         return lone.merge(parents[_GROUP].drop_duplicates(), on=_GROUP, how="inner")
 
+    def hidden_parents(self, suppressed: np.ndarray, shown: np.ndarray,
+                       threshold: np.ndarray) -> pd.DataFrame:
+        """Groups (indicator, year, parent) whose parent is suppressed while every one of
+        its children is shown: the parent is their sum. ``gap``: the parent's
+        ``min_count`` (a complement must bring that much)."""
+        links = self.links.assign(n=1).groupby(["year", "parent"], as_index=False)["n"].sum()
+        kids = self.frame(np.flatnonzero(shown)).merge(self.links, on=["year", "area"])
+        kids = kids.groupby(_GROUP, as_index=False)["row"].size().rename(
+            columns={"size": "shown"})
+        complete = kids.merge(links, on=["year", "parent"])
+        complete = complete.loc[complete["shown"] == complete["n"], _GROUP]
+        parents = self.frame(np.flatnonzero(suppressed)).rename(columns={"area": "parent"})
+        found = parents.merge(complete, on=_GROUP, how="inner")
+        return found.assign(gap=np.maximum(threshold[found["row"].to_numpy()], 1.0))[
+            [*_GROUP, "gap"]]
+
     def complement(self, lone: pd.DataFrame, shown: np.ndarray,
                    numerator: np.ndarray) -> np.ndarray:
         """Rows to suppress so that no unprotected group stays so: per group the shown
@@ -136,6 +185,54 @@ class _Coded:
         return extra
 
 
+def _linked(coded: _Coded, catalogue: Catalogue, suppressed: np.ndarray, shown: np.ndarray,
+            numerator: np.ndarray, denominator: np.ndarray, threshold: np.ndarray
+            ) -> np.ndarray:
+    """Rows to suppress so that no linked table (``LINKED_TABLES``: a total and
+    its breakdowns, per area and year) gives a suppressed breakdown away: where every
+    breakdown is published by an indicator and some but not all are suppressed, one
+    alone or together less than ``min(min_count, denominator)``, the shown breakdown
+    with the smallest numerator that closes the gap is suppressed too (else the
+    largest). A table with a breakdown that no indicator shows protects itself."""
+    of_variable: dict[str, list[int]] = {}
+    for code, indicator in enumerate(coded.indicators):
+        if indicator in catalogue and catalogue[indicator].computed:
+            of_variable.setdefault(catalogue[indicator].numerator, []).append(code)
+    pieces = []
+    for table, (_, parts) in enumerate(LINKED_TABLES.values()):
+        if not all(part in of_variable for part in parts):
+            continue
+        part_of = np.full(len(coded.indicators) + 1, -1)
+        for k, part in enumerate(parts):
+            part_of[of_variable[part]] = k
+        rows = np.flatnonzero((part_of[coded.indicator] >= 0) & (suppressed | shown))
+        pieces.append(pd.DataFrame({
+            "row": rows, "table": table, "part": part_of[coded.indicator[rows]],
+            "parts": len(parts), "area": coded.area[rows], "year": coded.year[rows],
+            "hidden": suppressed[rows], "num": numerator[rows], "den": denominator[rows],
+            "limit": threshold[rows]}))
+    if not pieces:
+        return np.array([], dtype=int)
+    rows = pd.concat(pieces, ignore_index=True)
+    key = ["table", "area", "year"]
+    hidden_num = rows["num"].where(rows["hidden"], 0.0).fillna(0.0)
+    groups = rows.assign(hidden_num=hidden_num).groupby(key).agg(
+        present=("part", "nunique"), parts=("parts", "first"), hidden=("hidden", "sum"),
+        hidden_num=("hidden_num", "sum"), den=("den", "max"), limit=("limit", "max"))
+    need = np.fmin(groups["limit"], groups["den"].fillna(np.inf))
+    weak = ((groups["present"] == groups["parts"]) & (groups["hidden"] >= 1)
+            & (groups["hidden"] < groups["parts"])
+            & ((groups["hidden"] == 1) | (groups["hidden_num"] < need)))
+    gaps = np.maximum(need - groups["hidden_num"], 1.0)[weak].rename("gap").reset_index()
+    candidates = rows[~rows["hidden"]].merge(gaps, on=key)
+    number = candidates["num"].to_numpy()
+    short = ~(number >= candidates["gap"].to_numpy())  # NaN counts as short
+    candidates = candidates.assign(short=short, order=np.where(short, -number, number))
+    picked = candidates.sort_values(["short", "order"], na_position="last").groupby(
+        key).head(1)
+    return picked["row"].to_numpy()
+
+
 def _counts(obs: pd.DataFrame, coded: _Coded, catalogue: Catalogue) -> np.ndarray:
     """Numerators, with a published share's count estimated (value × denominator / scale)
     where it has none: used to choose complements, never published."""
@@ -155,6 +252,16 @@ def _primary(obs: pd.DataFrame, threshold: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         small = ((num > 0) & (num < threshold)) | (~np.isnan(den) & (den < threshold))
     return small & (threshold > 0) & ~published
+
+
+def _stuck(lone: pd.DataFrame, coded: _Coded) -> DataError:
+    """The error when groups stay unprotected with nothing left to suppress."""
+    shown = "; ".join(f"{coded.indicators[r.indicator]} {r.year} under "
+                      f"{coded.areas[r.parent]}" for r in lone.head(5).itertuples())
+    return DataError(
+        f"Disclosure control cannot protect {len(lone)} group(s) of suppressed values "
+        f"({shown}): every cell that could be suppressed with them already is. Check the "
+        "hierarchy of these areas (stuurkit check) — a parent must list all its parts.")
 
 
 def lone_suppressions(obs: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
@@ -212,12 +319,17 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
         denominator = observations["denominator"].to_numpy(dtype=float)
         threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
         while True:  # each round hides at least one more shown cell, so this ends
-            lone = coded.unprotected(suppressed, shown, numerator, denominator, threshold)
-            if lone.empty:
-                break
-            extra = coded.complement(lone, shown, numerator)
-            extra = extra[~hide[extra]]
+            lone = pd.concat([
+                coded.unprotected(suppressed, shown, numerator, denominator, threshold),
+                coded.hidden_parents(suppressed, shown, threshold)], ignore_index=True)
+            extra = np.concatenate([
+                coded.complement(lone, shown, numerator) if len(lone) else [],
+                _linked(coded, catalogue, suppressed, shown, numerator, denominator,
+                        threshold)]).astype(int)
+            extra = np.unique(extra[~hide[extra]])
             if not len(extra):
+                if len(lone):
+                    raise _stuck(lone, coded)
                 break
             hide[extra] = True
             suppressed[extra] = computed[extra]

@@ -31,7 +31,7 @@ import pandas as pd
 from helpers import model
 from helpers.errors import UnknownAreaError
 from helpers.indicators import catalogue as catalogues
-from helpers.indicators.aggregation import aggregate_up
+from helpers.indicators.aggregation import aggregate_up, count_variables
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.computation import compute
 from helpers.indicators.disclosure import suppress
@@ -105,7 +105,8 @@ def of(ws: Workspace) -> Facts:
     if found is None:
         catalogue = catalogues.for_workspace(ws)
         hierarchy = ws.hierarchy
-        variables = aggregate_up(ws.variables_raw, hierarchy, ws.own_variables)
+        variables = aggregate_up(ws.variables_raw, hierarchy, ws.own_variables,
+                                 counts=count_variables(catalogue))
         observations = suppress(compute(variables, catalogue), catalogue, hierarchy)
         model.validate(observations, "observations", f"{ws.root}: the computed indicators")
         found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,

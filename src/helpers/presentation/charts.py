@@ -93,7 +93,7 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart | HTML:
         return no_data(f"Geen gegevens: er is geen indicator met een waarde voor {area} "
                        f"en {parent}.")
     cols = ["label", "minimum", "q25", "q75", "maximum", "punt", "vergelijking", "waarde",
-            "referentie", "jaar"]
+            "referentie", "jaar", "methode"]
     frame = data[cols]
     order = list(frame["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
@@ -117,6 +117,7 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart | HTML:
                  alt.Tooltip("waarde:N", title=area),
                  alt.Tooltip("referentie:N", title=parent),
                  alt.Tooltip("vergelijking:N", title="Verschil (95%)"),
+                 alt.Tooltip("methode:N", title="Toets"),
                  alt.Tooltip("jaar:O", title="Jaar")],
     )
     counts = frame["vergelijking"].value_counts()
@@ -190,9 +191,10 @@ def status_bars(counts: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("aantal:Q", title="Aantal")],
     ).transform_calculate(volgorde=f"indexof({json.dumps(order)}, datum.status)").properties(
-        width=420, height=alt.Step(22), title="Doelen op koers, met risico en uit koers",
-        description="Per programma het aantal doelindicatoren op koers, met risico, uit koers "
-                    f"en onbekend: in totaal {int(long['aantal'].sum())} doelindicatoren.")
+        width=420, height=alt.Step(22), title="Doelen naar status",
+        description="Per programma het aantal doelindicatoren per status ("
+                    f"{', '.join(statuses)}): in totaal {int(long['aantal'].sum())} "
+                    "doelindicatoren.")
 
 
 def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]

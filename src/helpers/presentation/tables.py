@@ -69,6 +69,7 @@ _BADGES = {  # a status word → its badge's look (the word itself is always wri
     model.ON_TRACK: "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
     model.AT_RISK: "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
     model.OFF_TRACK: "slecht", "slechter": "slecht", "verslechtert": "slecht",
+    model.MET: "goed", model.NOT_MET: "slecht",
     model.UNKNOWN: "onbekend", "niet gestart": "onbekend", "niet vergeleken": "onbekend",
     "vervallen": "onbekend", "hoog": "slecht", "middel": "let-op", "laag": "neutraal",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from helpers.model import AT_RISK, OFF_TRACK, ON_TRACK, UNKNOWN
+from helpers.model import AT_RISK, MET, NOT_MET, OFF_TRACK, ON_TRACK, UNKNOWN
 
 __all__ = ["enable", "PALETTE", "STATUS_COLOURS", "TARGET_COLOURS", "HIGHLIGHT", "NO_DATA",
            "WATER", "FONT", "NUMBER_LOCALE", "TIME_LOCALE"]
@@ -22,7 +22,7 @@ STATUS_COLOURS = {"beter": "#0072B2", "gelijk": "#BBBBBB", "slechter": "#D55E00"
                   "niet vergeleken": "#FFFFFF"}
 # the target statuses of goals
 TARGET_COLOURS = {ON_TRACK: "#0072B2", AT_RISK: "#E69F00", OFF_TRACK: "#D55E00",
-                  UNKNOWN: "#BBBBBB"}
+                  MET: "#009E73", NOT_MET: "#CC79A7", UNKNOWN: "#BBBBBB"}
 HIGHLIGHT = "#D55E00"
 NO_DATA = "#E6E6E6"
 WATER = "#A6CEE3"

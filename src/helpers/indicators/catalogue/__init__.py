@@ -37,9 +37,15 @@ from helpers.workspace.yamlfile import Id, Number, Whole
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
 
-__all__ = ["Indicator", "Catalogue", "load", "for_workspace", "DEFAULT_FOLDER"]
+__all__ = ["Indicator", "Catalogue", "load", "for_workspace", "DEFAULT_FOLDER",
+           "COMPARISON_TESTS"]
 
 DEFAULT_FOLDER = Path(__file__).parent
+# how an area is compared with the rest of its parent (helpers.analysis.stats):
+# newcombe (two proportions), poisson_ratio (two rates), overlap (interval against the
+# parent's value), none
+COMPARISON_TESTS = ("newcombe", "poisson_ratio", "overlap", "none")
+_TEST_OF = {"wilson": "newcombe", "byar": "poisson_ratio", "t": "overlap", "none": "none"}
 
 
 class Indicator(BaseModel):
@@ -60,6 +66,7 @@ class Indicator(BaseModel):
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "neutral"
     decimals: Whole = 1
     comparison: Literal["wilson", "byar", "t", "none"] = "none"
+    test: Literal[COMPARISON_TESTS] | None = None  # None: follows `comparison`
     min_count: Whole = 10
     max_age: Whole = Field(default=2, ge=0)  # years before the newest value is stale
     levels: list[model.Level] = Field(min_length=1)
@@ -85,7 +92,20 @@ class Indicator(BaseModel):
                              "denominator; remove it or give 'numerator' and 'denominator'")
         if self.comparison == "wilson" and self.kind != "proportion":
             raise ValueError("comparison 'wilson' is for proportions; use 'byar' for rates")
+        if self.test == "newcombe" and self.kind != "proportion":
+            raise ValueError("test 'newcombe' compares two proportions; use 'poisson_ratio' "
+                             "for rates")
+        if self.test in ("newcombe", "poisson_ratio", "overlap") and self.comparison == "none":
+            raise ValueError(f"test {self.test!r} needs an interval method: give "
+                             "'comparison' (wilson or byar) too")
         return self
+
+    @property
+    def comparison_test(self) -> str:
+        """How an area is compared with the rest of its parent (``COMPARISON_TESTS``):
+        ``test`` when given, else from ``comparison`` (wilson → newcombe, byar →
+        poisson_ratio, t → overlap)."""
+        return self.test or _TEST_OF[self.comparison]
 
     @property
     def computed(self) -> bool:

@@ -1,0 +1,418 @@
+"""An audit of disclosure control by linear programming: what can be recovered of a
+suppressed count from everything that is published.
+
+For every suppressed observation of a computed indicator, ``intervals`` finds the
+smallest and largest value its numerator count can take that is consistent with the
+published observations (HiGHS through ``scipy.optimize.linprog``). The unknowns are the
+counts of every source variable per area and year — as the kit holds them, so a CBS
+count is the rounded one. What is published constrains them:
+
+* **shown observations**: their numerator and denominator (a denominator list, as the
+  opleiding indicators have, is the sum); a value without a count behind it (CBS's
+  rounded percentage) pins ``scale × numerator / denominator`` to within the page's
+  rounding (``decimals``), which is linear in both counts;
+* **all levels**: a wijk's count is the sum of its buurten, the gemeente's the sum of its
+  wijken (``hierarchy``), for every variable;
+* **linked tables**: a total and its breakdowns (``LINKED_TABLES``: the five age groups
+  add up to the inwoners, …), per area and year;
+* every count is at least 0, and the numerator of a proportion (a part of its
+  denominator) at most its denominator.
+
+A count that CBS rounds (every published value of that variable at that level a multiple
+of ``ROUNDED_TO``) makes a sum hold only to within its rounding: a relation over k such
+counts may be off by ``ROUNDED_TO × k`` (CBS and the demo round at random to a multiple
+of 5, so one held count may be up to 5 from the exact figure). Counts that are not
+rounded — the gemeente's own registrations and the sums the kit makes of them — add up
+exactly. Integrality is relaxed: the bounds are those of real-valued counts, so an
+interval may be up to one unit wider than the integers in it. The tolerance is per
+relation; a formulation with one exact figure per cell shared by all its relations would
+be tighter where rounded relations share cells (not done: the rounded CBS counts make
+such cells loose either way).
+
+Every number a page or its Excel workbook shows is one of the shown observations,
+rounded (``helpers.publish.audit`` checks the workbook against its page), and the audit
+takes their numerators and denominators as published exactly: it bounds what the
+published files give away. Means, medians and indices (``variable`` indicators) are not
+modelled; none of them is a count the kit suppresses.
+
+The problem falls apart into small independent pieces: a published count is a
+constant, so only the unknown counts that share a relation are solved together
+(connected components of the constraint graph); each piece takes two LPs per
+suppressed cell in it.
+
+**Protection rule** (``audit``, with the true numbers): a suppressed count ``n`` with
+``1 ≤ n < min_count`` (the primary rule of ``disclosure``) is *pinned* when its interval
+is narrower than ``min_count`` — then it can be read off within ±``min_count``/2 and
+told to be a small count. A count can never be hidden beyond its own denominator (a
+buurt of 6 inwoners has at most 6 65-plussers, and its inwoners are published): there the
+interval must span the denominator (``min(min_count, denominator)``). Two suppressed
+siblings whose sum is published (a wijk total) are protected exactly when that sum is at
+least ``min_count`` — the rule ``disclosure`` uses.
+
+Examples
+--------
+>>> found = audit(truth, facts.observations, facts.catalogue, facts.hierarchy)  # doctest: +SKIP
+>>> int(found["pinned"].sum())  # doctest: +SKIP
+0
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+from helpers import model
+from helpers.errors import DataError
+from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.disclosure import LINKED_TABLES
+
+__all__ = ["LINKED_TABLES", "ROUNDED_TO", "intervals", "audit", "of_workspace", "Relations"]
+
+log = logging.getLogger(__name__)
+
+Relations = dict[str, tuple[str, tuple[str, ...]]]
+
+ROUNDED_TO = 5.0
+"""CBS's rounding of counts below gemeente level (see the module docstring)."""
+
+_KEY = ["variable", "area_code", "year"]
+_TINY = 1e-6
+_UNBOUNDED = 1e9  # a count above this has no bound from what is published
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    numerator: str
+    denominators: tuple[str, ...]
+    scale: float
+    decimals: int
+    min_count: int
+    part: bool  # a proportion: the numerator is part of the denominator
+
+
+def _computed(catalogue: Catalogue, ids) -> dict[str, _Indicator]:
+    return {i: _Indicator(catalogue[i].numerator, tuple(catalogue[i].denominators),
+                          float(catalogue[i].scale), int(catalogue[i].decimals),
+                          int(catalogue[i].min_count), catalogue[i].kind == "proportion")
+            for i in ids if i in catalogue and catalogue[i].computed}
+
+
+class _Problem:
+    """The cells (variable, area, year), the relations between them as sparse rows
+    ``low ≤ A·x ≤ high``, and the published counts that fix cells."""
+
+    def __init__(self, published: pd.DataFrame, catalogue: Catalogue,
+                 hierarchy: pd.DataFrame, relations: Relations, rounded_to: float):
+        self.relations = relations
+        self.rounded_to = rounded_to
+        self.indicators = _computed(catalogue, published["indicator"].unique())
+        obs = published[published["indicator"].isin(list(self.indicators))]
+        self.obs = obs
+        used = pd.DataFrame([(i, v) for i, ind in self.indicators.items()
+                             for v in (ind.numerator, *ind.denominators)],
+                            columns=["indicator", "variable"])
+        years = obs[["indicator", "year"]].drop_duplicates().merge(used, on="indicator")
+        var_years = years[["variable", "year"]].drop_duplicates()
+        # a linked table where a breakdown is read by no indicator: its count is unknown
+        # everywhere, so the table only says that the others add up to at most the total
+        linked, self.partial = [], set()
+        referenced = set(var_years["variable"])
+        for name, (total, parts) in relations.items():
+            active = var_years.loc[var_years["variable"].isin(parts), "year"].unique()
+            linked += [(name, v, y) for y in active for v in (total, *parts)
+                       if v in referenced]
+            if not set(parts) <= referenced:
+                self.partial.add(name)
+        self.linked = pd.DataFrame(linked, columns=["relation", "variable", "year"])
+        var_years = pd.concat([var_years, self.linked[["variable", "year"]]]).drop_duplicates()
+        links = hierarchy.loc[hierarchy["parent"].notna(), ["year", "code", "parent"]]
+        areas = pd.concat([obs[["year", "area_code"]],
+                           links[["year", "code"]].rename(columns={"code": "area_code"}),
+                           links[["year", "parent"]].rename(columns={"parent": "area_code"})]
+                          ).drop_duplicates()
+        cells = var_years.merge(areas, on="year").reset_index(drop=True)
+        cells["cell"] = np.arange(len(cells))
+        cells["level"] = model.level_of(cells["area_code"].astype(str))
+        self.cells = cells
+        self.links = links
+        self._fix()
+        self._rows()
+
+    def cell_of(self, frame: pd.DataFrame, variable: str = "variable") -> np.ndarray:
+        keys = frame[[variable, "area_code", "year"]].rename(columns={variable: "variable"})
+        return keys.merge(self.cells[[*_KEY, "cell"]], on=_KEY, how="left")["cell"].to_numpy()
+
+    def _fix(self) -> None:
+        """Published counts: a shown row's numerator, and its denominator when it is one
+        variable; the rounding of each (variable, level) from what is published."""
+        shown = self.obs[self.obs["status"].isin(model.USABLE)]
+        num = shown.assign(variable=shown["indicator"].map(
+            {i: d.numerator for i, d in self.indicators.items()}), count=shown["numerator"])
+        single = {i: d.denominators[0] for i, d in self.indicators.items()
+                  if len(d.denominators) == 1}
+        den = shown[shown["indicator"].isin(list(single))]
+        den = den.assign(variable=den["indicator"].map(single), count=den["denominator"])
+        known = pd.concat([num, den])[[*_KEY, "level", "count"]].dropna(subset=["count"])
+        self.value = np.full(len(self.cells), np.nan)
+        self.value[self.cell_of(known)] = known["count"].to_numpy(dtype=float)
+        step = self.rounded_to or 1.0
+        rounded = known.assign(fives=(known["count"] % step == 0)).groupby(
+            ["variable", "level"])["fives"].all()
+        per_level = self.cells[["variable", "level"]].merge(
+            rounded.reset_index(), on=["variable", "level"], how="left")["fives"]
+        any_level = self.cells["variable"].map(rounded.groupby(level=0).any())
+        fives = per_level.fillna(any_level).fillna(False).to_numpy(dtype=bool)
+        self.slack = np.where(fives, self.rounded_to, 0.0)
+
+    def _rows(self) -> None:
+        terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # row, cell, coef
+        bounds: list[tuple[np.ndarray, np.ndarray]] = []  # low, high per row
+        self.n_rows = 0
+
+        def add(rows: np.ndarray, cell: np.ndarray, coef: np.ndarray,
+                low: np.ndarray, high: np.ndarray) -> None:
+            terms.append((rows + self.n_rows, cell.astype(int), coef))
+            bounds.append((low, high))
+            self.n_rows += len(low)
+
+        # all levels: parent − Σ children = 0
+        cells = self.cells
+        child = self.links.merge(cells[["variable", "year"]].drop_duplicates(), on="year")
+        child["cell"] = self.cell_of(child.assign(area_code=child["code"]))
+        child["parent_cell"] = self.cell_of(child.assign(area_code=child["parent"]))
+        child = child.dropna(subset=["cell", "parent_cell"])
+        group, first = np.unique(child["parent_cell"].to_numpy(dtype=int), return_inverse=True)
+        zeros = np.zeros(len(group))
+        add(np.concatenate([first, np.arange(len(group))]),
+            np.concatenate([child["cell"].to_numpy(dtype=int), group]),
+            np.concatenate([-np.ones(len(child)), np.ones(len(group))]), zeros, zeros)
+        # linked tables: total − Σ breakdowns = 0
+        parts = self.linked.merge(cells[["year", "area_code"]].drop_duplicates(), on="year")
+        parts["cell"] = self.cell_of(parts)
+        parts["row"] = parts.groupby(["relation", "year", "area_code"]).ngroup()
+        totals = {name: total for name, (total, _) in self.relations.items()}
+        sign = np.where(parts["variable"] == parts["relation"].map(totals), 1.0, -1.0)
+        relation = parts.groupby("row")["relation"].first()
+        zeros = np.zeros(len(relation))
+        add(parts["row"].to_numpy(dtype=int), parts["cell"].to_numpy(dtype=int), sign,
+            zeros, np.where(relation.isin(self.partial), np.inf, 0.0))
+        self.n_relations = self.n_rows
+        # shown rows: a denominator that is a sum of variables
+        shown = self.obs[self.obs["status"].isin(model.USABLE)].reset_index(drop=True)
+        multi = shown[shown["indicator"].map(
+            lambda i: len(self.indicators[i].denominators) > 1) & shown["denominator"].notna()]
+        multi = multi.reset_index(drop=True)
+        longest = max((len(d.denominators) for d in self.indicators.values()), default=0)
+        each = [multi.assign(row=multi.index, variable=[
+                    dens[k] if len(dens) > k else None
+                    for dens in (self.indicators[i].denominators for i in multi["indicator"])])
+                for k in range(longest)]
+        if len(multi):
+            each = pd.concat(each).dropna(subset=["variable"])
+            total = multi["denominator"].to_numpy(dtype=float)
+            add(each["row"].to_numpy(), self.cell_of(each), np.ones(len(each)), total, total)
+        self._rates(shown, add)
+        # a proportion's numerator is part of its denominator: n − Σd ≤ 0
+        parts = self.obs[self.obs["indicator"].map(lambda i: self.indicators[i].part)]
+        parts = parts[["indicator", "area_code", "year"]].drop_duplicates().reset_index(drop=True)
+        if len(parts):
+            spec = [self.indicators[i] for i in parts["indicator"]]
+            terms_of = [parts.assign(variable=[s.numerator for s in spec], row=parts.index,
+                                     coef=1.0)]
+            for k in range(max(len(s.denominators) for s in spec)):
+                variable = [s.denominators[k] if len(s.denominators) > k else None
+                            for s in spec]
+                terms_of.append(parts.assign(variable=variable, row=parts.index, coef=-1.0))
+            each = pd.concat(terms_of).dropna(subset=["variable"])
+            add(each["row"].to_numpy(), self.cell_of(each), each["coef"].to_numpy(),
+                np.full(len(parts), -np.inf), np.zeros(len(parts)))
+        row = np.concatenate([t[0] for t in terms])
+        col = np.concatenate([t[1] for t in terms])
+        coef = np.concatenate([t[2] for t in terms])
+        self.matrix = sparse.csr_array((coef, (row, col)), shape=(self.n_rows, len(cells)))
+        self.low = np.concatenate([b[0] for b in bounds])
+        self.high = np.concatenate([b[1] for b in bounds])
+        # a sum or linked table holds to within the rounding of its terms
+        slack = np.abs(self.matrix[:self.n_relations]) @ self.slack
+        self.low[:self.n_relations] -= slack
+        self.high[:self.n_relations] += slack
+
+    def _rates(self, shown: pd.DataFrame, add) -> None:
+        """A shown value without its numerator or its denominator, v as the page rounds
+        it (± h, half its last decimal): scale·n − (v + h)·Σd ≤ 0 ≤ scale·n − (v − h)·Σd;
+        for a count (no denominator) scale·n between v − h and v + h."""
+        rows = shown[shown["value"].notna()
+                     & (shown["numerator"].isna() | shown["denominator"].isna())]
+        rows = rows.reset_index(drop=True)
+        if rows.empty:
+            return
+        spec = [self.indicators[i] for i in rows["indicator"]]
+        half = np.array([0.5 * 10.0 ** -s.decimals for s in spec])
+        value = np.array([round(float(v), s.decimals)
+                          for v, s in zip(rows["value"], spec, strict=True)])
+        scale = np.array([s.scale for s in spec])
+        counted = np.array([not s.denominators for s in spec])
+        num = self.cell_of(rows.assign(variable=[s.numerator for s in spec]))
+        dens = [(self.cell_of(rows.assign(variable=[
+            s.denominators[k] if len(s.denominators) > k else s.numerator for s in spec])),
+            np.array([len(s.denominators) > k for s in spec]))
+            for k in range(max(len(s.denominators) for s in spec))]
+        index = np.arange(len(rows))
+        for edge, low, high in (
+                (value + half, np.full(len(rows), -np.inf), np.where(counted, value + half, 0)),
+                (value - half, np.where(counted, value - half, 0), np.full(len(rows), np.inf))):
+            row = [index] + [index[which] for _, which in dens]
+            cell = [num] + [den[which] for den, which in dens]
+            coef = [scale] + [-edge[which] for _, which in dens]
+            add(np.concatenate(row), np.concatenate(cell), np.concatenate(coef), low, high)
+
+    def solve(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """The smallest and largest value of each target cell, and the number of LPs.
+
+        Published cells are constants; the unknown cells fall apart into independent
+        pieces (connected components of the rows). One LP holds every piece: its
+        objective is the sum of one target per piece, and since the pieces share no row
+        the optimum is the optimum of each piece on its own — so a round of two LPs
+        (min, max) bounds one target in every piece, and there are as many rounds as
+        the most targets in one piece.
+        """
+        lowest = np.full(len(targets), np.nan)
+        highest = np.full(len(targets), np.nan)
+        fixed = ~np.isnan(self.value)
+        known = fixed[targets]
+        lowest[known] = highest[known] = self.value[targets[known]]
+        free = np.flatnonzero(~fixed)
+        column = np.full(len(self.cells), -1)
+        column[free] = np.arange(len(free))
+        constant = self.matrix[:, np.flatnonzero(fixed)] @ self.value[fixed]
+        a = self.matrix[:, free].tocsr()
+        touched = np.flatnonzero(np.diff(a.indptr) > 0)
+        a = a[touched]
+        low = self.low[touched] - constant[touched]
+        high = self.high[touched] - constant[touched]
+        graph = sparse.bmat([[None, a.T], [a, None]], format="csr")
+        _, label = connected_components(graph, directed=False)
+        todo = pd.DataFrame({"target": np.flatnonzero(~known)})
+        todo["column"] = column[targets[todo["target"].to_numpy()]]
+        todo["piece"] = label[todo["column"].to_numpy()]
+        todo["round"] = todo.groupby("piece").cumcount()
+        # only the pieces that hold a target
+        wanted = np.isin(label, todo["piece"].unique())
+        keep_column, keep_row = wanted[:len(free)], wanted[len(free):]
+        renumber = np.cumsum(keep_column) - 1
+        todo["column"] = renumber[todo["column"].to_numpy()]
+        a = a[keep_row][:, keep_column]
+        low, high = low[keep_row], high[keep_row]
+        equal = np.abs(high - low) <= _TINY
+        upper = ~equal & np.isfinite(high)
+        lower = ~equal & np.isfinite(low)
+        a_ub = sparse.vstack([a[upper], -a[lower]]).tocsr()
+        b_ub = np.concatenate([high[upper], -low[lower]])
+        a_eq, b_eq = a[equal].tocsr(), (low[equal] + high[equal]) / 2
+        lps = 0
+        for _, batch in todo.groupby("round"):
+            objective = np.zeros(a.shape[1])
+            objective[batch["column"].to_numpy()] = 1.0
+            for sign, out in ((1.0, lowest), (-1.0, highest)):
+                lps += 1
+                result = linprog(sign * objective, A_ub=a_ub if len(b_ub) else None,
+                                 b_ub=b_ub if len(b_ub) else None,
+                                 A_eq=a_eq if len(b_eq) else None,
+                                 b_eq=b_eq if len(b_eq) else None,
+                                 bounds=(0, _UNBOUNDED), method="highs")
+                if result.status == 2:
+                    raise DataError(
+                        "The published figures contradict each other: no counts satisfy "
+                        "all sums and linked tables (lp_audit). Check the rounding assumed "
+                        "(ROUNDED_TO) and LINKED_TABLES against the data.")
+                if result.status != 0:
+                    raise DataError(f"The LP audit could not solve its problem: "
+                                    f"{result.message}")
+                found = result.x[batch["column"].to_numpy()]
+                out[batch["target"].to_numpy()] = np.where(found > _UNBOUNDED / 2, np.inf,
+                                                           found)
+        return lowest, highest, lps
+
+
+def intervals(published: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataFrame,
+              relations: Relations | None = None, rounded_to: float = ROUNDED_TO
+              ) -> pd.DataFrame:
+    """For every suppressed observation of a computed indicator, the interval
+    ``[low, high]`` of its numerator count consistent with everything published (see
+    the module docstring). One row per cell (variable, area, year), with the indicators
+    suppressed there; ``high`` is ``inf`` when nothing bounds it. ``rounded_to=0``
+    takes every count as exact (an adversary who knows the unrounded figures).
+
+    Examples
+    --------
+    >>> intervals(facts.observations, facts.catalogue, facts.hierarchy).head()  # doctest: +SKIP
+    """
+    problem = _Problem(published, catalogue, hierarchy,
+                       LINKED_TABLES if relations is None else relations, rounded_to)
+    hidden = problem.obs[problem.obs["status"] == model.SUPPRESSED]
+    hidden = hidden.assign(variable=hidden["indicator"].map(
+        {i: d.numerator for i, d in problem.indicators.items()}))
+    cells = hidden.groupby(_KEY, sort=True).agg(
+        level=("level", "first"), indicators=("indicator", lambda s: ", ".join(sorted(s))),
+        min_count=("indicator", lambda s: max(problem.indicators[i].min_count for i in s))
+    ).reset_index()
+    low, high, lps = problem.solve(problem.cell_of(cells).astype(int))
+    log.info("lp_audit: %d suppressed cells, %d LPs", len(cells), lps)
+    return cells.assign(low=low, high=high)
+
+
+def audit(truth: pd.DataFrame, published: pd.DataFrame, catalogue: Catalogue,
+          hierarchy: pd.DataFrame, relations: Relations | None = None,
+          rounded_to: float = ROUNDED_TO) -> pd.DataFrame:
+    """``intervals`` of the published observations judged against the true numbers
+    (``truth``: the same observations before disclosure control). Adds per cell the
+    true count ``value``, whether it is ``sensitive`` (``1 ≤ value < min_count``), the
+    width ``required`` by the protection rule (``min(min_count, denominator)``), whether
+    the interval ``contains`` the true count (it must: else the audit is wrong) and
+    whether the cell is ``pinned`` (sensitive, and its interval narrower than required).
+
+    Examples
+    --------
+    >>> found = audit(truth, facts.observations, facts.catalogue, facts.hierarchy)  # doctest: +SKIP
+    >>> found.loc[found["pinned"], ["area_code", "indicators", "low", "high"]]  # doctest: +SKIP
+    """
+    found = intervals(published, catalogue, hierarchy, relations, rounded_to)
+    numerators = {i: catalogue[i].numerator for i in truth["indicator"].unique()
+                  if i in catalogue and catalogue[i].computed}
+    true = truth[truth["indicator"].isin(list(numerators))]
+    true = true.assign(variable=true["indicator"].map(numerators))
+    per_cell = true.groupby(_KEY).agg(value=("numerator", "first"),
+                                      denominator=("denominator", "min")).reset_index()
+    found = found.merge(per_cell, on=_KEY, how="left")
+    value = found["value"].to_numpy(dtype=float)
+    limit = found["min_count"].to_numpy(dtype=float)
+    required = np.fmin(limit, found["denominator"].to_numpy(dtype=float))
+    width = found["high"].to_numpy(dtype=float) - found["low"].to_numpy(dtype=float)
+    sensitive = (value >= 1) & (value < limit)
+    return found.assign(
+        sensitive=sensitive, required=required,
+        contains=np.isnan(value) | ((found["low"] - _TINY <= value)
+                                    & (value <= found["high"] + _TINY)),
+        pinned=sensitive & (width < required - _TINY))
+
+
+def of_workspace(ws) -> pd.DataFrame:
+    """``audit`` of a workspace's published observations (``facts.of``) against its
+    true numbers (the same sums and indicators before disclosure control). Every number
+    a page or its Excel workbook shows is one of these observations, rounded
+    (``helpers.publish.audit`` checks the workbook against its page), so the audit of
+    the observations bounds what the published files give away."""
+    from helpers.indicators import facts
+    from helpers.indicators.aggregation import aggregate_up
+    from helpers.indicators.computation import compute
+
+    found = facts.of(ws)
+    truth = compute(aggregate_up(ws.variables_raw, found.hierarchy, ws.own_variables),
+                    found.catalogue)
+    return audit(truth, found.observations, found.catalogue, found.hierarchy)
