@@ -74,9 +74,10 @@ def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
             area = entry.gebied or facts.gemeente
             values = _comparable(facts, entry.indicator, area, year)
             way = direction(indicator.polarity, entry.nulmeting.waarde, entry.streefwaarde.waarde)
+            scale = forecast_scale(indicator)
             outlook = forecast(values["year"], values["value"], entry.streefwaarde.jaar,
                                entry.streefwaarde.waarde, way, indicator.decimals,
-                               scale=forecast_scale(indicator))
+                               scale=scale)
             trend = trend_test(values["year"], values["value"],
                                values["numerator"] if indicator.computed else None,
                                values["denominator"] if indicator.computed else None,
@@ -96,7 +97,7 @@ def evaluate(begroting: Begroting, facts: Facts, year: int) -> pd.DataFrame:
                 "verwacht": outlook.expected, "ondergrens": outlook.lower,
                 "bovengrens": outlook.upper, "uitleg": outlook.explanation,
                 "jaren": f"{outlook.years[0]}–{outlook.years[-1]}" if outlook.years else "",
-                "schaal": forecast_scale(indicator),
+                "schaal": scale,
             })
     return pd.DataFrame(rows, columns=GOAL_COLUMNS)
 
@@ -117,10 +118,8 @@ def band(facts: Facts, goal_row, year: int) -> pd.DataFrame | None:
     if last is None or goal_row.streefjaar <= last or len(values) < MIN_FORECAST_YEARS:
         return None
     years = np.arange(last, goal_row.streefjaar + 1)
-    indicator = facts.catalogue[goal_row.indicator]
     _, lower, upper = prediction_interval(values["jaar"], values["waarde"], years,
-                                          indicator.decimals,
-                                          scale=forecast_scale(indicator))
+                                          int(goal_row.decimals), scale=goal_row.schaal)
     return pd.DataFrame({"jaar": years.astype(int), "onder": lower, "boven": upper})
 
 

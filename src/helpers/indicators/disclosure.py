@@ -49,6 +49,8 @@ with status ``secret`` and stay missing.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 
@@ -140,12 +142,17 @@ class _Coded:
         parents = self.frame(candidates).rename(columns={"area": "parent"})
         return lone.merge(parents[_GROUP].drop_duplicates(), on=_GROUP, how="inner")
 
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """``year, parent, n``: how many children each parent has (the same every round)."""
+        return self.links.assign(n=1).groupby(["year", "parent"], as_index=False)["n"].sum()
+
     def hidden_parents(self, suppressed: np.ndarray, shown: np.ndarray,
                        threshold: np.ndarray) -> pd.DataFrame:
         """Groups (indicator, year, parent) whose parent is suppressed while every one of
         its children is shown: the parent is their sum. ``gap``: the parent's
         ``min_count`` (a complement must bring that much)."""
-        links = self.links.assign(n=1).groupby(["year", "parent"], as_index=False)["n"].sum()
+        links = self.children
         kids = self.frame(np.flatnonzero(shown)).merge(self.links, on=["year", "area"])
         kids = kids.groupby(_GROUP, as_index=False)["row"].size().rename(
             columns={"size": "shown"})

@@ -99,15 +99,22 @@ class Facts:
 _MADE: weakref.WeakKeyDictionary[Workspace, Facts] = weakref.WeakKeyDictionary()
 
 
+def unprotected(ws: Workspace, catalogue: Catalogue, hierarchy: pd.DataFrame
+                ) -> pd.DataFrame:
+    """Every indicator of the workspace computed, before disclosure control: what ``of``
+    suppresses in, and the true numbers ``lp_audit.of_workspace`` judges against."""
+    variables = aggregate_up(ws.variables_raw, hierarchy, ws.own_variables,
+                             counts=count_variables(catalogue))
+    return compute(variables, catalogue)
+
+
 def of(ws: Workspace) -> Facts:
     """The facts of a workspace, made once per workspace object (see the module docstring)."""
     found = _MADE.get(ws)
     if found is None:
         catalogue = catalogues.for_workspace(ws)
         hierarchy = ws.hierarchy
-        variables = aggregate_up(ws.variables_raw, hierarchy, ws.own_variables,
-                                 counts=count_variables(catalogue))
-        observations = suppress(compute(variables, catalogue), catalogue, hierarchy)
+        observations = suppress(unprotected(ws, catalogue, hierarchy), catalogue, hierarchy)
         model.validate(observations, "observations", f"{ws.root}: the computed indicators")
         found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,
                       catalogue=catalogue, areas=ws.areas, hierarchy=hierarchy,

@@ -409,10 +409,7 @@ def of_workspace(ws) -> pd.DataFrame:
     (``helpers.publish.audit`` checks the workbook against its page), so the audit of
     the observations bounds what the published files give away."""
     from helpers.indicators import facts
-    from helpers.indicators.aggregation import aggregate_up
-    from helpers.indicators.computation import compute
 
     found = facts.of(ws)
-    truth = compute(aggregate_up(ws.variables_raw, found.hierarchy, ws.own_variables),
-                    found.catalogue)
+    truth = facts.unprotected(ws, found.catalogue, found.hierarchy)
     return audit(truth, found.observations, found.catalogue, found.hierarchy)

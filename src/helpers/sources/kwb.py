@@ -87,8 +87,7 @@ def _parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     return value, pd.DataFrame(status, index=values.index, columns=values.columns)
 
 
-def _row(label: object) -> str:
-    return f"row {int(label) + 2}"
+_row = statline.where(None)  # "row N": the file's line of a frame read row by row
 
 
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
