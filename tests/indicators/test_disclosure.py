@@ -279,9 +279,23 @@ def test_age_tables_over_the_hierarchy_have_no_pinned_cell():
     assert sum(_pinned(seed) for seed in range(20)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="known leak: where a linked table crosses the "
-                   "levels, closing each group on its own does not always leave min_count "
-                   "of room; 16 cells in 4 of 60 such registrations (seeds 31, 32, 33, 53) "
-                   "can still be pinned (here a_65_oo of BU00010100, 3, within [0, 4])")
+def _heuristic_pinned(seed: int) -> int:
+    """Pinned cells when the groups are closed one by one, without the LP's rounds."""
+    from helpers.indicators import lp_audit
+
+    cat = catalogue.load()
+    obs, hierarchy = _age_tree(seed)
+    coded = privacy._Coded(obs, hierarchy)
+    hide = privacy._primary(obs, coded.per_row(cat, "min_count", 0).astype(float))
+    privacy._Rounds(obs, cat, coded, hide).close()
+    published = privacy._masked(obs, hide)
+    return int(lp_audit.audit(obs, published, cat, hierarchy, rounded_to=0)["pinned"].sum())
+
+
 def test_crossed_age_tables_leave_no_pinned_cell():
-    assert _pinned(33) == 0
+    # where a linked table crosses the levels, closing each group on its own left 16
+    # cells in these 4 of 60 registrations pinned (a_65_oo of BU00010100 in seed 33: 3,
+    # within [0, 4]); suppress now lets the LP audit drive further suppression
+    seeds = (31, 32, 33, 53)
+    assert sum(_heuristic_pinned(seed) for seed in seeds) >= 10
+    assert [_pinned(seed) for seed in seeds] == [0, 0, 0, 0]

@@ -178,14 +178,38 @@ def test_the_demo_has_no_pinned_cell(demo_ws, demo_facts):
     # what `stuurkit audit demo` runs: 1044 suppressed cells, 590 of them small counts
     # (1029 and 0 pinned before the hierarchical and linked complements; the sound
     # rounding model of CBS's counts found no pinned cell then either)
-    import time
-
-    start = time.perf_counter()
     found = lp_audit.of_workspace(demo_ws)
-    seconds = time.perf_counter() - start
     assert len(found) == (demo_facts.observations["status"] == model.SUPPRESSED).sum()
     assert found["contains"].all()  # the truth is always among the consistent values
     assert found["sensitive"].sum() > 0
     pinned = found[found["pinned"]]
     assert pinned.empty, pinned[["area_code", "year", "indicators", "low", "high", "value"]]
-    assert seconds < 30
+
+
+def test_the_cli_reports_the_lp_audit_of_the_workspace(demo_ws, capsys):
+    from helpers.cli import _disclosure_audit
+
+    assert _disclosure_audit(demo_ws.name) == 0
+    out = capsys.readouterr().out
+    assert "LP audit: 1044 suppressed cell(s)" in out and out.rstrip().endswith("0 pinned.")
+
+
+def test_the_cli_names_each_pinned_cell_and_fails(monkeypatch, capsys):
+    from helpers import cli
+
+    pinned = pd.DataFrame({"indicators": ["bijstand_per_1000"], "area_code": ["BU01"],
+                           "year": [2023], "low": [3.0], "high": [4.0], "required": [5.0],
+                           "sensitive": [True], "pinned": [True]})
+    monkeypatch.setattr(lp_audit, "of_workspace", lambda ws: pinned)
+    monkeypatch.setattr("helpers.workspace.open_workspace", lambda name: object())
+    assert cli._disclosure_audit("x") == 1
+    out = capsys.readouterr().out
+    assert "pinned: bijstand_per_1000 BU01 2023: between 3 and 4 (must span 5)" in out
+    assert "1 pinned." in out
+
+
+def test_a_folder_that_is_no_workspace_says_the_lp_audit_is_skipped(tmp_path, capsys):
+    from helpers.cli import _disclosure_audit
+
+    assert _disclosure_audit("no-such-workspace-here") == 0
+    assert "the LP audit of its suppressed cells is skipped" in capsys.readouterr().out

@@ -26,9 +26,21 @@ of group are closed the same way:
 
 This is repeated until no group is unprotected; when a group stays unprotected with
 nothing left to suppress, ``suppress`` raises ``DataError`` naming it (it never gives up
-silently). ``helpers.indicators.lp_audit`` proves the result against everything
-published, by linear programming. (The published workbook is rounded like the page, so
-it adds no precision; ``helpers.publish.audit`` checks that.)
+silently).
+
+Closing each group on its own is not enough where linked tables cross the levels (the
+age groups of a buurt, of its siblings and of its wijk: a cell can be pinned by the
+combination of sums none of which is unprotected alone). So with a hierarchy the result
+is then proved by ``helpers.indicators.lp_audit``: the interval of every suppressed small
+count consistent with everything that would be published, by linear programming. While
+a cell can be pinned within less than ``min(min_count, denominator)``, one more
+published cell next to it — the same variable in a sibling, another breakdown of its
+table, its parent or child, its table's total; or, one step further, next to a
+suppressed neighbour — is suppressed, the nearest whose count reaches ``min_count``
+(else the largest), the groups are closed again and the audit repeated. It ends when the
+audit pins nothing; when a pinned cell has no published neighbour left, ``DataError``
+names it. (The published workbook is rounded like the page, so it adds no precision;
+``helpers.publish.audit`` checks that.)
 
 A value without a count behind it (numerator NaN, value present: CBS's published rounded
 percentage taken by ``computation`` where the counts are absent) is never suppressed as
@@ -57,24 +69,10 @@ import pandas as pd
 from helpers import model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.lp_audit import LINKED_TABLES, audit
 
 __all__ = ["suppress", "lone_suppressions", "unprotected_groups", "LINKED_TABLES"]
 
-LINKED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    # name: (total, breakdowns that add up to it), per area and year; the variables of
-    # sources/kwb_variables.csv whose StatLine paths share a parent and cover it
-    "leeftijdsgroepen": ("a_inw", ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")),
-    "geslacht": ("a_inw", ("a_man", "a_vrouw")),
-    "burgerlijke staat": ("a_inw", ("a_ongeh", "a_gehuwd", "a_gesch", "a_verwed")),
-    "herkomstland": ("a_inw", ("a_nl_all", "a_eur_al", "a_neu_al")),
-    "niet-westerse migratieachtergrond": (
-        "a_nw_all", ("a_marok", "a_antaru", "a_suri", "a_tur", "a_ov_nw")),
-    "huishoudens": ("a_hh", ("a_1p_hh", "a_hh_z_k", "a_hh_m_k")),
-    "brandstof": ("a_pau", ("a_bst_b", "a_bst_nb")),
-    "bedrijfsvestigingen": ("a_bedv", ("a_bed_a", "a_bed_bf", "a_bed_gi", "a_bed_hj",
-                                       "a_bed_kl", "a_bed_mn", "a_bed_oq", "a_bed_ru")),
-}
-"""The linked tables, named once: read here and by ``lp_audit``."""
 
 _GROUP = ["indicator", "year", "parent"]
 
@@ -308,41 +306,176 @@ def unprotected_groups(observations: pd.DataFrame, statuses: pd.Series, catalogu
     }).sort_values(_GROUP).reset_index(drop=True)
 
 
+def _masked(observations: pd.DataFrame, hide: np.ndarray) -> pd.DataFrame:
+    """``observations`` with the rows of ``hide`` suppressed: a new frame of the
+    unchanged columns and the masked ones (no copy of the rest)."""
+    changed = {c: observations[c].mask(hide) for c in ("value", "numerator", "denominator")}
+    changed["status"] = observations["status"].mask(hide, model.SUPPRESSED)
+    return pd.DataFrame({c: changed.get(c, observations[c]) for c in observations.columns},
+                        index=observations.index, copy=False)
+
+
+class _Rounds:
+    """The state of complementary suppression: which rows are hidden, suppressed and
+    shown, and the numbers that choose complements."""
+
+    def __init__(self, observations: pd.DataFrame, catalogue: Catalogue, coded: _Coded,
+                 hide: np.ndarray):
+        self.coded, self.catalogue, self.hide = coded, catalogue, hide
+        self.computed = coded.per_row(catalogue, "computed", False).astype(bool)
+        status = observations["status"]
+        self.suppressed = self.computed & (hide | (status == model.SUPPRESSED).to_numpy())
+        self.shown = self.computed & ~hide & status.isin(model.USABLE).to_numpy()
+        self.numerator = _counts(observations, coded, catalogue)
+        self.denominator = observations["denominator"].to_numpy(dtype=float)
+        self.threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
+        self.variable = coded.per_row(catalogue, "numerator", "")
+        self.variable = np.where(self.computed, self.variable, "")
+
+    def add(self, extra: np.ndarray) -> None:
+        self.hide[extra] = True
+        self.suppressed[extra] = self.computed[extra]
+        self.shown[extra] = False
+
+    def close(self) -> None:
+        """Suppress complements until no group is unprotected (each round hides at least
+        one more shown cell, so this ends); ``DataError`` when one cannot be protected."""
+        coded = self.coded
+        while True:
+            lone = pd.concat([
+                coded.unprotected(self.suppressed, self.shown, self.numerator,
+                                  self.denominator, self.threshold),
+                coded.hidden_parents(self.suppressed, self.shown, self.threshold)],
+                ignore_index=True)
+            extra = np.concatenate([
+                coded.complement(lone, self.shown, self.numerator) if len(lone) else [],
+                _linked(coded, self.catalogue, self.suppressed, self.shown, self.numerator,
+                        self.denominator, self.threshold)]).astype(int)
+            extra = np.unique(extra[~self.hide[extra]])
+            if not len(extra):
+                if len(lone):
+                    raise _stuck(lone, coded)
+                return
+            self.add(extra)
+
+    @cached_property
+    def _fixing(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The rows that publish each count (variable, area, year): as their numerator,
+        or as their denominator where it is one variable — sorted by an integer key."""
+        single = {i: self.catalogue[i].denominators[0] for i in self.coded.indicators
+                  if i in self.catalogue and self.catalogue[i].computed
+                  and len(self.catalogue[i].denominators) == 1}
+        den = np.asarray([single.get(i, "") for i in self.coded.indicators] + [""])
+        den = den[self.coded.indicator]
+        computed = np.flatnonzero(self.computed)
+        rows = np.concatenate([computed, computed])
+        variable = np.concatenate([self.variable[computed], den[computed]])
+        rows, variable = rows[variable != ""], variable[variable != ""]
+        variables = pd.Index(np.unique(variable))
+        key = self._key(variables.get_indexer(variable), self.coded.area[rows],
+                        self.coded.year[rows])
+        order = np.argsort(key, kind="stable")
+        return variables, key[order], rows[order]
+
+    def _key(self, variable, area, year) -> np.ndarray:
+        """One integer per (variable code, area code, year)."""
+        years = 10_000  # calendar years
+        return ((np.asarray(variable, dtype=np.int64) * (len(self.coded.areas) + 1) + area)
+                * years + np.asarray(year, dtype=np.int64))
+
+    def fixing(self, variable: str, area: int, year: int) -> np.ndarray:
+        """The rows that publish the count of ``variable`` in ``area`` and ``year``."""
+        variables, keys, rows = self._fixing
+        code = variables.get_indexer([variable])[0]
+        if code < 0:
+            return np.array([], dtype=int)
+        key = self._key(code, area, year)
+        return rows[np.searchsorted(keys, key, "left"):np.searchsorted(keys, key, "right")]
+
+    def _related(self, variable: str, area: int, year: int) -> tuple[list, list, list]:
+        """The cells (variable, area) that share a relation with one cell, in three
+        tiers: the same variable in a sibling area and the other breakdowns of its
+        linked tables in the same area; the same variable in its parent and children;
+        the totals of its linked tables in the same area."""
+        links = self.coded.links
+        links = links[links["year"] == year]
+        parents = links.loc[links["area"] == area, "parent"].to_numpy()
+        siblings = links.loc[links["parent"].isin(parents), "area"].to_numpy()
+        children = links.loc[links["parent"] == area, "area"].to_numpy()
+        parts = {p for _, ps in LINKED_TABLES.values() if variable in ps for p in ps}
+        totals = {t for t, ps in LINKED_TABLES.values() if variable in ps}
+        return ([(variable, int(a)) for a in siblings if a != area]
+                + [(p, area) for p in sorted(parts - {variable})],
+                [(variable, int(a)) for a in (*parents, *children)],
+                [(t, area) for t in sorted(totals)])
+
+    def _publishing(self, variable: str, area: int, year: int) -> np.ndarray:
+        rows = self.fixing(variable, area, year)
+        return rows[self.shown[rows]]
+
+    def around(self, pinned: pd.DataFrame) -> np.ndarray:
+        """Rows to suppress so that each pinned cell (variable, area, year) gains room:
+        a published cell that shares a relation with it or with a suppressed cell that
+        does (see ``_related``) — nearest first — the one with the smallest count that
+        reaches ``min_count`` (else the largest); hidden with every shown row that
+        publishes it."""
+        area_code = {a: k for k, a in enumerate(self.coded.areas)}
+        picked = []
+        for cell in pinned.itertuples():
+            v, area, year = cell.variable, area_code.get(cell.area_code, -1), int(cell.year)
+            direct = self._related(v, area, year)
+            seen, candidates = {(v, area)}, []
+            hops = [(0, direct[0]), (2, direct[1]), (3, direct[2])]
+            for variable, where in (c for tier in direct for c in tier):
+                if not len(self._publishing(variable, where, year)):
+                    near = self._related(variable, where, year)
+                    hops += [(1, near[0]), (2, near[1]), (3, near[2])]
+            for rank, tier in hops:
+                for variable, where in tier:
+                    rows = self._publishing(variable, where, year)
+                    if (variable, where) in seen or not len(rows):
+                        continue
+                    seen.add((variable, where))
+                    own = self.variable[rows] == variable
+                    counts = np.concatenate([self.numerator[rows][own],
+                                             self.denominator[rows][~own]])
+                    count = np.nanmax(counts) if (~np.isnan(counts)).any() else np.nan
+                    candidates.append((not count >= cell.min_count, rank, count, rows))
+            if not candidates:
+                raise DataError(
+                    f"Disclosure control cannot protect {v} of {cell.area_code} {year}: it "
+                    f"can be read off the published figures within [{cell.low:g}, "
+                    f"{cell.high:g}] and no published cell next to it is left to suppress. "
+                    "Check the hierarchy of this area (stuurkit check).")
+            # a cell that reaches min_count, nearest and smallest first; else the largest
+            best = min(candidates, key=lambda c: (c[0], c[1], -np.nan_to_num(c[2], nan=-1)
+                                                  if c[0] else c[2]))
+            picked.append(best[3])
+        return np.unique(np.concatenate(picked)).astype(int)
+
+
 def suppress(observations: pd.DataFrame, catalogue: Catalogue,
              hierarchy: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return a copy with small counts suppressed (status ``suppressed``, no numbers).
 
     Works on integer codes of indicator, year and area; only the groups that hold a
-    suppressed cell are looked at in each round of complementary suppression.
+    suppressed cell are looked at in each round of complementary suppression. With a
+    hierarchy the result is proved by ``lp_audit``: while a small count can still be
+    pinned from what would be published (where linked tables cross the levels, closing
+    each group on its own does not always leave room), a cell next to it is suppressed
+    too and the groups are closed again.
     """
     coded = _Coded(observations, hierarchy)
     hide = _primary(observations, coded.per_row(catalogue, "min_count", 0).astype(float))
     if hierarchy is not None:
-        computed = coded.per_row(catalogue, "computed", False).astype(bool)
-        status = observations["status"]
-        suppressed = computed & (hide | (status == model.SUPPRESSED).to_numpy())
-        shown = computed & ~hide & status.isin(model.USABLE).to_numpy()
-        numerator = _counts(observations, coded, catalogue)
-        denominator = observations["denominator"].to_numpy(dtype=float)
-        threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
-        while True:  # each round hides at least one more shown cell, so this ends
-            lone = pd.concat([
-                coded.unprotected(suppressed, shown, numerator, denominator, threshold),
-                coded.hidden_parents(suppressed, shown, threshold)], ignore_index=True)
-            extra = np.concatenate([
-                coded.complement(lone, shown, numerator) if len(lone) else [],
-                _linked(coded, catalogue, suppressed, shown, numerator, denominator,
-                        threshold)]).astype(int)
-            extra = np.unique(extra[~hide[extra]])
-            if not len(extra):
-                if len(lone):
-                    raise _stuck(lone, coded)
+        rounds = _Rounds(observations, catalogue, coded, hide)
+        rounds.close()
+        while rounds.suppressed.any():  # each round hides one more shown cell: it ends
+            found = audit(observations, _masked(observations, hide), catalogue, hierarchy,
+                          sensitive_only=True)
+            pinned = found[found["pinned"]]
+            if pinned.empty:
                 break
-            hide[extra] = True
-            suppressed[extra] = computed[extra]
-            shown[extra] = False
-    # a new frame of the unchanged columns and the masked ones (no copy of the rest)
-    changed = {c: observations[c].mask(hide) for c in ("value", "numerator", "denominator")}
-    changed["status"] = observations["status"].mask(hide, model.SUPPRESSED)
-    return pd.DataFrame({c: changed.get(c, observations[c]) for c in observations.columns},
-                        index=observations.index, copy=False)
+            rounds.add(rounds.around(pinned))
+            rounds.close()
+    return _masked(observations, hide)

@@ -70,13 +70,28 @@ from scipy.sparse.csgraph import connected_components
 from helpers import model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
-from helpers.indicators.disclosure import LINKED_TABLES
 
 __all__ = ["LINKED_TABLES", "ROUNDED_TO", "intervals", "audit", "of_workspace", "Relations"]
 
 log = logging.getLogger(__name__)
 
 Relations = dict[str, tuple[str, tuple[str, ...]]]
+
+LINKED_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # name: (total, breakdowns that add up to it), per area and year; the variables of
+    # sources/kwb_variables.csv whose StatLine paths share a parent and cover it
+    "leeftijdsgroepen": ("a_inw", ("a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")),
+    "geslacht": ("a_inw", ("a_man", "a_vrouw")),
+    "burgerlijke staat": ("a_inw", ("a_ongeh", "a_gehuwd", "a_gesch", "a_verwed")),
+    "herkomstland": ("a_inw", ("a_nl_all", "a_eur_al", "a_neu_al")),
+    "niet-westerse migratieachtergrond": (
+        "a_nw_all", ("a_marok", "a_antaru", "a_suri", "a_tur", "a_ov_nw")),
+    "huishoudens": ("a_hh", ("a_1p_hh", "a_hh_z_k", "a_hh_m_k")),
+    "brandstof": ("a_pau", ("a_bst_b", "a_bst_nb")),
+    "bedrijfsvestigingen": ("a_bedv", ("a_bed_a", "a_bed_bf", "a_bed_gi", "a_bed_hj",
+                                       "a_bed_kl", "a_bed_mn", "a_bed_oq", "a_bed_ru")),
+}
+"""The linked tables, named once: read here and by ``disclosure``."""
 
 ROUNDED_TO = 5.0
 """CBS's rounding of counts below gemeente level (see the module docstring)."""
@@ -103,16 +118,46 @@ def _computed(catalogue: Catalogue, ids) -> dict[str, _Indicator]:
             for i in ids if i in catalogue and catalogue[i].computed}
 
 
+def _narrow(frame: pd.DataFrame, indicators: dict, areas) -> pd.DataFrame:
+    """The rows of computed indicators and the columns the audit reads, area and
+    indicator as categories."""
+    frame = frame.loc[frame["indicator"].isin(list(indicators)),
+                      ["indicator", "area_code", "year", "level", "status", "value",
+                       "numerator", "denominator"]]
+    return frame.assign(indicator=pd.Categorical(frame["indicator"], categories=list(indicators)),
+                        area_code=pd.Categorical(frame["area_code"], categories=areas))
+
+
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)`` through the distinct values (a few variables or
+    years among millions of rows: strings are looked up once, not per row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    found = np.append(index.get_indexer(uniques), -1)
+    return found[codes]
+
+
 class _Problem:
     """The cells (variable, area, year), the relations between them as sparse rows
     ``low ≤ A·x ≤ high``, and the published counts that fix cells."""
 
     def __init__(self, published: pd.DataFrame, catalogue: Catalogue,
-                 hierarchy: pd.DataFrame, relations: Relations, rounded_to: float):
+                 hierarchy: pd.DataFrame, relations: Relations, rounded_to: float,
+                 truth: pd.DataFrame | None = None):
         self.relations = relations
         self.rounded_to = rounded_to
         self.indicators = _computed(catalogue, published["indicator"].unique())
-        obs = published[published["indicator"].isin(list(self.indicators))]
+        # the columns this reads, area and indicator as categories (integer codes: the
+        # string columns of a national problem cost more to merge than to solve)
+        areas = pd.concat([published["area_code"], hierarchy["code"], hierarchy["parent"]
+                           ]).dropna().unique()
+        self.truth = None if truth is None else _narrow(truth, self.indicators, areas)
+        obs = _narrow(published, self.indicators, areas)
+        hierarchy = hierarchy.assign(code=pd.Categorical(hierarchy["code"], categories=areas),
+                                     parent=pd.Categorical(hierarchy["parent"],
+                                                           categories=areas))
         self.obs = obs
         used = pd.DataFrame([(i, v) for i, ind in self.indicators.items()
                              for v in (ind.numerator, *ind.denominators)],
@@ -140,27 +185,58 @@ class _Problem:
         cells["cell"] = np.arange(len(cells))
         cells["level"] = model.level_of(cells["area_code"].astype(str))
         self.cells = cells
+        # cells by integer key (variable, area, year codes): cell_of looks up by that
+        self._variables = pd.Index(cells["variable"].unique())
+        self._areas = pd.Index(cells["area_code"].unique())
+        self._years = pd.Index(np.sort(cells["year"].unique()))
+        key = self._key(cells["variable"], cells["area_code"], cells["year"])
+        self._order = np.argsort(key, kind="stable")
+        self._sorted = key[self._order]
         self.links = links
         self._fix()
         self._rows()
 
+    def _key(self, variable: pd.Series, area: pd.Series, year: pd.Series) -> np.ndarray:
+        """One integer per (variable, area, year); -1 where one of them is no cell's."""
+        v = _positions(self._variables, variable)
+        a = _positions(self._areas, area)
+        y = _positions(self._years, year)
+        key = (v.astype(np.int64) * len(self._areas) + a) * len(self._years) + y
+        return np.where((v < 0) | (a < 0) | (y < 0), -1, key)
+
     def cell_of(self, frame: pd.DataFrame, variable: str = "variable") -> np.ndarray:
-        keys = frame[[variable, "area_code", "year"]].rename(columns={variable: "variable"})
-        return keys.merge(self.cells[[*_KEY, "cell"]], on=_KEY, how="left")["cell"].to_numpy()
+        """The cell number of each row of ``frame`` (NaN where it is no cell)."""
+        key = self._key(frame[variable], frame["area_code"], frame["year"])
+        at = np.minimum(np.searchsorted(self._sorted, key), len(self._sorted) - 1)
+        found = (key >= 0) & (self._sorted[at] == key) if len(self._sorted) else key < -1
+        cell = self._order[at] if len(self._sorted) else np.zeros(len(key), dtype=int)
+        return cell if found.all() else np.where(found, cell, np.nan)
+
+    def _known(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The counts ``rows`` hold: each row's numerator, and its denominator when it
+        is one variable (``variable, area_code, year, level, count``)."""
+        rows = rows[rows["indicator"].isin(list(self.indicators))]
+        num = rows.assign(variable=rows["indicator"].map(
+            {i: d.numerator for i, d in self.indicators.items()}), count=rows["numerator"])
+        single = {i: d.denominators[0] for i, d in self.indicators.items()
+                  if len(d.denominators) == 1}
+        den = rows[rows["indicator"].isin(list(single))]
+        den = den.assign(variable=den["indicator"].map(single), count=den["denominator"])
+        return pd.concat([num, den])[[*_KEY, "level", "count"]].dropna(subset=["count"])
 
     def _fix(self) -> None:
         """Published counts: a shown row's numerator, and its denominator when it is one
-        variable; the rounding of each (variable, level) from what is published."""
-        shown = self.obs[self.obs["status"].isin(model.USABLE)]
-        num = shown.assign(variable=shown["indicator"].map(
-            {i: d.numerator for i, d in self.indicators.items()}), count=shown["numerator"])
-        single = {i: d.denominators[0] for i, d in self.indicators.items()
-                  if len(d.denominators) == 1}
-        den = shown[shown["indicator"].isin(list(single))]
-        den = den.assign(variable=den["indicator"].map(single), count=den["denominator"])
-        known = pd.concat([num, den])[[*_KEY, "level", "count"]].dropna(subset=["count"])
+        variable; the rounding of each (variable, level) from what is published — or,
+        when the true numbers are given, from them (a count is exact unless every true
+        count of its variable at its level is a multiple of the rounding)."""
+        known = self._known(self.obs[self.obs["status"].isin(model.USABLE)])
         self.value = np.full(len(self.cells), np.nan)
         self.value[self.cell_of(known)] = known["count"].to_numpy(dtype=float)
+        self.true_value = None
+        if self.truth is not None:
+            known = self._known(self.truth)
+            self.true_value = np.full(len(self.cells), np.nan)
+            self.true_value[self.cell_of(known)] = known["count"].to_numpy(dtype=float)
         step = self.rounded_to or 1.0
         rounded = known.assign(fives=(known["count"] % step == 0)).groupby(
             ["variable", "level"])["fives"].all()
@@ -195,7 +271,7 @@ class _Problem:
         # linked tables: total − Σ breakdowns = 0
         parts = self.linked.merge(cells[["year", "area_code"]].drop_duplicates(), on="year")
         parts["cell"] = self.cell_of(parts)
-        parts["row"] = parts.groupby(["relation", "year", "area_code"]).ngroup()
+        parts["row"] = parts.groupby(["relation", "year", "area_code"], observed=True).ngroup()
         totals = {name: total for name, (total, _) in self.relations.items()}
         sign = np.where(parts["variable"] == parts["relation"].map(totals), 1.0, -1.0)
         relation = parts.groupby("row")["relation"].first()
@@ -205,8 +281,8 @@ class _Problem:
         self.n_relations = self.n_rows
         # shown rows: a denominator that is a sum of variables
         shown = self.obs[self.obs["status"].isin(model.USABLE)].reset_index(drop=True)
-        multi = shown[shown["indicator"].map(
-            lambda i: len(self.indicators[i].denominators) > 1) & shown["denominator"].notna()]
+        several = {i for i, d in self.indicators.items() if len(d.denominators) > 1}
+        multi = shown[shown["indicator"].isin(list(several)) & shown["denominator"].notna()]
         multi = multi.reset_index(drop=True)
         longest = max((len(d.denominators) for d in self.indicators.values()), default=0)
         each = [multi.assign(row=multi.index, variable=[
@@ -219,7 +295,8 @@ class _Problem:
             add(each["row"].to_numpy(), self.cell_of(each), np.ones(len(each)), total, total)
         self._rates(shown, add)
         # a proportion's numerator is part of its denominator: n − Σd ≤ 0
-        parts = self.obs[self.obs["indicator"].map(lambda i: self.indicators[i].part)]
+        parts = self.obs[self.obs["indicator"].isin(
+            [i for i, d in self.indicators.items() if d.part])]
         parts = parts[["indicator", "area_code", "year"]].drop_duplicates().reset_index(drop=True)
         if len(parts):
             spec = [self.indicators[i] for i in parts["indicator"]]
@@ -242,6 +319,15 @@ class _Problem:
         slack = np.abs(self.matrix[:self.n_relations]) @ self.slack
         self.low[:self.n_relations] -= slack
         self.high[:self.n_relations] += slack
+        if self.true_value is not None:
+            # what the true numbers do not satisfy is no fact an adversary can use: a
+            # relation the data break (a source's own total that is not the sum of its
+            # parts) holds only as far as the true numbers let it
+            unknown = np.isnan(self.true_value)
+            whole = (np.abs(self.matrix) @ unknown.astype(float)) == 0
+            residual = self.matrix @ np.where(unknown, 0.0, self.true_value)
+            self.low = np.where(whole, np.fmin(self.low, residual), self.low)
+            self.high = np.where(whole, np.fmax(self.high, residual), self.high)
 
     def _rates(self, shown: pd.DataFrame, add) -> None:
         """A shown value without its numerator or its denominator, v as the page rounds
@@ -302,23 +388,25 @@ class _Problem:
         todo["column"] = column[targets[todo["target"].to_numpy()]]
         todo["piece"] = label[todo["column"].to_numpy()]
         todo["round"] = todo.groupby("piece").cumcount()
-        # only the pieces that hold a target
-        wanted = np.isin(label, todo["piece"].unique())
-        keep_column, keep_row = wanted[:len(free)], wanted[len(free):]
-        renumber = np.cumsum(keep_column) - 1
-        todo["column"] = renumber[todo["column"].to_numpy()]
-        a = a[keep_row][:, keep_column]
-        low, high = low[keep_row], high[keep_row]
-        equal = np.abs(high - low) <= _TINY
-        upper = ~equal & np.isfinite(high)
-        lower = ~equal & np.isfinite(low)
-        a_ub = sparse.vstack([a[upper], -a[lower]]).tocsr()
-        b_ub = np.concatenate([high[upper], -low[lower]])
-        a_eq, b_eq = a[equal].tocsr(), (low[equal] + high[equal]) / 2
+        row_label = label[len(free):]
+        column_label = label[:len(free)]
         lps = 0
         for _, batch in todo.groupby("round"):
-            objective = np.zeros(a.shape[1])
-            objective[batch["column"].to_numpy()] = 1.0
+            # only the pieces that hold a target in this round
+            keep_column = np.isin(column_label, batch["piece"].unique())
+            keep_row = np.isin(row_label, batch["piece"].unique())
+            renumber = np.cumsum(keep_column) - 1
+            columns = renumber[batch["column"].to_numpy()]
+            part = a[keep_row][:, keep_column]
+            part_low, part_high = low[keep_row], high[keep_row]
+            equal = np.abs(part_high - part_low) <= _TINY
+            upper = ~equal & np.isfinite(part_high)
+            lower = ~equal & np.isfinite(part_low)
+            a_ub = sparse.vstack([part[upper], -part[lower]]).tocsr()
+            b_ub = np.concatenate([part_high[upper], -part_low[lower]])
+            a_eq, b_eq = part[equal].tocsr(), (part_low[equal] + part_high[equal]) / 2
+            objective = np.zeros(part.shape[1])
+            objective[columns] = 1.0
             for sign, out in ((1.0, lowest), (-1.0, highest)):
                 lps += 1
                 result = linprog(sign * objective, A_ub=a_ub if len(b_ub) else None,
@@ -334,10 +422,33 @@ class _Problem:
                 if result.status != 0:
                     raise DataError(f"The LP audit could not solve its problem: "
                                     f"{result.message}")
-                found = result.x[batch["column"].to_numpy()]
+                found = result.x[columns]
                 out[batch["target"].to_numpy()] = np.where(found > _UNBOUNDED / 2, np.inf,
                                                            found)
         return lowest, highest, lps
+
+
+def _suppressed_cells(problem: _Problem) -> pd.DataFrame:
+    """One row per suppressed cell (variable, area, year): its level, the indicators
+    suppressed there and the largest ``min_count`` among them."""
+    hidden = problem.obs[problem.obs["status"] == model.SUPPRESSED]
+    hidden = hidden.assign(variable=hidden["indicator"].map(
+        {i: d.numerator for i, d in problem.indicators.items()}))
+    hidden = hidden.assign(
+        area_code=hidden["area_code"].astype(object), indicator=hidden["indicator"].astype(
+            object), min_count=hidden["indicator"].map(
+            {i: d.min_count for i, d in problem.indicators.items()}).astype(int)
+    ).sort_values("indicator")
+    cells = hidden.groupby(_KEY, sort=True).agg(
+        level=("level", "first"), indicators=("indicator", ", ".join),
+        min_count=("min_count", "max")).reset_index()
+    return cells[[*_KEY, "level", "indicators", "min_count"]]
+
+
+def _bounded(problem: _Problem, cells: pd.DataFrame) -> pd.DataFrame:
+    low, high, lps = problem.solve(problem.cell_of(cells).astype(int))
+    log.info("lp_audit: %d suppressed cells, %d LPs", len(cells), lps)
+    return cells.assign(low=low, high=high)
 
 
 def intervals(published: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataFrame,
@@ -355,46 +466,45 @@ def intervals(published: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataF
     """
     problem = _Problem(published, catalogue, hierarchy,
                        LINKED_TABLES if relations is None else relations, rounded_to)
-    hidden = problem.obs[problem.obs["status"] == model.SUPPRESSED]
-    hidden = hidden.assign(variable=hidden["indicator"].map(
-        {i: d.numerator for i, d in problem.indicators.items()}))
-    cells = hidden.groupby(_KEY, sort=True).agg(
-        level=("level", "first"), indicators=("indicator", lambda s: ", ".join(sorted(s))),
-        min_count=("indicator", lambda s: max(problem.indicators[i].min_count for i in s))
-    ).reset_index()
-    low, high, lps = problem.solve(problem.cell_of(cells).astype(int))
-    log.info("lp_audit: %d suppressed cells, %d LPs", len(cells), lps)
-    return cells.assign(low=low, high=high)
+    return _bounded(problem, _suppressed_cells(problem))
 
 
 def audit(truth: pd.DataFrame, published: pd.DataFrame, catalogue: Catalogue,
           hierarchy: pd.DataFrame, relations: Relations | None = None,
-          rounded_to: float = ROUNDED_TO) -> pd.DataFrame:
+          rounded_to: float = ROUNDED_TO, sensitive_only: bool = False) -> pd.DataFrame:
     """``intervals`` of the published observations judged against the true numbers
-    (``truth``: the same observations before disclosure control). Adds per cell the
-    true count ``value``, whether it is ``sensitive`` (``1 ≤ value < min_count``), the
-    width ``required`` by the protection rule (``min(min_count, denominator)``), whether
-    the interval ``contains`` the true count (it must: else the audit is wrong) and
-    whether the cell is ``pinned`` (sensitive, and its interval narrower than required).
+    (``truth``: the same observations before disclosure control; which counts are
+    rounded is judged from them). Adds per cell the true count ``value``, whether it is
+    ``sensitive`` (``1 ≤ value < min_count``), the width ``required`` by the protection
+    rule (``min(min_count, denominator)``), whether the interval ``contains`` the true
+    count (it must: else the audit is wrong) and whether the cell is ``pinned``
+    (sensitive, and its interval narrower than required). ``sensitive_only`` bounds
+    only the sensitive cells (the others get no row): what ``disclosure`` asks.
 
     Examples
     --------
     >>> found = audit(truth, facts.observations, facts.catalogue, facts.hierarchy)  # doctest: +SKIP
     >>> found.loc[found["pinned"], ["area_code", "indicators", "low", "high"]]  # doctest: +SKIP
     """
-    found = intervals(published, catalogue, hierarchy, relations, rounded_to)
+    problem = _Problem(published, catalogue, hierarchy,
+                       LINKED_TABLES if relations is None else relations, rounded_to,
+                       truth=truth)
     numerators = {i: catalogue[i].numerator for i in truth["indicator"].unique()
                   if i in catalogue and catalogue[i].computed}
     true = truth[truth["indicator"].isin(list(numerators))]
     true = true.assign(variable=true["indicator"].map(numerators))
-    per_cell = true.groupby(_KEY).agg(value=("numerator", "first"),
+    per_cell = true.groupby(_KEY, observed=True).agg(value=("numerator", "first"),
                                       denominator=("denominator", "min")).reset_index()
-    found = found.merge(per_cell, on=_KEY, how="left")
+    found = _suppressed_cells(problem).merge(per_cell, on=_KEY, how="left")
     value = found["value"].to_numpy(dtype=float)
     limit = found["min_count"].to_numpy(dtype=float)
+    sensitive = (value >= 1) & (value < limit)
+    if sensitive_only:
+        found, value, limit = found[sensitive], value[sensitive], limit[sensitive]
+        sensitive = sensitive[sensitive]
+    found = _bounded(problem, found.reset_index(drop=True))
     required = np.fmin(limit, found["denominator"].to_numpy(dtype=float))
     width = found["high"].to_numpy(dtype=float) - found["low"].to_numpy(dtype=float)
-    sensitive = (value >= 1) & (value < limit)
     return found.assign(
         sensitive=sensitive, required=required,
         contains=np.isnan(value) | ((found["low"] - _TINY <= value)
