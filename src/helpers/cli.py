@@ -132,21 +132,31 @@ def _import(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from helpers import run as runner
+    from helpers.run.job import OK, UNCHANGED
 
     executor = "dask" if args.scheduler else args.executor
     options = runner.RunOptions(executor=executor, workers=args.jobs or os.cpu_count() or 1,
-                                scheduler=args.scheduler, timeout=args.timeout)
+                                scheduler=args.scheduler, timeout=args.timeout,
+                                force=args.force)
     from helpers.workspace import open_workspace
 
     # the jobs are planned and checked (as `stuurkit check` does, through the workspace's
     # cache) before any kernel starts: a configuration or data error exits 2 at once
     ws = open_workspace(args.workspace)
     jobs = runner.expand(ws, only=args.only)
+    if args.pdf:
+        from helpers.publish import pdf
+
+        pdf.require_chromium()  # before any report is made
     if not jobs:
         print("Nothing to do: the schedule has no jobs.", file=sys.stderr)
         return 0
-    pool = runner.start_workers(options.workers, workspace=args.workspace) if (
-        executor == "local" and options.workers > 1) else None
+    # workers start ahead only for reports that will be made (a guess: the run decides,
+    # under its lock, which are unchanged)
+    todo = jobs if args.force else runner.to_make(ws, jobs)
+    workers = min(options.workers, len(todo))
+    pool = runner.start_workers(workers, workspace=args.workspace) if (
+        executor == "local" and workers > 1) else None
     try:
         print(f"Running {len(jobs)} report(s) for {ws.config.gemeente.name} on {executor} "
               f"with {options.workers} worker(s)…")
@@ -154,12 +164,21 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if pool is not None:
             pool.stop()  # the run could not start (a lock was held): no-op after a run
-    failed = [r for r in results if r.status != "ok"]
+    failed = [r for r in results if not r.available]
     for r in results:
-        mark = "ok     " if r.status == "ok" else "FAILED "
+        mark = {OK: "ok     ", UNCHANGED: "same   "}.get(r.status, "FAILED ")
         print(f"{mark} {r.job.name:<40} {r.seconds:6.1f} s  {r.error}")
-    print(f"{len(results) - len(failed)} of {len(results)} report(s) made; index: "
-          f"{Path(jobs[0].html).parent / 'index.html'}")
+    same = sum(r.status == UNCHANGED for r in results)
+    print(f"{len(results) - len(failed) - same} of {len(results)} report(s) made"
+          + (f", {same} unchanged (nothing they read changed; --force makes them again)"
+             if same else "") + f"; index: {Path(jobs[0].html).parent / 'index.html'}")
+    made = [Path(r.job.html) for r in results if Path(r.job.html).exists() and (
+        r.status == OK or (r.available and not Path(r.job.html).with_suffix(".pdf").exists()))]
+    if args.pdf and made:
+        # after the run's privacy scan: only reports that passed it; under the run lock
+        with runner.run_lock(made[0].parent):
+            printed = pdf.print_pdfs(made)
+        print(f"{len(printed)} PDF(s) printed beside the reports (A4).")
     return 1 if failed else 0
 
 
@@ -200,6 +219,21 @@ def _disclosure_audit(name: str) -> int:
     print(f"LP audit: {len(found)} suppressed cell(s), {int(found['sensitive'].sum())} "
           f"small count(s), {len(pinned)} pinned.")
     return len(pinned)
+
+
+def _begroting(args: argparse.Namespace) -> int:
+    from helpers.indicators import catalogue
+    from helpers.workspace import budgetbook, open_workspace
+
+    ws = open_workspace(args.workspace)
+    known = catalogue.for_workspace(ws)
+    if args.action == "export":
+        print(f"Begroting geschreven naar {budgetbook.export(ws, args.file, known)}")
+        return 0
+    target, changed = budgetbook.import_(ws, args.file, known)
+    print(f"{target} bijgewerkt uit {args.file} (vorige versie: {target.name}.bak)."
+          if changed else f"{target} is al gelijk aan {args.file}: niets veranderd.")
+    return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -284,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_seconds, default=600, metavar="S",
                    help="seconds (above 0) a notebook cell may take before its job is "
                         "stopped (default 600)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each report to an A4 PDF beside it (needs Chromium)")
+    p.add_argument("--force", action="store_true",
+                   help="make every report, also those whose notebook, parameters, code "
+                        "and the workspace files they read are unchanged (skipped and "
+                        "marked 'ongewijzigd' otherwise)")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("screenshots", help="PNG screenshots of a workspace's reports",
@@ -302,6 +342,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "any file fails or any cell is pinned.")
     p.add_argument("folder", help="reports/<workspace> (or just the workspace name)")
     p.set_defaults(func=_audit)
+
+    p = sub.add_parser("begroting", help="the programme budget as an Excel workbook and back",
+                       description="export: write begroting.yml as a workbook with drop-down "
+                                   "lists; import: read such a workbook back into "
+                                   "begroting.yml, checked like begroting.yml (every problem "
+                                   "named by sheet, row and column; nothing changes when "
+                                   "there is one).")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("workspace", help="workspace name (data/<name>) or path")
+    p.add_argument("file", help="the .xlsx workbook to write or read")
+    p.set_defaults(func=_begroting)
 
     p = sub.add_parser("publish", help="turn an executed notebook into self-contained HTML",
                        description="Export an executed report notebook as offline HTML.")

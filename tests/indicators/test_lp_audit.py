@@ -213,3 +213,41 @@ def test_a_folder_that_is_no_workspace_says_the_lp_audit_is_skipped(tmp_path, ca
 
     assert _disclosure_audit("no-such-workspace-here") == 0
     assert "the LP audit of its suppressed cells is skipped" in capsys.readouterr().out
+
+
+def _assert_same(incremental: pd.DataFrame, full: pd.DataFrame) -> None:
+    key = ["variable", "area_code", "year"]
+    assert incremental[key].astype(str).values.tolist() == full[key].astype(str).values.tolist()
+    for column in ("low", "high"):
+        assert incremental[column].to_numpy() == pytest.approx(full[column].to_numpy()), column
+
+
+@pytest.mark.parametrize("rounded_to", [0.0, lp_audit.ROUNDED_TO])
+def test_an_auditor_republished_gives_the_intervals_of_a_fresh_audit(cat, rounded_to):
+    # two wijken, each its own piece: suppressing more in one, or showing a cell again,
+    # re-solves only that piece; the intervals are those of an audit from scratch
+    obs, hierarchy = _wijk([4.0, 50.0, 62.0, 3.0, 30.0, 41.0])
+    hierarchy["parent"] = ["WK1"] * 3 + ["WK2"] * 3 + ["GM1"]
+    hierarchy = pd.concat([hierarchy, pd.DataFrame(
+        {"year": [2023], "code": ["WK2"], "parent": ["GM1"], "level": ["wijk"]})])
+    wk = obs[obs["area_code"] == "WK1"].assign(area_code="WK2", numerator=74.0,
+                                              denominator=3003.0)
+    obs.loc[obs["area_code"] == "WK1", ["numerator", "denominator"]] = [116.0, 3003.0]
+    obs = pd.concat([obs, wk], ignore_index=True)
+    obs["value"] = obs["numerator"] / obs["denominator"] * 1000
+    auditor = lp_audit.Auditor(obs, cat, hierarchy, rounded_to=rounded_to)
+    for hidden in (["BU1", "BU4"], ["BU1", "BU2", "BU4"], ["BU1", "BU2", "BU4", "BU5"],
+                   ["BU4", "BU5"], ["BU1", "BU4", "WK2", "BU6"]):
+        published = _publish(obs, hidden)
+        _assert_same(auditor.audit(published),
+                     lp_audit.audit(obs, published, cat, hierarchy, rounded_to=rounded_to))
+
+
+def test_an_auditor_takes_only_the_observations_it_was_built_from(cat):
+    from helpers.errors import DataError
+
+    obs, hierarchy = _wijk([4.0, 50.0, 62.0])
+    auditor = lp_audit.Auditor(obs, cat, hierarchy)
+    auditor.audit(_publish(obs, ["BU1", "BU2"]))
+    with pytest.raises(DataError, match="the same rows in the same order"):
+        auditor.audit(_publish(obs, ["BU1"]).iloc[1:])

@@ -31,7 +31,8 @@ def _check(text: str) -> int:
 def test_demo_notebook_publishes(demo_reports, name):
     text = demo_reports[name].read_text(encoding="utf-8")
     assert f"<title>{TITLES[name]} – Voorbeeldstad (GM9901)</title>" in text
-    assert _check(text) >= (1 if name != "90_datakwaliteit" else 0)
+    # the bestuursoverzicht (two printed pages) and datakwaliteit are tables and words
+    assert _check(text) >= (0 if name in ("90_datakwaliteit", "30_bestuursoverzicht") else 1)
 
 
 def test_wijkprofiel_has_spine_words_map_and_signals(demo_reports):

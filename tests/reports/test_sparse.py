@@ -95,9 +95,9 @@ def test_an_area_with_figures_still_gets_its_charts(tiny_facts):
     profile = area_profile(tiny_facts, tiny_facts.area("WK000102"), 2023)
     report = wijkprofiel.Wijkprofiel(types.SimpleNamespace(water=None), tiny_facts, profile)
     assert list(spine_data(profile).columns) == SPINE_COLUMNS
-    assert isinstance(wijkprofiel.spine(report), alt.LayerChart)
+    assert isinstance(wijkprofiel.spine(report), alt.FacetChart)
     assert isinstance(wijkprofiel.difference_map(report), alt.LayerChart)
-    assert isinstance(wijkprofiel.trends(report), alt.FacetChart)
+    assert isinstance(wijkprofiel.trends(report), alt.ConcatChart)
 
 
 def test_maps_without_areas_of_the_level_are_a_note(tiny_facts):
@@ -152,6 +152,7 @@ def test_the_verkenner_starts_with_a_default_indicator_without_data(tiny_facts, 
         return types.SimpleNamespace(update=lambda new: shown.__setitem__(slot, new))
 
     monkeypatch.setattr(verkenner.common, "load", lambda workspace: (demo_ws, facts))
+    monkeypatch.setattr(verkenner, "prepare", lambda workspace: None)  # "klein": in memory
     monkeypatch.setattr(verkenner.common, "header", lambda *args, **kwargs: None)
     monkeypatch.setattr(verkenner, "display", display)
     explorer = verkenner.start("klein", "bijstand_per_1000", 2023, "wijk")
@@ -268,8 +269,8 @@ def test_the_other_reports_on_the_sparse_workspace(sparse, quiet):
         assert "Programma P1 (Werk en inkomen) heeft nog geen doelen in begroting.yml" in \
             shown[name], name
     view = bestuursoverzicht.start(str(sparse), 2024)
-    shown = _sections(bestuursoverzicht, view, ["status_chart", "status_table", "top_signals",
-                                                "changes"])
+    shown = _sections(bestuursoverzicht, view, ["status_table", "top_signals", "agreements",
+                                                "overdue_owners", "changes"])
     assert "De begroting (begroting.yml) bevat nog geen doelen." in shown["status_table"]
     quality = datakwaliteit.start(str(sparse), 2024)
     _sections(datakwaliteit, quality, ["coverage", "status_shares", "stale",
@@ -346,6 +347,6 @@ def test_aa_en_hunze_wijk_without_figures(aa_en_hunze, quiet):
     assert "Geen kaart: Wijk 05 Schipborg heeft tot en met 2015" in shown["difference_map"]
     assert "Geen gegevens: Wijk 05 Schipborg" in shown["spine"]
     covered = wijkprofiel.start(str(aa_en_hunze), "WK168000", 2015)
-    assert isinstance(wijkprofiel.spine(covered), alt.LayerChart)
+    assert isinstance(wijkprofiel.spine(covered), alt.FacetChart)
     explorer = verkenner.start(str(aa_en_hunze), "inwoners", 2015, "wijk")
     assert "19 gebieden zonder getoonde waarde" in _text(explorer.map())

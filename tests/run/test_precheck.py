@@ -67,8 +67,9 @@ def test_a_year_without_statistics_exits_2_naming_entry_and_years(ws_copy, tmp_p
     _edit(ws_copy, future)
     assert main(["run", str(ws_copy), "--jobs", "2"]) == 2
     err = capsys.readouterr().err
-    assert "4 problem(s)" in err
-    for name in ("bestuursoverzicht", "programmamonitors", "wijkprofielen", "datakwaliteit"):
+    assert "5 problem(s)" in err
+    for name in ("bestuursoverzicht", "programmamonitors", "wijkprofielen", "buurtprofielen",
+                 "datakwaliteit"):
         assert (f"schedule entry '{name}': year 2031 has no statistics in this workspace; "
                 "available years: 2015, 2016") in err
     assert not (tmp_path / "reports").exists()
@@ -112,7 +113,7 @@ def test_without_year_the_newest_statistics_year_is_run_and_recorded(ws_copy, tm
     _edit(ws_copy, no_year)
     ws = open_workspace(ws_copy)
     jobs = runner.expand(ws)
-    assert len(jobs) == 1 + 6 + 11 + 1
+    assert len(jobs) == 1 + 6 + 11 + 7 + 1
     assert {j.parameters["year"] for j in jobs} == {2024}
     wijk = next(j for j in jobs if j.name == "wijkprofielen/WK990101")
     assert wijk.parameters == {"workspace": str(ws.root), "year": 2024,
@@ -129,7 +130,7 @@ def test_the_pre_check_parses_no_source_file_the_cache_holds(ws_copy, monkeypatc
     """Planning a run reads the sources through the workspace's cache: with the cache
     filled (by an earlier run or check), a fresh process parses no raw file."""
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path / "reports"))
-    assert len(runner.expand(open_workspace(ws_copy))) == 1 + 6 + 11 + 1  # fills cache/
+    assert len(runner.expand(open_workspace(ws_copy))) == 1 + 6 + 11 + 7 + 1  # fills cache/
     from helpers.sources.registry import Reader
     from helpers.workspace.config import read_config
     from helpers.workspace.core import Workspace
@@ -139,4 +140,4 @@ def test_the_pre_check_parses_no_source_file_the_cache_holds(ws_copy, monkeypatc
 
     monkeypatch.setattr(Reader, "load", parse)
     fresh = Workspace(ws_copy.resolve(), read_config(ws_copy / "stuurkit.yml"))
-    assert len(runner.expand(fresh)) == 1 + 6 + 11 + 1
+    assert len(runner.expand(fresh)) == 1 + 6 + 11 + 7 + 1

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_schedule_expands_to_reports_per_programme_and_wijk(demo_ws, tmp_path, monkeypatch):
     monkeypatch.setenv("STUURKIT_REPORTS", str(tmp_path))
     jobs = runner.expand(demo_ws)
-    assert len(jobs) == 1 + 6 + 11 + 1
+    assert len(jobs) == 1 + 6 + 11 + 7 + 1
     assert [j.section for j in jobs][:2] == ["Bestuur", "Programma's"]
     wijk = next(j for j in jobs if j.name == "wijkprofielen/WK990101")
     assert wijk.parameters == {"workspace": "demo", "year": 2024, "area_code": "WK990101"}

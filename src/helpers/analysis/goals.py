@@ -22,8 +22,8 @@ from helpers.indicators.catalogue import Indicator
 from helpers.indicators.facts import Facts
 from helpers.workspace.begroting import Begroting
 
-__all__ = ["GOAL_COLUMNS", "evaluate", "series", "band", "status_counts", "changes",
-           "forecast_scale"]
+__all__ = ["GOAL_COLUMNS", "CHANGE_COLUMNS", "evaluate", "series", "band", "status_counts",
+           "changes", "forecast_scale"]
 
 
 def _comparable(facts: Facts, indicator: str, area: str, year: int) -> pd.DataFrame:
@@ -136,13 +136,41 @@ def status_counts(goals: pd.DataFrame) -> pd.DataFrame:
     return counts.reindex(order).reset_index().rename(columns={"programma_naam": "programma"})
 
 
+CHANGE_COLUMNS = ["status_vorig", "waarde_vorig", "jaar_vorig", "verschil"]
+
+
+def _shown(value, decimals) -> float | None:
+    """A value as the reports show it (rounded to the indicator's decimals); None: none."""
+    return None if value is None or pd.isna(value) else round(float(value), int(decimals))
+
+
 def changes(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
-    """Goal indicators (rows of ``evaluate``) whose status or newest year differs from the
-    evaluation of the year before; ``status_vorig``, ``waarde_vorig``, ``jaar_vorig`` added."""
-    if now.empty:
-        return now
+    """Goal indicators (rows of ``evaluate``) whose status or shown value (rounded to the
+    indicator's decimals) differs from the evaluation of the year before, with
+    ``status_vorig``, ``waarde_vorig``, ``jaar_vorig`` and ``verschil`` (the shown value
+    minus the shown value before; NaN when either is missing) added. A newer year with
+    the same value and status is no change; an empty frame means nothing changed.
+
+    >>> import pandas as pd
+    >>> now = pd.DataFrame({"doel": ["D1", "D2"], "indicator": ["a", "b"], "decimals": [1, 0],
+    ...                     "status": ["risico", "op koers"], "waarde": [8.84, 7.2],
+    ...                     "jaar": [2023, 2023]})
+    >>> before = now.assign(waarde=[8.71, 6.9], jaar=[2022, 2022])
+    >>> changes(now, before)[["doel", "waarde_vorig", "verschil"]].to_dict("records")
+    [{'doel': 'D1', 'waarde_vorig': 8.71, 'verschil': 0.1}]
+    """
+    if now.empty or before.empty:
+        return now.iloc[:0].assign(**{c: [] for c in CHANGE_COLUMNS})
     merged = now.merge(before[["doel", "indicator", "status", "waarde", "jaar"]],
                        on=["doel", "indicator"], suffixes=("", "_vorig"))
-    changed = merged[(merged["status"] != merged["status_vorig"])
-                     | (merged["jaar"] != merged["jaar_vorig"])]
+    shown_now = [_shown(v, d) for v, d in zip(merged["waarde"], merged["decimals"],
+                                              strict=True)]
+    shown_before = [_shown(v, d) for v, d in zip(merged["waarde_vorig"], merged["decimals"],
+                                                 strict=True)]
+    merged["verschil"] = [round(a - b, int(d)) if a is not None and b is not None else np.nan
+                          for a, b, d in zip(shown_now, shown_before, merged["decimals"],
+                                             strict=True)]
+    value_changed = pd.Series([a != b for a, b in zip(shown_now, shown_before, strict=True)],
+                              index=merged.index)
+    changed = merged[(merged["status"] != merged["status_vorig"]) | value_changed]
     return changed.reset_index(drop=True)

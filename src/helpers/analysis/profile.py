@@ -195,14 +195,14 @@ def area_profile(facts: Facts, area: pd.Series, year: int) -> AreaProfile:
     code = str(area["code"])
     if area["level"] == "gemeente":
         raise StuurkitError(
-            f"area_code {code!r} is the gemeente itself; give a wijk or buurt code "
-            f"(e.g. {facts.areas_for(year, 'wijk')['code'].iloc[0]})."
+            f"De parameter area_code = {code!r} is de gemeente zelf; geef de code van een "
+            f"wijk of buurt (bijvoorbeeld {facts.areas_for(year, 'wijk')['code'].iloc[0]})."
         )
     years = sorted(facts.observations["year"].unique())
     if year not in years:
         raise StuurkitError(
-            f"year {year} has no data for {facts.gemeente_name}; available years: "
-            f"{years[0]}–{years[-1]}. Pass one of these as the 'year' parameter."
+            f"De parameter year = {year} is geen jaar met cijfers van "
+            f"{facts.gemeente_name}; kies een jaar van {years[0]} tot en met {years[-1]}."
         )
     indicators = facts.catalogue.for_level(area["level"])
     ids = {i.id for i in indicators}

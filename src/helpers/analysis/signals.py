@@ -1,6 +1,6 @@
 """Early warnings: one table across programmes and areas, most severe first.
 
-Four kinds of signal, each saying what it is based on:
+Kinds of signal, each saying what it is based on:
 
 ``doel uit koers``
     a goal indicator's forecast misses the target (``helpers.analysis.trends.forecast``).
@@ -8,30 +8,44 @@ Four kinds of signal, each saying what it is based on:
     the target year has been measured and the value missed the target.
 ``streefjaar nadert``
     the target year is at most two years after the report year and the goal is at risk.
-``wijk wijkt af en verslechtert``
-    an area is significantly worse than its parent at 99.8% in the newest year *and*
-    its own trend over the last five comparable years is worsening.
+``wijk wijkt af en verslechtert`` / ``buurt wijkt af en verslechtert``
+    a wijk or buurt is significantly worse than the rest of its parent (else than its
+    parent) at 99.8% in the newest year *and* its own trend over the last five
+    comparable years is worsening; the text gives the value it was compared with.
 ``verouderde gegevens``
     the newest value of an indicator in use is older than the indicator allows
     (``max_age`` in the catalogue).
+
+and, given the budget's duiding, the signals about the steering loop
+(``helpers.analysis.loop``): ``afspraak verlopen``, ``geen verbeteractie``, ``geen
+duiding``, ``status verslechterd zonder duiding``, ``actie afgerond, doel uit koers``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 
 from helpers import model
 from helpers.analysis.goals import evaluate
+from helpers.analysis.loop import KINDS as LOOP_KINDS
+from helpers.analysis.loop import loop_signals
 from helpers.analysis.stats import TEST_TEXT, compare_with_parent
 from helpers.analysis.trends import trend_test
 from helpers.indicators.facts import Facts
 from helpers.numbers import format_number
 from helpers.workspace.begroting import Begroting
 
-__all__ = ["signals", "SIGNAL_COLUMNS", "SEVERITY"]
+__all__ = ["signals", "SIGNAL_COLUMNS", "SEVERITY", "AREA_KIND", "GOAL_KINDS", "STALE"]
 
-SEVERITY = {"doel uit koers": 1, "doel niet gehaald": 1, "wijk wijkt af en verslechtert": 2,
-            "streefjaar nadert": 2, "verouderde gegevens": 3}
+# a neighbourhood that deviates, named by its level
+AREA_KIND = {level: f"{level} wijkt af en verslechtert" for level in model.SUB_LEVELS}
+STALE = "verouderde gegevens"
+# the kinds about a goal of the budget
+GOAL_KINDS = ("doel uit koers", "doel niet gehaald", "streefjaar nadert")
+SEVERITY = {"doel uit koers": 1, "doel niet gehaald": 1, **dict.fromkeys(AREA_KIND.values(), 2),
+            "streefjaar nadert": 2, STALE: 3, **LOOP_KINDS}
 SIGNAL_COLUMNS = ["ernst", "soort", "programma", "doel", "indicator", "gebied", "gebied_naam",
                   "jaar", "uitleg", "basis"]
 NEAR_YEARS = 2
@@ -87,13 +101,18 @@ def _area_signals(facts: Facts, year: int, goal_of: dict[str, tuple[str, str]],
             continue
         programma, doel = goal_of.get(row.indicator, ("", ""))
         value = format_number(row.value, indicator.decimals)
-        parent = format_number(row.parent_value, indicator.decimals)
+        parent_name = names.get(row.parent, row.parent)
+        if pd.notna(row.rest_value):  # what the test compared with: the rest of the parent
+            against = (f"{format_number(row.rest_value, indicator.decimals)} "
+                       f"{indicator.unit} in de rest van {parent_name}")
+        else:
+            against = (f"{format_number(row.parent_value, indicator.decimals)} "
+                       f"{indicator.unit} in {parent_name}")
         rows.append({
-            "soort": "wijk wijkt af en verslechtert", "programma": programma, "doel": doel,
+            "soort": AREA_KIND[row.level], "programma": programma, "doel": doel,
             "indicator": row.indicator, "gebied": row.area_code, "jaar": int(row.year),
             "uitleg": f"{names.get(row.area_code, row.area_code)}: {indicator.label.lower()} "
-                      f"{value} {indicator.unit} tegen {parent} {indicator.unit} in "
-                      f"{names.get(row.parent, row.parent)}, en het wordt slechter.",
+                      f"{value} {indicator.unit} tegen {against}, en het wordt slechter.",
             "basis": f"{TEST_TEXT[row.vergelijking_methode].capitalize()} (99,8%), "
                      f"{names.get(row.parent, row.parent)} in {int(row.year)}; "
                      f"{trend.method} over {trend.years[0]}–{trend.years[-1]}",
@@ -114,7 +133,7 @@ def _stale_signals(facts: Facts, year: int, used: set[str],
         programma, doel = goal_of.get(indicator_id, ("", ""))
         shown = f"het nieuwste cijfer is van {newest}" if newest else "er zijn geen cijfers"
         rows.append({
-            "soort": "verouderde gegevens", "programma": programma, "doel": doel,
+            "soort": STALE, "programma": programma, "doel": doel,
             "indicator": indicator_id, "gebied": gemeente, "jaar": newest,
             "uitleg": f"{indicator.label}: {shown}; verwacht uiterlijk "
                       f"{year - indicator.max_age}.",
@@ -124,8 +143,12 @@ def _stale_signals(facts: Facts, year: int, used: set[str],
     return rows
 
 
-def signals(facts: Facts, begroting: Begroting, year: int) -> pd.DataFrame:
-    """Every signal for report year ``year``, most severe first (see module docstring)."""
+def signals(facts: Facts, begroting: Begroting, year: int,
+            duiding: dict[tuple[str, int], str] | None = None,
+            today: dt.date | None = None) -> pd.DataFrame:
+    """Every signal for report year ``year``, most severe first (see module docstring).
+    With the budget's ``duiding`` (``LoadedProgramme.duiding``), also the signals about
+    the steering loop (``helpers.analysis.loop``; ``today`` fixes its reference date)."""
     goals = evaluate(begroting, facts, year)
     names = {**facts.area_names, facts.gemeente: facts.gemeente_name}
     goal_of = {row.indicator: (row.programma, row.doel)
@@ -134,6 +157,9 @@ def signals(facts: Facts, begroting: Begroting, year: int) -> pd.DataFrame:
     rows += _area_signals(facts, year, goal_of, names)
     rows += _stale_signals(facts, year, set(goals["indicator"]) if len(goals) else set(),
                            goal_of)
+    if duiding is not None:
+        rows += loop_signals(begroting, goals, evaluate(begroting, facts, year - 1), duiding,
+                             year, today)
     table = pd.DataFrame(rows, columns=[c for c in SIGNAL_COLUMNS if c != "ernst"])
     table.insert(0, "ernst", table["soort"].map(SEVERITY))
     table["gebied_naam"] = table["gebied"].map(names)

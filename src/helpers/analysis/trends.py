@@ -18,6 +18,14 @@ target, on the bounds as shown: ``op koers`` (the whole interval meets the targe
 ``risico`` (the target lies in the interval), ``uit koers`` (the whole interval misses
 it) or ``onbekend`` (fewer than four comparable years) — each status with a
 one-sentence Dutch explanation that names the figures it was decided on.
+
+Figures are written with the catalogue's decimals; a target with more decimals than
+its indicator shows (6,3 for a percentage without decimals) is written and compared
+with the decimals it needs (``target_decimals``), never rounded into a figure that
+contradicts its status. A target already met in the newest measured year is still
+judged by the forecast for the target year — the interval decides: the whole interval
+meets it (``op koers``), or the interval holds values that miss it (``risico``) — and
+the explanation then says that the newest value meets it already.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from helpers.model import AT_RISK, MET, NOT_MET, OFF_TRACK, ON_TRACK, UNKNOWN
 from helpers.numbers import format_number
 
 __all__ = ["TrendResult", "trend_test", "Forecast", "forecast", "prediction_interval",
-           "target_status", "SCALES", "TREND_YEARS",
+           "target_status", "target_decimals", "SCALES", "TREND_YEARS",
            "MIN_FORECAST_YEARS", "direction"]
 
 
@@ -327,11 +335,25 @@ def prediction_interval(years, values, at, decimals: int = 1, confidence: float 
     return out if values.ndim == 2 else tuple(band[0] for band in out)
 
 
+def target_decimals(target: float, decimals: int, most: int = 4) -> int:
+    """The decimals to write ``target`` with: the indicator's ``decimals``, or more when
+    the target has more (at most ``most``), so that it is never shown rounded.
+
+    >>> target_decimals(6.3, 0), target_decimals(68.0, 0), target_decimals(7.25, 1)
+    (1, 0, 2)
+    """
+    for shown in range(decimals, most + 1):
+        if abs(round(target, shown) - target) < 10.0 ** -(most + 2):
+            return shown
+    return max(decimals, most)
+
+
 def target_status(lower, upper, target, way: str = "up"):
     """The forecast target status (``op koers``, ``risico``, ``uit koers``) of intervals
     ``[lower, upper]`` against ``target``: the whole interval meets it, it lies in the
     interval, or the whole interval misses it. Compare the bounds as they are shown
-    (rounded) so that the status agrees with the figures. Arrays give an array.
+    (rounded) with the target as it is shown (``target_decimals``: unrounded), so that
+    the status agrees with the figures. Arrays give an array.
 
     >>> str(target_status(12.5, 14.0, 12.5, "up"))
     'op koers'
@@ -342,19 +364,29 @@ def target_status(lower, upper, target, way: str = "up"):
     return np.where(meets_all, ON_TRACK, np.where(misses_all, OFF_TRACK, AT_RISK))
 
 
+def _meets(value: float, target: float, way: str, decimals: int) -> bool:
+    """Whether a value, as it is shown (rounded to ``decimals``), meets the target."""
+    shown = round(value, decimals)
+    return shown >= target if way == "up" else shown <= target
+
+
+def _target_text(target: float, decimals: int) -> str:
+    """The target as written: never rounded (``target_decimals``)."""
+    return format_number(target, target_decimals(target, decimals))
+
+
 def _reached(years, values, target_year: int, target: float, way: str, decimals: int,
              used: tuple[int, ...]) -> Forecast:
     """The target year has been measured (or a later year): judged on the published value
     of the target year, or of the first later year when that one is missing."""
     index = int(np.argmax(years >= target_year))
     year, value = int(years[index]), float(values[index])
-    shown, goal = round(value, decimals), round(target, decimals)
-    met = shown >= goal if way == "up" else shown <= goal
+    met = _meets(value, target, way, decimals)
     status = MET if met else NOT_MET
     when = (f"In {year}" if year == target_year else
             f"In {target_year} is niet gemeten; in {year}")
     text = (f"{when} was de waarde {format_number(value, decimals)}: de streefwaarde "
-            f"{format_number(target, decimals)} voor {target_year} is "
+            f"{_target_text(target, decimals)} voor {target_year} is "
             f"{'gehaald' if met else 'niet gehaald'}.")
     return Forecast(status, value, None, None, target_year, target, used, text)
 
@@ -379,7 +411,7 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
     order = np.argsort(years)
     years, values = years[order], values[order]
     used = tuple(int(y) for y in years)
-    goal = format_number(target, decimals)
+    goal = _target_text(target, decimals)
     if len(years) and years[-1] >= target_year:
         return _reached(years, values, target_year, target, way, decimals, used)
     if len(years) < MIN_FORECAST_YEARS:
@@ -389,9 +421,24 @@ def forecast(years, values, target_year: int, target: float, way: str = "up",
                         f"{MIN_FORECAST_YEARS} nodig.")
     expected, lower, upper = (float(v[0]) for v in prediction_interval(
         years, values, [target_year], decimals, confidence, scale))
-    status = str(target_status(round(lower, decimals), round(upper, decimals),
-                               round(target, decimals), way))
+    status = str(target_status(round(lower, decimals), round(upper, decimals), target, way))
     span = f"tussen {format_number(lower, decimals)} en {format_number(upper, decimals)}"
+    newest = float(values[-1])
+    if _meets(newest, target, way, decimals):  # met already: say so, the interval decides
+        now = (f"In {int(years[-1])} haalde de waarde {format_number(newest, decimals)} de "
+               f"streefwaarde {goal} al")
+        text = {
+            ON_TRACK: f"{now}; bij de huidige ontwikkeling komt de waarde in {target_year} "
+                      f"naar verwachting {span} uit: de streefwaarde blijft gehaald.",
+            AT_RISK: f"{now}, maar bij de huidige ontwikkeling komt de waarde in "
+                     f"{target_year} naar verwachting {span} uit: de streefwaarde ligt "
+                     f"binnen die marge, dus het doel kan in {target_year} alsnog worden "
+                     "gemist.",
+            OFF_TRACK: f"{now}, maar bij de huidige ontwikkeling komt de waarde in "
+                       f"{target_year} naar verwachting {span} uit: de streefwaarde wordt "
+                       "dan zonder bijsturing niet meer gehaald.",
+        }[status]
+        return Forecast(status, expected, lower, upper, target_year, target, used, text)
     text = {
         ON_TRACK: f"Bij de huidige ontwikkeling komt de waarde in {target_year} naar "
                   f"verwachting {span} uit: de streefwaarde {goal} wordt gehaald.",

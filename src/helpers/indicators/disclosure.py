@@ -5,14 +5,13 @@ Primary suppression, per indicator ``min_count`` from the catalogue: a computed 
 ``min_count - 1``, or its denominator is below ``min_count``.
 
 Complementary suppression: a suppressed part could be recovered from its parent's total
-minus the other parts (buurten of a wijk, wijken of the gemeente). A group of siblings
+minus the other parts (buurten of a wijk, wijken of the gemeente): a group of siblings
 under a shown parent is *unprotected* when it has exactly one suppressed value, or when
 the suppressed values' numerators (or denominators) add up to less than ``min_count`` —
 then the parent minus the shown siblings gives a small count, exactly or nearly (a
 complement of 0 would give it exactly). In every unprotected group one more shown
 sibling is suppressed: the smallest whose numerator closes the gap to ``min_count``
-(else the largest); when no sibling is left, the parent is suppressed. Two more kinds
-of group are closed the same way:
+(else the largest); with no sibling left, the parent. Two more kinds of group too:
 
 * **all levels**: a suppressed parent whose children are all shown is their sum (a
   complement wijk whose buurten are shown gives away the wijk it was to protect); one of
@@ -24,39 +23,32 @@ of group are closed the same way:
   ``min(min_count, denominator)``, a shown breakdown of the same area and year is
   suppressed with them, chosen the same way.
 
-This is repeated until no group is unprotected; when a group stays unprotected with
-nothing left to suppress, ``suppress`` raises ``DataError`` naming it (it never gives up
-silently).
+This is repeated until no group is unprotected; a group that stays unprotected with
+nothing left to suppress is a ``DataError`` naming it (never a silent give-up).
 
 Closing each group on its own is not enough where linked tables cross the levels (the
 age groups of a buurt, of its siblings and of its wijk: a cell can be pinned by the
 combination of sums none of which is unprotected alone). So with a hierarchy the result
-is then proved by ``helpers.indicators.lp_audit``: the interval of every suppressed small
-count consistent with everything that would be published, by linear programming. While
-a cell can be pinned within less than ``min(min_count, denominator)``, one more
-published cell next to it — the same variable in a sibling, another breakdown of its
-table, its parent or child, its table's total; or, one step further, next to a
-suppressed neighbour — is suppressed, the nearest whose count reaches ``min_count``
-(else the largest), the groups are closed again and the audit repeated. It ends when the
-audit pins nothing; when a pinned cell has no published neighbour left, ``DataError``
-names it. (The published workbook is rounded like the page, so it adds no precision;
-``helpers.publish.audit`` checks that.)
+is proved by ``lp_audit``: the interval of every suppressed small count consistent
+with everything that would be published, by linear programming. While a cell can be
+pinned within less than ``min(min_count, denominator)``, one more published cell next
+to it — the same variable in a sibling, another breakdown of its table, its parent or
+child, its table's total; or, one step further, next to a suppressed neighbour — is
+suppressed, the nearest whose count reaches ``min_count`` (else the largest), the
+groups are closed again and the audit repeated (``Auditor``: only the LP's pieces that
+changed are solved again). It ends when the audit pins nothing; a pinned cell with no
+published neighbour left is a ``DataError`` naming it. (A workbook is rounded like its
+page; ``helpers.publish.audit`` checks.)
 
-A value without a count behind it (numerator NaN, value present: CBS's published rounded
-percentage taken by ``computation`` where the counts are absent) is never suppressed as
-a small count: CBS applied its own disclosure control before publishing it, and the kit
-holds no count to protect. It still takes part in complementary suppression like any
-shown sibling: share × denominator gives its count to within the rounding, so a shown
-share next to a lone suppressed count could give that count away, and it may be picked
-as the complement that protects it. For that choice, and for judging whether suppressed
-siblings protect each other, its count is estimated as value × denominator / scale —
-inside this module only; what is published keeps a NaN numerator. A share never
-stands in for a count the kit suppressed: where the count exists, ``compute`` has
-already used it and dropped the share.
+A value without a count behind it (CBS's published rounded percentage, numerator NaN)
+is never suppressed as a small count: CBS protected it before publishing, and the kit
+holds no count to protect. It takes part in complementary suppression like any shown
+sibling (share × denominator gives its count to within the rounding), with its count
+estimated as value × denominator / scale inside this module only; what is published
+keeps a NaN numerator. Where the count exists, ``compute`` has used it instead.
 
-A suppressed row keeps no value, numerator or denominator, so no chart or table built
-from it can reveal the small count. Values that CBS already kept secret (``.``) arrive
-with status ``secret`` and stay missing.
+A suppressed row keeps no value, numerator or denominator. Values CBS kept secret
+(``.``) arrive with status ``secret`` and stay missing.
 """
 
 from __future__ import annotations
@@ -69,7 +61,7 @@ import pandas as pd
 from helpers import model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
-from helpers.indicators.lp_audit import LINKED_TABLES, audit
+from helpers.indicators.lp_audit import LINKED_TABLES, Auditor
 
 __all__ = ["suppress", "lone_suppressions", "unprotected_groups", "LINKED_TABLES"]
 
@@ -329,8 +321,22 @@ class _Rounds:
         self.numerator = _counts(observations, coded, catalogue)
         self.denominator = observations["denominator"].to_numpy(dtype=float)
         self.threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
-        self.variable = coded.per_row(catalogue, "numerator", "")
-        self.variable = np.where(self.computed, self.variable, "")
+        self.variables, self.variable, self.single = self._variable_codes()
+
+    def _variable_codes(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The variables the computed indicators read, and per row the code of its
+        numerator and of its denominator where that is one variable (-1: none)."""
+        catalogue, ids = self.catalogue, self.coded.indicators
+        specs = [catalogue[i] if i in catalogue and catalogue[i].computed else None
+                 for i in ids]
+        single = [s.denominators[0] if s is not None and len(s.denominators) == 1 else None
+                  for s in specs]
+        numerator = [s.numerator if s is not None else None for s in specs]
+        variables = pd.Index(sorted({v for v in (*numerator, *single) if v is not None}))
+        code = {v: k for k, v in enumerate(variables)}
+        of = [np.array([code.get(v, -1) for v in (*names, None)])[self.coded.indicator]
+              for names in (numerator, single)]
+        return variables, of[0], of[1]
 
     def add(self, extra: np.ndarray) -> None:
         self.hide[extra] = True
@@ -359,23 +365,16 @@ class _Rounds:
             self.add(extra)
 
     @cached_property
-    def _fixing(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    def _fixing(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows that publish each count (variable, area, year): as their numerator,
         or as their denominator where it is one variable — sorted by an integer key."""
-        single = {i: self.catalogue[i].denominators[0] for i in self.coded.indicators
-                  if i in self.catalogue and self.catalogue[i].computed
-                  and len(self.catalogue[i].denominators) == 1}
-        den = np.asarray([single.get(i, "") for i in self.coded.indicators] + [""])
-        den = den[self.coded.indicator]
         computed = np.flatnonzero(self.computed)
         rows = np.concatenate([computed, computed])
-        variable = np.concatenate([self.variable[computed], den[computed]])
-        rows, variable = rows[variable != ""], variable[variable != ""]
-        variables = pd.Index(np.unique(variable))
-        key = self._key(variables.get_indexer(variable), self.coded.area[rows],
-                        self.coded.year[rows])
+        variable = np.concatenate([self.variable[computed], self.single[computed]])
+        rows, variable = rows[variable >= 0], variable[variable >= 0]
+        key = self._key(variable, self.coded.area[rows], self.coded.year[rows])
         order = np.argsort(key, kind="stable")
-        return variables, key[order], rows[order]
+        return key[order], rows[order]
 
     def _key(self, variable, area, year) -> np.ndarray:
         """One integer per (variable code, area code, year)."""
@@ -385,23 +384,43 @@ class _Rounds:
 
     def fixing(self, variable: str, area: int, year: int) -> np.ndarray:
         """The rows that publish the count of ``variable`` in ``area`` and ``year``."""
-        variables, keys, rows = self._fixing
-        code = variables.get_indexer([variable])[0]
+        keys, rows = self._fixing
+        code = self.variables.get_indexer([variable])[0]
         if code < 0:
             return np.array([], dtype=int)
         key = self._key(code, area, year)
         return rows[np.searchsorted(keys, key, "left"):np.searchsorted(keys, key, "right")]
+
+    @cached_property
+    def _links(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The links by (year, child) and by (year, parent): sorted keys and the other
+        end of each link."""
+        links = self.coded.links
+        year = links["year"].to_numpy(dtype=np.int64)
+        out = {}
+        for by, other in (("area", "parent"), ("parent", "area")):
+            key = year * (len(self.coded.areas) + 1) + links[by].to_numpy(dtype=np.int64)
+            order = np.argsort(key, kind="stable")
+            out[by] = (key[order], links[other].to_numpy()[order])
+        return out
+
+    def _linked_to(self, by: str, areas, year: int) -> np.ndarray:
+        """The parents (``by="area"``) or children (``by="parent"``) of ``areas``."""
+        keys, other = self._links[by]
+        key = year * (len(self.coded.areas) + 1) + np.asarray(areas, dtype=np.int64)
+        start, stop = np.searchsorted(keys, key, "left"), np.searchsorted(keys, key, "right")
+        return np.concatenate([other[a:b] for a, b in zip(np.atleast_1d(start),
+                                                          np.atleast_1d(stop), strict=True)]
+                              or [np.array([], dtype=int)])
 
     def _related(self, variable: str, area: int, year: int) -> tuple[list, list, list]:
         """The cells (variable, area) that share a relation with one cell, in three
         tiers: the same variable in a sibling area and the other breakdowns of its
         linked tables in the same area; the same variable in its parent and children;
         the totals of its linked tables in the same area."""
-        links = self.coded.links
-        links = links[links["year"] == year]
-        parents = links.loc[links["area"] == area, "parent"].to_numpy()
-        siblings = links.loc[links["parent"].isin(parents), "area"].to_numpy()
-        children = links.loc[links["parent"] == area, "area"].to_numpy()
+        parents = self._linked_to("area", [area], year)
+        siblings = self._linked_to("parent", parents, year)
+        children = self._linked_to("parent", [area], year)
         parts = {p for _, ps in LINKED_TABLES.values() if variable in ps for p in ps}
         totals = {t for t, ps in LINKED_TABLES.values() if variable in ps}
         return ([(variable, int(a)) for a in siblings if a != area]
@@ -436,7 +455,7 @@ class _Rounds:
                     if (variable, where) in seen or not len(rows):
                         continue
                     seen.add((variable, where))
-                    own = self.variable[rows] == variable
+                    own = self.variable[rows] == self.variables.get_indexer([variable])[0]
                     counts = np.concatenate([self.numerator[rows][own],
                                              self.denominator[rows][~own]])
                     count = np.nanmax(counts) if (~np.isnan(counts)).any() else np.nan
@@ -470,9 +489,9 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
     if hierarchy is not None:
         rounds = _Rounds(observations, catalogue, coded, hide)
         rounds.close()
+        auditor = Auditor(observations, catalogue, hierarchy)  # solves what changed
         while rounds.suppressed.any():  # each round hides one more shown cell: it ends
-            found = audit(observations, _masked(observations, hide), catalogue, hierarchy,
-                          sensitive_only=True)
+            found = auditor.audit(_masked(observations, hide), sensitive_only=True)
             pinned = found[found["pinned"]]
             if pinned.empty:
                 break

@@ -35,7 +35,7 @@ from helpers.indicators.aggregation import aggregate_up, count_variables
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.computation import compute
 from helpers.indicators.disclosure import suppress
-from helpers.workspace import Workspace
+from helpers.workspace import Workspace, reads
 from helpers.workspace.core import areas_for
 
 __all__ = ["Facts", "of"]
@@ -96,7 +96,8 @@ class Facts:
         return series if start is None else series[series["year"] >= start]
 
 
-_MADE: weakref.WeakKeyDictionary[Workspace, Facts] = weakref.WeakKeyDictionary()
+_MADE: weakref.WeakKeyDictionary[Workspace, tuple[Facts, dict]] = (
+    weakref.WeakKeyDictionary())
 
 
 def unprotected(ws: Workspace, catalogue: Catalogue, hierarchy: pd.DataFrame
@@ -110,14 +111,17 @@ def unprotected(ws: Workspace, catalogue: Catalogue, hierarchy: pd.DataFrame
 
 def of(ws: Workspace) -> Facts:
     """The facts of a workspace, made once per workspace object (see the module docstring)."""
-    found = _MADE.get(ws)
-    if found is None:
-        catalogue = catalogues.for_workspace(ws)
-        hierarchy = ws.hierarchy
-        observations = suppress(unprotected(ws, catalogue, hierarchy), catalogue, hierarchy)
-        model.validate(observations, "observations", f"{ws.root}: the computed indicators")
-        found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,
-                      catalogue=catalogue, areas=ws.areas, hierarchy=hierarchy,
-                      breaks=ws.breaks, observations=observations)
-        _MADE[ws] = found
-    return found
+    kept = _MADE.get(ws)
+    if kept is None:
+        with reads.capture() as got:  # recorded again for every report that uses them
+            catalogue = catalogues.for_workspace(ws)
+            hierarchy = ws.hierarchy
+            observations = suppress(unprotected(ws, catalogue, hierarchy), catalogue,
+                                    hierarchy)
+            model.validate(observations, "observations", f"{ws.root}: the computed indicators")
+            found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,
+                          catalogue=catalogue, areas=ws.areas, hierarchy=hierarchy,
+                          breaks=ws.breaks, observations=observations)
+        kept = _MADE[ws] = (found, got)
+    reads.replay(kept[1])
+    return kept[0]

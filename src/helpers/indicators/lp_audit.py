@@ -38,7 +38,10 @@ modelled; none of them is a count the kit suppresses.
 The problem falls apart into small independent pieces: a published count is a
 constant, so only the unknown counts that share a relation are solved together
 (connected components of the constraint graph); each piece takes two LPs per
-suppressed cell in it.
+suppressed cell in it. ``Auditor`` keeps the problem between the rounds of
+``disclosure``: a publication that suppresses a few more cells changes only the pieces
+those cells (and the rows they drop) belong to, and only those are solved again — the
+intervals are exactly those of a fresh ``audit``, which builds and solves everything.
 
 **Protection rule** (``audit``, with the true numbers): a suppressed count ``n`` with
 ``1 ≤ n < min_count`` (the primary rule of ``disclosure``) is *pinned* when its interval
@@ -63,11 +66,11 @@ import logging
 import numpy as np
 import pandas as pd
 
-from helpers import model
 from helpers.indicators.catalogue import Catalogue
-from helpers.indicators.lp_problem import KEY, TINY, Problem, Relations
+from helpers.indicators.lp_problem import TINY, Problem, Relations
 
-__all__ = ["LINKED_TABLES", "ROUNDED_TO", "intervals", "audit", "of_workspace", "Relations"]
+__all__ = ["LINKED_TABLES", "ROUNDED_TO", "intervals", "audit", "Auditor", "of_workspace",
+           "Relations"]
 
 log = logging.getLogger(__name__)
 
@@ -91,26 +94,41 @@ ROUNDED_TO = 5.0
 """CBS's rounding of counts below gemeente level (see the module docstring)."""
 
 def _suppressed_cells(problem: Problem) -> pd.DataFrame:
-    """One row per suppressed cell (variable, area, year): its level, the indicators
-    suppressed there and the largest ``min_count`` among them."""
-    hidden = problem.obs[problem.obs["status"] == model.SUPPRESSED]
-    hidden = hidden.assign(variable=hidden["indicator"].map(
-        {i: d.numerator for i, d in problem.indicators.items()}))
-    hidden = hidden.assign(
-        area_code=hidden["area_code"].astype(object), indicator=hidden["indicator"].astype(
-            object), min_count=hidden["indicator"].map(
-            {i: d.min_count for i, d in problem.indicators.items()}).astype(int)
-    ).sort_values("indicator")
-    cells = hidden.groupby(KEY, sort=True).agg(
-        level=("level", "first"), indicators=("indicator", ", ".join),
-        min_count=("min_count", "max")).reset_index()
-    return cells[[*KEY, "level", "indicators", "min_count"]]
+    """One row per suppressed cell (variable, area, year), in that order: its cell
+    number, its level, the indicators suppressed there and the largest ``min_count``
+    among them."""
+    rows = problem.rows
+    at = np.flatnonzero(rows.suppressed)
+    indicator = rows.indicator[at]
+    cell = problem.cell(problem.numerator_of[indicator], rows.area[at], rows.year[at])
+    names = problem.indicator_index
+    order = np.lexsort((np.argsort(np.argsort(names.to_numpy(dtype=object)))[indicator], cell))
+    cell, indicator, level = cell[order], indicator[order], rows.level[at][order]
+    cells, first = np.unique(cell, return_index=True)
+    # the names, joined where a cell has more than one (few do)
+    joined = names.to_numpy(dtype=object)[indicator[first]]
+    several = np.flatnonzero(np.diff(np.append(first, len(cell))) > 1)
+    if len(several):
+        more = np.isin(cell, cells[several])
+        joined[several] = pd.Series(names.take(indicator[more]), dtype=object).groupby(
+            cell[more], sort=True).agg(", ".join).to_numpy()
+    min_count = np.maximum.reduceat(problem.min_count_of[indicator], first) if len(cell) else (
+        np.array([], dtype=int))
+    level = level[first]
+    levels = problem.levels.to_numpy(dtype=object)
+    return pd.DataFrame({
+        "variable": problem.variables.take(problem.cell_variable[cells]).astype(object),
+        "area_code": problem.areas.take(problem.cell_area[cells]).astype(object),
+        "year": problem.years[problem.cell_year[cells]],
+        "level": np.where(level >= 0, levels[np.maximum(level, 0)], None),
+        "indicators": joined, "min_count": min_count.astype(int),
+        "cell": cells})
 
 
 def _bounded(problem: Problem, cells: pd.DataFrame) -> pd.DataFrame:
-    low, high, lps = problem.solve(problem.cell_of(cells).astype(int))
+    low, high, lps = problem.solve(cells["cell"].to_numpy())
     log.info("lp_audit: %d suppressed cells, %d LPs", len(cells), lps)
-    return cells.assign(low=low, high=high)
+    return cells.assign(low=low, high=high).drop(columns="cell")
 
 
 def intervals(published: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataFrame,
@@ -131,6 +149,59 @@ def intervals(published: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataF
     return _bounded(problem, _suppressed_cells(problem))
 
 
+class Auditor:
+    """``audit`` of one set of observations published again and again, as the rounds of
+    ``disclosure`` do (each suppresses a few more cells): the LP problem is built once
+    and updated, and only the pieces that changed since the last audit are solved again
+    (``Problem.republish``) — the intervals are those a fresh ``audit`` gives.
+
+    Examples
+    --------
+    >>> auditor = Auditor(truth, facts.catalogue, facts.hierarchy)  # doctest: +SKIP
+    >>> first = auditor.audit(published, sensitive_only=True)  # doctest: +SKIP
+    >>> second = auditor.audit(published_again, sensitive_only=True)  # doctest: +SKIP
+    """
+
+    def __init__(self, truth: pd.DataFrame, catalogue: Catalogue, hierarchy: pd.DataFrame,
+                 relations: Relations | None = None, rounded_to: float = ROUNDED_TO):
+        self.truth, self.catalogue, self.hierarchy = truth, catalogue, hierarchy
+        self.relations = LINKED_TABLES if relations is None else relations
+        self.rounded_to = rounded_to
+        self.problem: Problem | None = None
+
+    def audit(self, published: pd.DataFrame, sensitive_only: bool = False) -> pd.DataFrame:
+        """``audit`` of ``published`` (the same observations as before, in the same
+        order) against the truth."""
+        if self.problem is None:
+            self.problem = Problem(published, self.catalogue, self.hierarchy, self.relations,
+                                   self.rounded_to, truth=self.truth)
+            self.truth = None  # held by the problem as counts per cell
+        else:
+            self.problem.republish(published)
+        return _judged(self.problem, sensitive_only)
+
+
+def _judged(problem: Problem, sensitive_only: bool) -> pd.DataFrame:
+    found = _suppressed_cells(problem)
+    cell = found["cell"].to_numpy()
+    found["value"] = problem.truth["value"][cell]
+    found["denominator"] = problem.truth["denominator"][cell]
+    value = found["value"].to_numpy(dtype=float)
+    limit = found["min_count"].to_numpy(dtype=float)
+    sensitive = (value >= 1) & (value < limit)
+    if sensitive_only:
+        found, value, limit = found[sensitive], value[sensitive], limit[sensitive]
+        sensitive = sensitive[sensitive]
+    found = _bounded(problem, found.reset_index(drop=True))
+    required = np.fmin(limit, found["denominator"].to_numpy(dtype=float))
+    width = found["high"].to_numpy(dtype=float) - found["low"].to_numpy(dtype=float)
+    return found.assign(
+        sensitive=sensitive, required=required,
+        contains=np.isnan(value) | ((found["low"] - TINY <= value)
+                                    & (value <= found["high"] + TINY)),
+        pinned=sensitive & (width < required - TINY))
+
+
 def audit(truth: pd.DataFrame, published: pd.DataFrame, catalogue: Catalogue,
           hierarchy: pd.DataFrame, relations: Relations | None = None,
           rounded_to: float = ROUNDED_TO, sensitive_only: bool = False) -> pd.DataFrame:
@@ -148,30 +219,8 @@ def audit(truth: pd.DataFrame, published: pd.DataFrame, catalogue: Catalogue,
     >>> found = audit(truth, facts.observations, facts.catalogue, facts.hierarchy)  # doctest: +SKIP
     >>> found.loc[found["pinned"], ["area_code", "indicators", "low", "high"]]  # doctest: +SKIP
     """
-    problem = Problem(published, catalogue, hierarchy,
-                       LINKED_TABLES if relations is None else relations, rounded_to,
-                       truth=truth)
-    numerators = {i: catalogue[i].numerator for i in truth["indicator"].unique()
-                  if i in catalogue and catalogue[i].computed}
-    true = truth[truth["indicator"].isin(list(numerators))]
-    true = true.assign(variable=true["indicator"].map(numerators))
-    per_cell = true.groupby(KEY, observed=True).agg(value=("numerator", "first"),
-                                      denominator=("denominator", "min")).reset_index()
-    found = _suppressed_cells(problem).merge(per_cell, on=KEY, how="left")
-    value = found["value"].to_numpy(dtype=float)
-    limit = found["min_count"].to_numpy(dtype=float)
-    sensitive = (value >= 1) & (value < limit)
-    if sensitive_only:
-        found, value, limit = found[sensitive], value[sensitive], limit[sensitive]
-        sensitive = sensitive[sensitive]
-    found = _bounded(problem, found.reset_index(drop=True))
-    required = np.fmin(limit, found["denominator"].to_numpy(dtype=float))
-    width = found["high"].to_numpy(dtype=float) - found["low"].to_numpy(dtype=float)
-    return found.assign(
-        sensitive=sensitive, required=required,
-        contains=np.isnan(value) | ((found["low"] - TINY <= value)
-                                    & (value <= found["high"] + TINY)),
-        pinned=sensitive & (width < required - TINY))
+    return Auditor(truth, catalogue, hierarchy, relations, rounded_to).audit(
+        published, sensitive_only)
 
 
 def of_workspace(ws) -> pd.DataFrame:

@@ -2,25 +2,50 @@
 
 ``Problem`` holds the cells (variable, area, year) — the counts as the kit holds them —
 the relations between them as sparse rows ``low ≤ A·x ≤ high`` (parent = Σ children at
-every level, a linked table's total = Σ breakdowns, a shown denominator list = its sum,
-a shown rate within its rounding, a proportion's numerator ≤ its denominator), the
-published counts that fix cells and the rounding each relation allows; ``solve`` bounds
-target cells piece by piece (see ``lp_audit`` for what the model assumes and why).
+every level, a linked table's total = Σ breakdowns, a proportion's numerator ≤ its
+denominator; and, from the shown observations, a denominator list = its sum and a rate
+within its rounding), the published counts that fix cells and the rounding each
+relation allows; ``solve`` bounds target cells piece by piece (see ``lp_audit`` for what
+the model assumes and why).
+
+Everything runs on integer codes (indicator, variable, area, year, level) and numpy
+arrays: a national problem has millions of cells, and string columns cost more to merge
+than the LPs to solve.
+
+``republish`` takes another publication of the same observations (other rows
+suppressed, as the rounds of ``disclosure`` make): it updates the published counts and
+the rows of the shown observations, and marks as changed every cell whose published
+count changed and every cell of a row that was dropped or added or that holds such a
+cell. ``solve`` keeps the bounds it found. A piece (connected component over the
+unknown cells) with no changed cell is the same piece, with the same rows and
+constants, as when it was solved: its rows hold no changed cell, so each was there
+before, with the same unknowns; and a row it had before that is gone or changed would
+have marked its cells. So its bounds are reused and only the changed pieces are solved
+again — on the whole problem, never on a part cut out of it (no assumption about where
+pieces end, such as gemeente boundaries, is needed).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components
 
 from helpers import model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.lp_arrays import (
+    Rows,
+    computed,
+    distinct,
+    pairs,
+    positions,
+    rounded,
+    unique,
+)
+from helpers.indicators.lp_pieces import TINY, bounds
 
 __all__ = ["Problem", "Relations", "KEY", "TINY"]
 
@@ -28,45 +53,6 @@ Relations = dict[str, tuple[str, tuple[str, ...]]]
 """name → (total, the breakdowns that add up to it), per area and year."""
 
 KEY = ["variable", "area_code", "year"]
-TINY = 1e-6
-_UNBOUNDED = 1e9  # a count above this has no bound from what is published
-
-
-@dataclass(frozen=True)
-class _Indicator:
-    numerator: str
-    denominators: tuple[str, ...]
-    scale: float
-    decimals: int
-    min_count: int
-    part: bool  # a proportion: the numerator is part of the denominator
-
-
-def _computed(catalogue: Catalogue, ids) -> dict[str, _Indicator]:
-    return {i: _Indicator(catalogue[i].numerator, tuple(catalogue[i].denominators),
-                          float(catalogue[i].scale), int(catalogue[i].decimals),
-                          int(catalogue[i].min_count), catalogue[i].kind == "proportion")
-            for i in ids if i in catalogue and catalogue[i].computed}
-
-
-def _narrow(frame: pd.DataFrame, indicators: dict, areas) -> pd.DataFrame:
-    """The rows of computed indicators and the columns the audit reads, area and
-    indicator as categories."""
-    frame = frame.loc[frame["indicator"].isin(list(indicators)),
-                      [c for c in model.OBSERVATION_COLUMNS if c != "source"]]
-    return frame.assign(indicator=pd.Categorical(frame["indicator"], categories=list(indicators)),
-                        area_code=pd.Categorical(frame["area_code"], categories=areas))
-
-
-def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """``index.get_indexer(values)`` through the distinct values (a few variables or
-    years among millions of rows: strings are looked up once, not per row)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    found = np.append(index.get_indexer(uniques), -1)
-    return found[codes]
 
 
 class Problem:
@@ -78,281 +64,434 @@ class Problem:
                  truth: pd.DataFrame | None = None):
         self.relations = relations
         self.rounded_to = rounded_to
-        self.indicators = _computed(catalogue, published["indicator"].unique())
-        # the columns this reads, area and indicator as categories (integer codes: the
-        # string columns of a national problem cost more to merge than to solve)
-        areas = pd.concat([published["area_code"], hierarchy["code"], hierarchy["parent"]
-                           ]).dropna().unique()
-        self.truth = None if truth is None else _narrow(truth, self.indicators, areas)
-        obs = _narrow(published, self.indicators, areas)
-        hierarchy = hierarchy.assign(code=pd.Categorical(hierarchy["code"], categories=areas),
-                                     parent=pd.Categorical(hierarchy["parent"],
-                                                           categories=areas))
-        self.obs = obs
-        used = pd.DataFrame([(i, v) for i, ind in self.indicators.items()
-                             for v in (ind.numerator, *ind.denominators)],
-                            columns=["indicator", "variable"])
-        years = obs[["indicator", "year"]].drop_duplicates().merge(used, on="indicator")
-        var_years = years[["variable", "year"]].drop_duplicates()
-        # a linked table where a breakdown is read by no indicator: its count is unknown
-        # everywhere, so the table only says that the others add up to at most the total
-        linked, self.partial = [], set()
-        referenced = set(var_years["variable"])
-        for name, (total, parts) in relations.items():
-            active = var_years.loc[var_years["variable"].isin(parts), "year"].unique()
-            linked += [(name, v, y) for y in active for v in (total, *parts)
-                       if v in referenced]
-            if not set(parts) <= referenced:
-                self.partial.add(name)
-        self.linked = pd.DataFrame(linked, columns=["relation", "variable", "year"])
-        var_years = pd.concat([var_years, self.linked[["variable", "year"]]]).drop_duplicates()
-        links = hierarchy.loc[hierarchy["parent"].notna(), ["year", "code", "parent"]]
-        areas = pd.concat([obs[["year", "area_code"]],
-                           links[["year", "code"]].rename(columns={"code": "area_code"}),
-                           links[["year", "parent"]].rename(columns={"parent": "area_code"})]
-                          ).drop_duplicates()
-        cells = var_years.merge(areas, on="year").reset_index(drop=True)
-        cells["cell"] = np.arange(len(cells))
-        cells["level"] = model.level_of(cells["area_code"].astype(str))
-        self.cells = cells
-        # cells by integer key (variable, area, year codes): cell_of looks up by that
-        self._variables = pd.Index(cells["variable"].unique())
-        self._areas = pd.Index(cells["area_code"].unique())
-        self._years = pd.Index(np.sort(cells["year"].unique()))
-        key = self._key(cells["variable"], cells["area_code"], cells["year"])
-        self._order = np.argsort(key, kind="stable")
-        self._sorted = key[self._order]
-        self.links = links
-        self._fix()
-        self._rows()
+        self.indicators = computed(catalogue, published["indicator"].unique())
+        self._code_catalogue()
+        links = hierarchy[hierarchy["parent"].notna()]
+        areas = [pd.unique(published["area_code"].dropna()),
+                 pd.unique(hierarchy["code"].dropna()), pd.unique(links["parent"])]
+        self.areas = pd.Index(np.unique(np.concatenate([np.asarray(a, dtype=object)
+                                                        for a in areas])))
+        levels = [pd.unique(published["level"].dropna()), list(model.LEVEL_OF_PREFIX.values())]
+        self.levels = pd.Index(sorted({str(v) for vs in levels for v in vs}))
+        years = [published["year"].to_numpy(), hierarchy["year"].to_numpy()]
+        self.years = np.unique(np.concatenate(years).astype(np.int64))
+        self._index = published.index
+        self._seen: dict = {}
+        self.rows = self._code(published)
+        self._link_year = np.searchsorted(self.years, links["year"].to_numpy(np.int64))
+        self._link_area = positions(self.areas, links["code"])
+        self._link_parent = positions(self.areas, links["parent"])
+        self._cells()
+        truth_rows = None if truth is None else self._code(truth)
+        self.true_value = None if truth_rows is None else self._counts(truth_rows, False)
+        self.truth = None if truth_rows is None else self._per_cell(truth_rows)
+        self._seen = {}
+        self.value = self._counts(self.rows, True)
+        self.slack = self._slack(truth_rows if truth_rows is not None else self._shown(self.rows))
+        structure, *self._structure = self._structural()  # bounds; the matrix: on top
+        self._n_structure = structure.shape[0]
+        self._assemble(structure, self._shown_block(self.rows))
+        del structure
+        self.low_of = np.full(len(self.keys), np.nan)  # bounds found by solve, per cell
+        self.high_of = np.full(len(self.keys), np.nan)
+        self.changed = np.zeros(len(self.keys), dtype=bool)  # since the last solve
 
-    def _key(self, variable: pd.Series, area: pd.Series, year: pd.Series) -> np.ndarray:
-        """One integer per (variable, area, year); -1 where one of them is no cell's."""
-        v = _positions(self._variables, variable)
-        a = _positions(self._areas, area)
-        y = _positions(self._years, year)
-        key = (v.astype(np.int64) * len(self._areas) + a) * len(self._years) + y
-        return np.where((v < 0) | (a < 0) | (y < 0), -1, key)
+    # ------------------------------------------------------------------ codes
+
+    def _code_catalogue(self) -> None:
+        specs = list(self.indicators.values())
+        names = {v for s in specs for v in (s.numerator, *s.denominators)}
+        names |= {v for total, parts in self.relations.values() for v in (total, *parts)}
+        self.variables = pd.Index(sorted(names))
+        code = {v: k for k, v in enumerate(self.variables)}
+        self.indicator_index = pd.Index(list(self.indicators))
+        longest = max((len(s.denominators) for s in specs), default=0)
+        self.numerator_of = np.array([code[s.numerator] for s in specs], dtype=np.int64)
+        self._dens = np.full((len(specs), max(longest, 1)), -1, dtype=np.int64)
+        for k, s in enumerate(specs):
+            self._dens[k, :len(s.denominators)] = [code[d] for d in s.denominators]
+        self._n_dens = np.array([len(s.denominators) for s in specs], dtype=np.int64)
+        self._single = np.where(self._n_dens == 1, self._dens[:, 0], -1)
+        self._scale = np.array([s.scale for s in specs], dtype=float)
+        self._decimals = np.array([s.decimals for s in specs], dtype=np.int64)
+        self.min_count_of = np.array([s.min_count for s in specs], dtype=np.int64)
+        self._part = np.array([s.part for s in specs], dtype=bool)
+
+    def _positions(self, index: pd.Index, frame: pd.DataFrame, column: str) -> np.ndarray:
+        """``_positions`` of a column, once per column array (the truth and a
+        publication made from it by masking share their code columns)."""
+        array = frame[column].array
+        seen = self._seen.get(column)
+        if seen is not None and seen[0] is array:
+            return seen[1]
+        found = positions(index, frame[column])
+        self._seen[column] = (array, found)
+        return found
+
+    def _code(self, frame: pd.DataFrame) -> Rows:
+        indicator = self._positions(self.indicator_index, frame, "indicator")
+        keep = np.flatnonzero(indicator >= 0)
+        status = frame["status"].to_numpy()[keep]
+        year = frame["year"].to_numpy(np.int64)[keep]
+        return Rows(
+            position=keep.astype(np.int32 if len(frame) < 2 ** 31 else np.int64),
+            indicator=indicator[keep].astype(np.int32),
+            area=self._positions(self.areas, frame, "area_code")[keep].astype(np.int32),
+            year=self._year_codes(year).astype(np.int16),
+            level=self._positions(self.levels, frame, "level")[keep].astype(np.int8),
+            usable=pd.Series(status).isin(model.USABLE).to_numpy(),
+            suppressed=status == model.SUPPRESSED,
+            value=frame["value"].to_numpy(float)[keep],
+            numerator=frame["numerator"].to_numpy(float)[keep],
+            denominator=frame["denominator"].to_numpy(float)[keep])
+
+    def _year_codes(self, year: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(self.years, year), len(self.years) - 1)
+        return np.where(self.years[at] == year, at, -1)
+
+    def _key(self, variable, area, year) -> np.ndarray:
+        variable, area, year = (np.asarray(c, dtype=np.int64) for c in (variable, area, year))
+        key = (variable * len(self.areas) + area) * len(self.years) + year
+        return np.where((variable < 0) | (area < 0) | (year < 0), -1, key)
+
+    def cell(self, variable, area, year) -> np.ndarray:
+        """The cell number of each (variable, area, year) code triple; -1 where none."""
+        key = self._key(variable, area, year)
+        if not len(self.keys):
+            return np.full(len(key), -1)
+        if self._dense is not None:
+            return np.where(key >= 0, self._dense[np.maximum(key, 0)], -1)
+        at = np.minimum(np.searchsorted(self.keys, key), len(self.keys) - 1)
+        return np.where((key >= 0) & (self.keys[at] == key), at, -1)
 
     def cell_of(self, frame: pd.DataFrame, variable: str = "variable") -> np.ndarray:
-        """The cell number of each row of ``frame`` (NaN where it is no cell)."""
-        key = self._key(frame[variable], frame["area_code"], frame["year"])
-        at = np.minimum(np.searchsorted(self._sorted, key), len(self._sorted) - 1)
-        found = (key >= 0) & (self._sorted[at] == key) if len(self._sorted) else key < -1
-        cell = self._order[at] if len(self._sorted) else np.zeros(len(key), dtype=int)
-        return cell if found.all() else np.where(found, cell, np.nan)
+        """The cell number of each row of a frame of ``KEY`` columns (-1 where none)."""
+        return self.cell(positions(self.variables, frame[variable]),
+                         positions(self.areas, frame["area_code"]),
+                         self._year_codes(frame["year"].to_numpy(np.int64)))
 
-    def _known(self, rows: pd.DataFrame) -> pd.DataFrame:
+    def _cells(self) -> None:
+        """Every variable an indicator reads (and the linked tables hold) in every area
+        of each year it is read in; cells numbered in (variable, area, year) order."""
+        rows, years = self.rows, len(self.years)
+        ind, year = distinct(rows.indicator, rows.year)
+        uses = np.column_stack([self.numerator_of, self._dens])[ind]
+        variable, year = uses.ravel(), np.repeat(year, uses.shape[1])
+        variable, year = distinct(variable[variable >= 0], year[variable >= 0])
+        # a linked table where a breakdown is read by no indicator: its count is unknown
+        # everywhere, so the table only says that the others add up to at most the total
+        referenced = set(variable.tolist())
+        linked, self.partial = [], set()
+        for r, (name, (total, parts)) in enumerate(self.relations.items()):
+            codes = self.variables.get_indexer([total, *parts])
+            active = np.unique(year[np.isin(variable, codes[1:])])
+            linked += [(r, v, y) for y in active.tolist() for v in codes.tolist()
+                       if v in referenced]
+            if not set(codes[1:].tolist()) <= referenced:
+                self.partial.add(name)
+        self._linked = np.array(linked, dtype=np.int64).reshape(-1, 3)
+        variable, year = distinct(np.concatenate([variable, self._linked[:, 1]]),
+                                   np.concatenate([year, self._linked[:, 2]]))
+        self._var_year = (variable, year)
+        area, area_year = distinct(
+            np.concatenate([rows.area, self._link_area, self._link_parent]),
+            np.concatenate([rows.year, self._link_year, self._link_year]))
+        self._area_year = (area, area_year)
+        i, j = pairs(year, area_year)
+        self.keys = np.sort(self._key(variable[i], area[j], year[i]))
+        # every key → its cell, where that table is small enough (a lookup, no search)
+        size = len(self.variables) * len(self.areas) * years
+        self._dense = None
+        if size <= 8 * len(self.keys) + 1_000_000:
+            self._dense = np.full(size, -1, dtype=np.int64 if len(self.keys) >= 2**31
+                                  else np.int32)
+            self._dense[self.keys] = np.arange(len(self.keys))
+        self.cell_variable = (self.keys // (len(self.areas) * years)).astype(np.int32)
+        self.cell_area = (self.keys // years % len(self.areas)).astype(np.int32)
+        self.cell_year = (self.keys % years).astype(np.int32)
+        level = positions(self.levels, model.level_of(pd.Series(self.areas, dtype=object)))
+        self.cell_level = level.astype(np.int8)[self.cell_area]
+
+    @cached_property
+    def cells(self) -> pd.DataFrame:
+        """The cells as a frame: ``variable, area_code, year, level, cell``."""
+        level = self.cell_level
+        return pd.DataFrame({
+            "variable": self.variables.take(self.cell_variable),
+            "area_code": self.areas.take(self.cell_area),
+            "year": self.years[self.cell_year],
+            "level": np.where(level >= 0, self.levels.to_numpy(dtype=object)[level], None),
+            "cell": np.arange(len(self.keys))})
+
+    # ------------------------------------------------------------------ counts
+
+    @staticmethod
+    def _shown(rows: Rows) -> Rows:
+        return Rows(*(getattr(rows, f)[rows.usable] for f in rows.__dataclass_fields__))
+
+    def _known(self, rows: Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The counts ``rows`` hold: each row's numerator, and its denominator when it
-        is one variable (``variable, area_code, year, level, count``)."""
-        rows = rows[rows["indicator"].isin(list(self.indicators))]
-        num = rows.assign(variable=rows["indicator"].map(
-            {i: d.numerator for i, d in self.indicators.items()}), count=rows["numerator"])
-        single = {i: d.denominators[0] for i, d in self.indicators.items()
-                  if len(d.denominators) == 1}
-        den = rows[rows["indicator"].isin(list(single))]
-        den = den.assign(variable=den["indicator"].map(single), count=den["denominator"])
-        return pd.concat([num, den])[[*KEY, "level", "count"]].dropna(subset=["count"])
+        is one variable — as (cell, count, level of the row)."""
+        single = self._single[rows.indicator]
+        den = np.flatnonzero(single >= 0)
+        cell = np.concatenate([self.cell(self.numerator_of[rows.indicator], rows.area, rows.year),
+                               self.cell(single[den], rows.area[den], rows.year[den])])
+        count = np.concatenate([rows.numerator, rows.denominator[den]])
+        level = np.concatenate([rows.level, rows.level[den]])
+        keep = ~np.isnan(count) & (cell >= 0)
+        return cell[keep], count[keep], level[keep]
 
-    def _fix(self) -> None:
-        """Published counts: a shown row's numerator, and its denominator when it is one
-        variable; the rounding of each (variable, level) from what is published — or,
-        when the true numbers are given, from them (a count is exact unless every true
-        count of its variable at its level is a multiple of the rounding)."""
-        known = self._known(self.obs[self.obs["status"].isin(model.USABLE)])
-        self.value = np.full(len(self.cells), np.nan)
-        self.value[self.cell_of(known)] = known["count"].to_numpy(dtype=float)
-        self.true_value = None
-        if self.truth is not None:
-            known = self._known(self.truth)
-            self.true_value = np.full(len(self.cells), np.nan)
-            self.true_value[self.cell_of(known)] = known["count"].to_numpy(dtype=float)
+    def _counts(self, rows: Rows, shown_only: bool) -> np.ndarray:
+        """The count of every cell that ``rows`` fix (NaN elsewhere)."""
+        cell, count, _ = self._known(self._shown(rows) if shown_only else rows)
+        value = np.full(len(self.keys), np.nan)
+        value[cell] = count
+        return value
+
+    def _slack(self, rows: Rows) -> np.ndarray:
+        """The rounding of each cell: a count is exact unless every count ``rows`` hold
+        of its variable at its level is a multiple of the rounding (where none is held
+        at its level: at any level)."""
+        cell, count, level = self._known(rows)
         step = self.rounded_to or 1.0
-        rounded = known.assign(fives=(known["count"] % step == 0)).groupby(
-            ["variable", "level"])["fives"].all()
-        per_level = self.cells[["variable", "level"]].merge(
-            rounded.reset_index(), on=["variable", "level"], how="left")["fives"]
-        any_level = self.cells["variable"].map(rounded.groupby(level=0).any())
-        fives = per_level.fillna(any_level).fillna(False).to_numpy(dtype=bool)
-        self.slack = np.where(fives, self.rounded_to, 0.0)
+        at = level >= 0
+        group = self.cell_variable[cell[at]] * len(self.levels) + level[at]
+        size = len(self.variables) * len(self.levels)
+        held = np.bincount(group, minlength=size).reshape(len(self.variables), -1)
+        fives = np.bincount(group, weights=count[at] % step == 0, minlength=size
+                            ).reshape(len(self.variables), -1)
+        all_fives = (held > 0) & (fives == held)
+        any_level = all_fives.any(axis=1)
+        level = np.maximum(self.cell_level, 0)
+        per_level = held[self.cell_variable, level] > 0
+        rounded = np.where(per_level & (self.cell_level >= 0),
+                           all_fives[self.cell_variable, level], any_level[self.cell_variable])
+        return np.where(rounded, self.rounded_to, 0.0)
 
-    def _rows(self) -> None:
-        terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # row, cell, coef
-        bounds: list[tuple[np.ndarray, np.ndarray]] = []  # low, high per row
-        self.n_rows = 0
+    def _per_cell(self, rows: Rows) -> dict[str, np.ndarray]:
+        """Per cell, from the true numbers: the first numerator of the rows whose
+        numerator it is, and their smallest denominator."""
+        cell = self.cell(self.numerator_of[rows.indicator], rows.area, rows.year)
+        value = np.full(len(self.keys), np.nan)
+        counted = np.flatnonzero((cell >= 0) & ~np.isnan(rows.numerator))
+        first_cell, first = np.unique(cell[counted], return_index=True)
+        value[first_cell] = rows.numerator[counted][first]
+        denominator = np.full(len(self.keys), np.nan)
+        has = np.flatnonzero((cell >= 0) & ~np.isnan(rows.denominator))
+        smallest = pd.Series(rows.denominator[has]).groupby(cell[has]).min()
+        denominator[smallest.index.to_numpy()] = smallest.to_numpy()
+        return {"value": value, "denominator": denominator}
 
-        def add(rows: np.ndarray, cell: np.ndarray, coef: np.ndarray,
-                low: np.ndarray, high: np.ndarray) -> None:
-            terms.append((rows + self.n_rows, cell.astype(int), coef))
-            bounds.append((low, high))
-            self.n_rows += len(low)
+    # ------------------------------------------------------------------ rows
 
-        # all levels: parent − Σ children = 0
-        cells = self.cells
-        child = self.links.merge(cells[["variable", "year"]].drop_duplicates(), on="year")
-        child["cell"] = self.cell_of(child.assign(area_code=child["code"]))
-        child["parent_cell"] = self.cell_of(child.assign(area_code=child["parent"]))
-        child = child.dropna(subset=["cell", "parent_cell"])
-        group, first = np.unique(child["parent_cell"].to_numpy(dtype=int), return_inverse=True)
+    def _widened(self, matrix: sparse.csr_array, low: np.ndarray, high: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """What the true numbers do not satisfy is no fact an adversary can use: a
+        relation the data break (a source's own total that is not the sum of its parts)
+        holds only as far as the true numbers let it."""
+        if self.true_value is None:
+            return low, high
+        unknown = np.isnan(self.true_value)
+        whole = (abs(matrix) @ unknown.astype(float)) == 0
+        residual = matrix @ np.where(unknown, 0.0, self.true_value)
+        return (np.where(whole, np.fmin(low, residual), low),
+                np.where(whole, np.fmax(high, residual), high))
+
+    @staticmethod
+    def _block(terms: list, bounds: list, columns: int) -> tuple:
+        """Sparse rows from ``(row, cell, coef)`` and ``(low, high)`` parts (each part's
+        rows numbered from 0); ``terms`` is emptied on the way (millions of terms)."""
+        offset = 0
+        for k, (low, _) in enumerate(bounds):
+            row, cell, coef = terms[k]
+            terms[k] = (row.astype(np.int64) + offset, cell.astype(np.int64),
+                        coef.astype(float))
+            offset += len(low)
+        parts = [np.concatenate([t[k] for t in terms]) if terms else np.array([], dtype=int)
+                 for k in range(3)]
+        terms.clear()
+        row, cell, coef = parts
+        del parts
+        matrix = sparse.csr_array((coef, (row, cell)), shape=(offset, columns))
+        del row, cell, coef
+        low = np.concatenate([b[0] for b in bounds] or [np.array([])]).astype(float)
+        high = np.concatenate([b[1] for b in bounds] or [np.array([])]).astype(float)
+        return matrix, low, high
+
+    def _levels_rows(self) -> tuple:
+        """All levels: parent − Σ children = 0."""
+        variable, year = self._var_year
+        i, j = pairs(self._link_year, year)
+        child = self.cell(variable[j], self._link_area[i], self._link_year[i])
+        parent = self.cell(variable[j], self._link_parent[i], self._link_year[i])
+        del i, j
+        ok = (child >= 0) & (parent >= 0)
+        child, parent = child[ok], parent[ok]
+        group, first = unique(parent, inverse=True)
+        del parent
         zeros = np.zeros(len(group))
-        add(np.concatenate([first, np.arange(len(group))]),
-            np.concatenate([child["cell"].to_numpy(dtype=int), group]),
-            np.concatenate([-np.ones(len(child)), np.ones(len(group))]), zeros, zeros)
-        # linked tables: total − Σ breakdowns = 0
-        parts = self.linked.merge(cells[["year", "area_code"]].drop_duplicates(), on="year")
-        parts["cell"] = self.cell_of(parts)
-        parts["row"] = parts.groupby(["relation", "year", "area_code"], observed=True).ngroup()
-        totals = {name: total for name, (total, _) in self.relations.items()}
-        sign = np.where(parts["variable"] == parts["relation"].map(totals), 1.0, -1.0)
-        relation = parts.groupby("row")["relation"].first()
-        zeros = np.zeros(len(relation))
-        add(parts["row"].to_numpy(dtype=int), parts["cell"].to_numpy(dtype=int), sign,
-            zeros, np.where(relation.isin(self.partial), np.inf, 0.0))
-        self.n_relations = self.n_rows
-        # shown rows: a denominator that is a sum of variables
-        shown = self.obs[self.obs["status"].isin(model.USABLE)].reset_index(drop=True)
-        several = {i for i, d in self.indicators.items() if len(d.denominators) > 1}
-        multi = shown[shown["indicator"].isin(list(several)) & shown["denominator"].notna()]
-        multi = multi.reset_index(drop=True)
-        longest = max((len(d.denominators) for d in self.indicators.values()), default=0)
-        each = [multi.assign(row=multi.index, variable=[
-                    dens[k] if len(dens) > k else None
-                    for dens in (self.indicators[i].denominators for i in multi["indicator"])])
-                for k in range(longest)]
-        if len(multi):
-            each = pd.concat(each).dropna(subset=["variable"])
-            total = multi["denominator"].to_numpy(dtype=float)
-            add(each["row"].to_numpy(), self.cell_of(each), np.ones(len(each)), total, total)
-        self._rates(shown, add)
-        # a proportion's numerator is part of its denominator: n − Σd ≤ 0
-        parts = self.obs[self.obs["indicator"].isin(
-            [i for i, d in self.indicators.items() if d.part])]
-        parts = parts[["indicator", "area_code", "year"]].drop_duplicates().reset_index(drop=True)
-        if len(parts):
-            spec = [self.indicators[i] for i in parts["indicator"]]
-            terms_of = [parts.assign(variable=[s.numerator for s in spec], row=parts.index,
-                                     coef=1.0)]
-            for k in range(max(len(s.denominators) for s in spec)):
-                variable = [s.denominators[k] if len(s.denominators) > k else None
-                            for s in spec]
-                terms_of.append(parts.assign(variable=variable, row=parts.index, coef=-1.0))
-            each = pd.concat(terms_of).dropna(subset=["variable"])
-            add(each["row"].to_numpy(), self.cell_of(each), each["coef"].to_numpy(),
-                np.full(len(parts), -np.inf), np.zeros(len(parts)))
-        row = np.concatenate([t[0] for t in terms])
-        col = np.concatenate([t[1] for t in terms])
-        coef = np.concatenate([t[2] for t in terms])
-        self.matrix = sparse.csr_array((coef, (row, col)), shape=(self.n_rows, len(cells)))
-        self.low = np.concatenate([b[0] for b in bounds])
-        self.high = np.concatenate([b[1] for b in bounds])
-        # a sum or linked table holds to within the rounding of its terms
-        slack = np.abs(self.matrix[:self.n_relations]) @ self.slack
-        self.low[:self.n_relations] -= slack
-        self.high[:self.n_relations] += slack
-        if self.true_value is not None:
-            # what the true numbers do not satisfy is no fact an adversary can use: a
-            # relation the data break (a source's own total that is not the sum of its
-            # parts) holds only as far as the true numbers let it
-            unknown = np.isnan(self.true_value)
-            whole = (np.abs(self.matrix) @ unknown.astype(float)) == 0
-            residual = self.matrix @ np.where(unknown, 0.0, self.true_value)
-            self.low = np.where(whole, np.fmin(self.low, residual), self.low)
-            self.high = np.where(whole, np.fmax(self.high, residual), self.high)
+        return ((np.concatenate([first, np.arange(len(group))]),
+                 np.concatenate([child, group]),
+                 np.concatenate([-np.ones(len(child)), np.ones(len(group))])), (zeros, zeros))
 
-    def _rates(self, shown: pd.DataFrame, add) -> None:
-        """A shown value without its numerator or its denominator, v as the page rounds
-        it (± h, half its last decimal): scale·n − (v + h)·Σd ≤ 0 ≤ scale·n − (v − h)·Σd;
-        for a count (no denominator) scale·n between v − h and v + h."""
-        rows = shown[shown["value"].notna()
-                     & (shown["numerator"].isna() | shown["denominator"].isna())]
-        rows = rows.reset_index(drop=True)
-        if rows.empty:
-            return
-        spec = [self.indicators[i] for i in rows["indicator"]]
-        half = np.array([0.5 * 10.0 ** -s.decimals for s in spec])
-        value = np.array([round(float(v), s.decimals)
-                          for v, s in zip(rows["value"], spec, strict=True)])
-        scale = np.array([s.scale for s in spec])
-        counted = np.array([not s.denominators for s in spec])
-        num = self.cell_of(rows.assign(variable=[s.numerator for s in spec]))
-        dens = [(self.cell_of(rows.assign(variable=[
-            s.denominators[k] if len(s.denominators) > k else s.numerator for s in spec])),
-            np.array([len(s.denominators) > k for s in spec]))
-            for k in range(max(len(s.denominators) for s in spec))]
-        index = np.arange(len(rows))
+    def _linked_rows(self) -> tuple:
+        """Linked tables: total − Σ breakdowns = 0 (≤ 0 where a breakdown is unknown
+        everywhere)."""
+        area, area_year = self._area_year
+        relation, variable, year = self._linked.T
+        i, j = pairs(year, area_year)
+        cell = self.cell(variable[i], area[j], year[i])
+        row_key = (relation[i] * len(self.areas) + area[j]) * len(self.years) + year[i]
+        keys, row = unique(row_key, inverse=True)
+        totals = self.variables.get_indexer([t for t, _ in self.relations.values()])
+        sign = np.where(variable[i] == totals[relation[i]], 1.0, -1.0)
+        partial = np.array([n in self.partial for n in self.relations] or [False])
+        of_row = keys // (len(self.areas) * len(self.years))
+        return (row, cell, sign), (np.zeros(len(keys)), np.where(partial[of_row], np.inf, 0.0))
+
+    def _part_rows(self) -> tuple:
+        """A proportion's numerator is part of its denominator: n − Σd ≤ 0."""
+        rows = self.rows
+        at = np.flatnonzero(self._part[rows.indicator])
+        ind, area, year = distinct(rows.indicator[at], rows.area[at], rows.year[at])
+        dens = self._dens[ind]
+        row = np.arange(len(ind))
+        k, d = np.nonzero(dens >= 0)
+        return ((np.concatenate([row, row[k]]),
+                 np.concatenate([self.cell(self.numerator_of[ind], area, year),
+                                 self.cell(dens[k, d], area[k], year[k])]),
+                 np.concatenate([np.ones(len(ind)), -np.ones(len(k))])),
+                (np.full(len(ind), -np.inf), np.zeros(len(ind))))
+
+    def _structural(self) -> tuple:
+        """The rows that hold whatever is shown: all levels, linked tables (within the
+        rounding of their terms) and a proportion's numerator ≤ its denominator."""
+        terms, bounds = [], []
+        for make in (self._levels_rows, self._linked_rows, self._part_rows):
+            term, bound = make()
+            terms.append(term)
+            bounds.append(bound)
+        relations = len(bounds[0][0]) + len(bounds[1][0])
+        matrix, low, high = self._block(terms, bounds, len(self.keys))
+        self.n_relations = relations
+        # a sum or linked table holds to within the rounding of its terms
+        slack = np.zeros(len(low))
+        slack[:relations] = abs(matrix[:relations]) @ self.slack
+        return (matrix, *self._widened(matrix, low - slack, high + slack))
+
+    def _shown_block(self, rows: Rows) -> tuple:
+        """The rows that the shown observations add, and the observation (a position in
+        ``rows``) each comes from: a denominator that is a sum of variables; a shown
+        value without its numerator or its denominator, v as the page rounds it (± h,
+        half its last decimal): scale·n − (v + h)·Σd ≤ 0 ≤ scale·n − (v − h)·Σd; for a
+        count (no denominator) scale·n between v − h and v + h."""
+        terms, bounds, source = [], [], []
+        n_dens = self._n_dens[rows.indicator]
+        # shown rows: a denominator that is a sum of variables
+        at = np.flatnonzero(rows.usable & (n_dens > 1) & ~np.isnan(rows.denominator))
+        dens = self._dens[rows.indicator[at]]
+        k, d = np.nonzero(dens >= 0)
+        terms.append((k, self.cell(dens[k, d], rows.area[at][k], rows.year[at][k]),
+                      np.ones(len(k))))
+        bounds.append((rows.denominator[at], rows.denominator[at]))
+        source.append(at)
+        # shown rates within their rounding
+        at = np.flatnonzero(rows.usable & ~np.isnan(rows.value)
+                            & (np.isnan(rows.numerator) | np.isnan(rows.denominator)))
+        ind, area, year = rows.indicator[at], rows.area[at], rows.year[at]
+        decimals = self._decimals[ind]
+        half = 0.5 * 10.0 ** -decimals
+        value = rounded(rows.value[at], decimals)
+        scale = self._scale[ind]
+        counted = self._n_dens[ind] == 0
+        num = self.cell(self.numerator_of[ind], area, year)
+        dens = self._dens[ind]
+        k, d = np.nonzero(dens >= 0)
+        den = self.cell(dens[k, d], area[k], year[k])
+        index = np.arange(len(at))
         for edge, low, high in (
-                (value + half, np.full(len(rows), -np.inf), np.where(counted, value + half, 0)),
-                (value - half, np.where(counted, value - half, 0), np.full(len(rows), np.inf))):
-            row = [index] + [index[which] for _, which in dens]
-            cell = [num] + [den[which] for den, which in dens]
-            coef = [scale] + [-edge[which] for _, which in dens]
-            add(np.concatenate(row), np.concatenate(cell), np.concatenate(coef), low, high)
+                (value + half, np.full(len(at), -np.inf), np.where(counted, value + half, 0)),
+                (value - half, np.where(counted, value - half, 0), np.full(len(at), np.inf))):
+            terms.append((np.concatenate([index, k]), np.concatenate([num, den]),
+                          np.concatenate([scale, -edge[k]])))
+            bounds.append((low, high))
+            source.append(at)
+        matrix, low, high = self._block(terms, bounds, len(self.keys))
+        return (matrix, *self._widened(matrix, low, high), np.concatenate(source))
+
+    def _assemble(self, structure: sparse.csr_array, shown: tuple) -> None:
+        """The matrix of the structural rows and those of the shown observations (the
+        shown block itself is not kept: only the observation each row comes from)."""
+        self.matrix = sparse.vstack([structure, shown[0]], format="csr")
+        if self.matrix.nnz < 2 ** 31 and max(self.matrix.shape) < 2 ** 31:
+            self.matrix.indices = self.matrix.indices.astype(np.int32)
+            self.matrix.indptr = self.matrix.indptr.astype(np.int32)
+        self.low = np.concatenate([self._structure[0], shown[1]])
+        self.high = np.concatenate([self._structure[1], shown[2]])
+        self.n_rows = self.matrix.shape[0]
+        self._source = shown[3]
+
+    # ------------------------------------------------------------------ rounds
+
+    def republish(self, published: pd.DataFrame) -> None:
+        """Take another publication of the same observations (the same rows in the
+        same order, other rows suppressed; a problem built with the true numbers): the
+        published counts and the rows of the shown observations follow it, and the
+        cells whose piece may have changed are remembered, so that ``solve`` solves
+        only those pieces again.
+
+        Examples
+        --------
+        >>> problem = Problem(first, cat, hierarchy, {}, 5.0, truth=truth)  # doctest: +SKIP
+        >>> problem.republish(second)  # doctest: +SKIP
+        """
+        if len(published) != len(self._index) or not published.index.equals(self._index):
+            raise DataError("Problem.republish takes the observations it was built from "
+                            "(the same rows in the same order), with other rows suppressed.")
+        if self.true_value is None:
+            raise DataError("Problem.republish needs the true numbers (truth=…): the "
+                            "rounding of each count is judged from them, so that it stays "
+                            "the same between publications.")
+        old = self.rows
+        status = published["status"].to_numpy()[old.position]
+        rows = Rows(old.position, old.indicator, old.area, old.year, old.level,
+                     usable=pd.Series(status).isin(model.USABLE).to_numpy(),
+                     suppressed=status == model.SUPPRESSED,
+                     **{c: published[c].to_numpy(float)[old.position]
+                        for c in ("value", "numerator", "denominator")})
+
+        def differs(a, b):
+            return ~((a == b) | (np.isnan(a) & np.isnan(b)))
+
+        moved = (old.usable != rows.usable) | (old.suppressed != rows.suppressed)
+        for c in ("value", "numerator", "denominator"):
+            moved |= differs(getattr(old, c), getattr(rows, c))
+        moved = np.flatnonzero(moved)  # the observations whose rows may differ
+        value = self._counts(rows, True)
+        changed = differs(self.value, value)  # the cells whose published count differs
+        self.rows, self.value = rows, value
+        # a piece that changed holds a cell that changed, or a cell of a row that was
+        # dropped or added or holds a cell that changed (before or after)
+        dirty = [np.flatnonzero(changed)]
+
+        def touched(matrix: sparse.csr_array, source: np.ndarray) -> np.ndarray:
+            moved_rows = np.concatenate([np.zeros(self._n_structure, dtype=bool),
+                                         np.isin(source, moved)])
+            hits = np.flatnonzero(changed[matrix.indices])  # terms in a changed cell
+            moved_rows[np.searchsorted(matrix.indptr, hits, "right") - 1] = True
+            return matrix[np.flatnonzero(moved_rows)].indices
+
+        dirty.append(touched(self.matrix, self._source))
+        structure = self.matrix[:self._n_structure]
+        self.matrix = None  # the old rows go before the new ones are stacked
+        self._assemble(structure, self._shown_block(rows))
+        del structure
+        dirty.append(touched(self.matrix, self._source))
+        self.changed[np.concatenate(dirty)] = True
+
+    # ------------------------------------------------------------------ solve
 
     def solve(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """The smallest and largest value of each target cell, and the number of LPs.
-
-        Published cells are constants; the unknown cells fall apart into independent
-        pieces (connected components of the rows). One LP holds every piece: its
-        objective is the sum of one target per piece, and since the pieces share no row
-        the optimum is the optimum of each piece on its own — so a round of two LPs
-        (min, max) bounds one target in every piece, and there are as many rounds as
-        the most targets in one piece.
-        """
-        lowest = np.full(len(targets), np.nan)
-        highest = np.full(len(targets), np.nan)
-        fixed = ~np.isnan(self.value)
-        known = fixed[targets]
-        lowest[known] = highest[known] = self.value[targets[known]]
-        free = np.flatnonzero(~fixed)
-        column = np.full(len(self.cells), -1)
-        column[free] = np.arange(len(free))
-        constant = self.matrix[:, np.flatnonzero(fixed)] @ self.value[fixed]
-        a = self.matrix[:, free].tocsr()
-        touched = np.flatnonzero(np.diff(a.indptr) > 0)
-        a = a[touched]
-        low = self.low[touched] - constant[touched]
-        high = self.high[touched] - constant[touched]
-        graph = sparse.bmat([[None, a.T], [a, None]], format="csr")
-        _, label = connected_components(graph, directed=False)
-        todo = pd.DataFrame({"target": np.flatnonzero(~known)})
-        todo["column"] = column[targets[todo["target"].to_numpy()]]
-        todo["piece"] = label[todo["column"].to_numpy()]
-        todo["round"] = todo.groupby("piece").cumcount()
-        row_label = label[len(free):]
-        column_label = label[:len(free)]
-        lps = 0
-        for _, batch in todo.groupby("round"):
-            # only the pieces that hold a target in this round
-            keep_column = np.isin(column_label, batch["piece"].unique())
-            keep_row = np.isin(row_label, batch["piece"].unique())
-            renumber = np.cumsum(keep_column) - 1
-            columns = renumber[batch["column"].to_numpy()]
-            part = a[keep_row][:, keep_column]
-            part_low, part_high = low[keep_row], high[keep_row]
-            equal = np.abs(part_high - part_low) <= TINY
-            upper = ~equal & np.isfinite(part_high)
-            lower = ~equal & np.isfinite(part_low)
-            a_ub = sparse.vstack([part[upper], -part[lower]]).tocsr()
-            b_ub = np.concatenate([part_high[upper], -part_low[lower]])
-            a_eq, b_eq = part[equal].tocsr(), (part_low[equal] + part_high[equal]) / 2
-            objective = np.zeros(part.shape[1])
-            objective[columns] = 1.0
-            for sign, out in ((1.0, lowest), (-1.0, highest)):
-                lps += 1
-                result = linprog(sign * objective, A_ub=a_ub if len(b_ub) else None,
-                                 b_ub=b_ub if len(b_ub) else None,
-                                 A_eq=a_eq if len(b_eq) else None,
-                                 b_eq=b_eq if len(b_eq) else None,
-                                 bounds=(0, _UNBOUNDED), method="highs")
-                if result.status == 2:
-                    raise DataError(
-                        "The published figures contradict each other: no counts satisfy "
-                        "all sums and linked tables (lp_audit). Check the rounding assumed "
-                        "(ROUNDED_TO) and LINKED_TABLES against the data.")
-                if result.status != 0:
-                    raise DataError(f"The LP audit could not solve its problem: "
-                                    f"{result.message}")
-                found = result.x[columns]
-                out[batch["target"].to_numpy()] = np.where(found > _UNBOUNDED / 2, np.inf,
-                                                           found)
-        return lowest, highest, lps
+        """The smallest and largest value of each target cell, and the number of LPs
+        (``lp_pieces.bounds``: piece by piece, bounds of unchanged pieces kept)."""
+        return bounds(self, targets)

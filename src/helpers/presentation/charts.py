@@ -1,7 +1,7 @@
 """Charts for reports (altair). Each chart embeds only the columns it draws.
 
-* ``trends`` — small multiples of every indicator, area against gemeente;
-* ``spine`` — Fingertips-style profile of all indicators of one area;
+* ``trends`` — small multiples of key indicators, area against gemeente;
+* ``spine`` — Fingertips-style profile of all indicators of one area, by theme;
 * ``goal_trend`` — one goal indicator with its target and forecast band, the
   boundary-change break marked;
 * ``budget`` — begroot against realisatie per year;
@@ -21,18 +21,22 @@ from helpers.analysis.profile import AreaProfile
 from helpers.model import TARGET_STATUSES
 from helpers.presentation import markup
 from helpers.presentation.declare import declare
-from helpers.presentation.theme import HIGHLIGHT, NO_DATA, PALETTE, STATUS_COLOURS, TARGET_COLOURS
+from helpers.presentation.theme import (
+    AREA,
+    BUDGET_COLOURS,
+    COMPARISON,
+    NO_DATA,
+    STATUS_COLOURS,
+    TARGET_COLOURS,
+    TARGET_MARK,
+)
 
-__all__ = ["trends", "spine", "goal_trend", "status_bars", "area_trend", "budget", "no_data"]
+__all__ = ["trends", "spine", "goal_trend", "status_bars", "area_trend", "budget", "no_data",
+           "value_domain", "MIN_SPAN"]
 
 _STATUS_ORDER = ["beter", "gelijk", "slechter", "hoger", "lager", "niet vergeleken"]
-_STATUS_RANGE = [STATUS_COLOURS["beter"], STATUS_COLOURS["gelijk"], STATUS_COLOURS["slechter"],
-                 "#56B4E9", "#CC79A7", "#FFFFFF"]
-
-
-def _short_year() -> str:
-    # '2017' → "'17" keeps small panels readable
-    return "\"'\" + substring(datum.label, 2, 4)"
+_STATUS_RANGE = [STATUS_COLOURS[s] for s in _STATUS_ORDER]
+SPREAD_MIDDLE = "#9E9E9E"  # the middle half of the spread on the profile (no meaning)
 
 
 def no_data(text: str) -> HTML:
@@ -45,70 +49,158 @@ def no_data(text: str) -> HTML:
     return HTML(str(markup.render("sentence.html.j2", text=text, emphasis=True)))
 
 
-def trends(profile: AreaProfile, columns: int = 3) -> alt.FacetChart | HTML:
-    """Small multiples: every indicator over the years, the area against the gemeente.
+def _years_axis(years: list[int]) -> alt.Axis:
+    """Whole years as labels: every year up to seven, else every other one, always the
+    newest."""
+    shown = years if len(years) <= 7 else years[::-1][::2][::-1]
+    return alt.Axis(values=shown, labelAngle=0, title=None, labelOverlap=False)
 
-    The y-axis of each panel is independent; a boundary change of the area starts its
-    line anew (earlier years are not comparable and are left out). Without any value
-    for the area or the gemeente: a ``no_data`` note.
+
+MIN_SPAN = 0.4  # a panel's value axis spans at least this share of its largest value
+
+
+def value_domain(values: pd.Series, kind: str, unit: str) -> list[float]:
+    """The value axis of a trend panel: never zoomed into noise.
+
+    A count starts at zero. Any other indicator spans at least ``MIN_SPAN`` of its
+    largest absolute value, centred on its values, and stays within what it can be: not
+    below zero when no value is, not above 100 for a percentage.
+
+    >>> value_domain(pd.Series([50.56, 50.60]), "proportion", "%")
+    [40.46, 60.7]
+    >>> value_domain(pd.Series([120, 180]), "count", "inwoners")
+    [0.0, 180.0]
     """
-    data = profile.trends()[["label", "year", "value", "gebied"]]
+    low, high = float(values.min()), float(values.max())
+    if kind == "count":
+        return [min(0.0, low), max(high, 1.0)]
+    span = max(high - low, MIN_SPAN * max(abs(low), abs(high)), 1e-9)
+    centre = (low + high) / 2
+    bottom, top = centre - span / 2, centre + span / 2
+    if low >= 0 and bottom < 0:
+        bottom, top = 0.0, max(top - bottom, high)
+    if unit.strip() == "%" and top > 100:
+        bottom, top = max(0.0, min(bottom, 100 - span)), 100.0
+    return [round(bottom, 6), round(top, 6)]
+
+
+def _unit_title(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def trends(profile: AreaProfile, indicators: list | None = None, columns: int = 3,
+           why: str = "") -> alt.ConcatChart | HTML:
+    """Small multiples of ``indicators`` (default: every indicator of the profile) over
+    the years, the area (solid) against the gemeente (dashed).
+
+    Each panel's title carries the unit; its years are whole years, the same for every
+    panel; its value axis shows the indicator's decimals over ``value_domain`` (zero for
+    counts, never zoomed into noise). A boundary change of the area starts its line anew
+    (earlier years are not comparable and are left out). ``why`` says in the chart's
+    description how the panels were chosen. The chart declares every observation it
+    draws, suppressed ones with their status (``declare``): its data table and the
+    workbook hold every panel. Without any value for the area or the gemeente: a
+    ``no_data`` note.
+    """
+    chosen = list(indicators) if indicators is not None else list(profile.indicators)
+    data = profile.trends()
+    data = data[data["indicator"].isin([i.id for i in chosen])]
     if data.empty:
         return no_data(f"Geen gegevens: er zijn geen cijfers van {profile.name} of "
                        f"{profile.gemeente_name} tot en met {profile.year}.")
-    data = data.assign(value=data["value"].round(3))
-    order = [i.label for i in profile.indicators if i.label in set(data["label"])]
-    colour = alt.Color(
-        "gebied:N", title=None,
-        scale=alt.Scale(domain=[profile.name, profile.gemeente_name], range=PALETTE[:2]),
-    )
-    base = alt.Chart(data).encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr=_short_year())),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        color=colour,
-        tooltip=[alt.Tooltip("gebied:N", title="Gebied"), alt.Tooltip("year:O", title="Jaar"),
-                 alt.Tooltip("value:Q", title="Waarde", format=",.1f")],
-    )
-    chart = (base.mark_line() + base.mark_point()).properties(width=190, height=110)
-    return declare(chart.facet(
-        facet=alt.Facet("label:N", title=None, sort=order, header=alt.Header(labelLimit=200)),
-        columns=columns,
-    ).resolve_scale(y="independent").properties(
-        title=f"Ontwikkeling {profile.name} en {profile.gemeente_name}",
-        description=f"{len(order)} kleine grafieken: elke indicator door de jaren heen, "
-                    f"{profile.name} naast {profile.gemeente_name}.",
-    ), {"value": profile.indicators})
+    chosen = [i for i in chosen if i.id in set(data["indicator"])]
+    years = list(range(int(data["year"].min()), int(data["year"].max()) + 1))
+    areas = [profile.name, profile.gemeente_name]
+    colour = alt.Color("gebied:N", title=None,
+                       scale=alt.Scale(domain=areas, range=[AREA, COMPARISON]))
+    dash = alt.StrokeDash("gebied:N", title=None,
+                          scale=alt.Scale(domain=areas, range=[[1, 0], [5, 3]]))
+    panels = []
+    for indicator in chosen:
+        rows = data[data["indicator"] == indicator.id]
+        decimals = int(indicator.decimals)
+        frame = pd.DataFrame({"jaar": rows["year"].astype(int),
+                              "waarde": rows["value"].round(decimals),
+                              "gebied": rows["gebied"]}).sort_values(["gebied", "jaar"])
+        x = alt.X("jaar:O", scale=alt.Scale(domain=years), axis=_years_axis(years))
+        y = alt.Y("waarde:Q", title=None,
+                  scale=alt.Scale(domain=value_domain(frame["waarde"], indicator.kind,
+                                                      indicator.unit)),
+                  axis=alt.Axis(format=f",.{decimals}f", tickCount=4))
+        base = alt.Chart(frame).encode(
+            x=x, y=y, color=colour,
+            tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
+                     alt.Tooltip("jaar:O", title="Jaar"),
+                     alt.Tooltip("waarde:Q", title=indicator.unit or "Waarde",
+                                 format=f",.{decimals}f")])
+        panels.append((base.mark_line().encode(strokeDash=dash) + base.mark_point())
+                      .properties(width=190, height=110,
+                                  title=_unit_title(indicator.label, indicator.unit)))
+    series = _trend_series(profile, chosen)
+    chart = alt.concat(*panels, columns=columns).resolve_scale(
+        color="shared", strokeDash="shared").properties(
+        title=alt.TitleParams(f"Ontwikkeling {profile.name} en {profile.gemeente_name}",
+                              offset=12),
+        description=f"{len(panels)} kleine grafieken{why}: elke indicator door de jaren "
+                    f"heen ({years[0]}–{years[-1]}), {profile.name} (doorgetrokken lijn) "
+                    f"naast {profile.gemeente_name} (gestreepte lijn).")
+    return declare(chart, {"waarde": chosen}, series=series,
+                   names={profile.code: profile.name,
+                          profile.gemeente_code: profile.gemeente_name})
 
 
-def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart | HTML:
-    """Profile of one area: per indicator the spread of all areas of its level (grey),
-    the parent's value (the centre line) and the area (dot, coloured by significance).
+def _trend_series(profile: AreaProfile, chosen: list) -> pd.DataFrame:
+    """Every observation the trend panels are about, shown or not: the area's since its
+    boundary change, the gemeente's (counts of the area only), in panel order."""
+    obs = profile.observations
+    ids = [i.id for i in chosen]
+    counts = {i.id for i in chosen if i.kind == "count"}
+    keep = obs["indicator"].isin(ids) & ~(obs["indicator"].isin(counts)
+                                          & (obs["area_code"] == profile.gemeente_code))
+    if profile.break_year is not None:
+        keep &= (obs["area_code"] != profile.code) | (obs["year"] >= profile.break_year)
+    rows = obs[keep]
+    order = {i: n for n, i in enumerate(ids)}
+    place = {profile.code: 0, profile.gemeente_code: 1}
+    return rows.assign(_i=rows["indicator"].map(order), _a=rows["area_code"].map(place)
+                       ).sort_values(["_i", "_a", "year"])
 
-    ``data`` comes from ``analysis.profile.spine_data``; values are scaled per indicator so
-    the parent sits in the middle and the most extreme area at the edge, oriented so
-    that *right is better* for indicators with a polarity. Without indicators: a
-    ``no_data`` note.
+
+def spine(data: pd.DataFrame, area: str, parent: str, width: int = 360
+          ) -> alt.FacetChart | HTML:
+    """Profile of one area: per indicator, grouped by theme, the spread of all areas of
+    its level (grey), the parent's value (the centre line), the area (dot, coloured by
+    significance) and, beside each row, the area's value as the page writes it
+    (catalogue decimals and unit).
+
+    ``data`` comes from ``analysis.profile.spine_data``; positions are scaled per
+    indicator so the parent sits in the middle and the most extreme area at the edge,
+    oriented so that *right is better* for indicators with a polarity. The scaled
+    positions are only drawn: tooltips, the text beside each row and the data table
+    (the declared series, ``helpers.reports.wijkprofiel.spine``) show the values
+    themselves. Without indicators: a ``no_data`` note.
     """
     if data.empty:
         return no_data(f"Geen gegevens: er is geen indicator met een waarde voor {area} "
                        f"en {parent}.")
-    cols = ["label", "minimum", "q25", "q75", "maximum", "punt", "vergelijking", "waarde",
-            "referentie", "jaar", "methode"]
-    frame = data[cols]
+    cols = ["label", "theme", "minimum", "q25", "q75", "maximum", "punt", "vergelijking",
+            "waarde", "referentie", "jaar", "methode"]
+    frame = data[cols].assign(theme=data["theme"].fillna("Overig"))
+    themes = list(dict.fromkeys(frame["theme"]))
     order = list(frame["label"])
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
     scale = alt.Scale(domain=[-1.05, 1.05])
     # a name from data enters the expression as a JSON string literal, never as code
     x_axis = alt.Axis(values=[-1, 0, 1], labelExpr=f"datum.value == 0 ? {json.dumps(parent)}"
                       " : (datum.value < 0 ? 'slechter / lager' : 'beter / hoger')",
                       title=None, grid=False)
-    base = alt.Chart(frame).encode(y=y)
+    base = alt.Chart().encode(y=y)
     spread = base.mark_rule(color=NO_DATA, strokeWidth=10).encode(
         x=alt.X("minimum:Q", scale=scale, axis=x_axis), x2="maximum:Q")
-    middle = base.mark_rule(color="#9E9E9E", strokeWidth=10).encode(
+    middle = base.mark_rule(color=SPREAD_MIDDLE, strokeWidth=10).encode(
         x=alt.X("q25:Q", scale=scale), x2="q75:Q")
-    centre = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(
-        color="#333333", strokeWidth=1.5).encode(x=alt.X("x:Q", scale=scale))
+    centre = alt.Chart().mark_rule(color=COMPARISON, strokeWidth=1.5).encode(
+        x=alt.X(datum=0, scale=scale))
     dots = base.mark_point(filled=True, size=90, stroke="#333333", strokeWidth=0.8).encode(
         x=alt.X("punt:Q", scale=scale),
         color=alt.Color("vergelijking:N", title=f"{area} t.o.v. {parent}",
@@ -120,15 +212,24 @@ def spine(data: pd.DataFrame, area: str, parent: str) -> alt.LayerChart | HTML:
                  alt.Tooltip("methode:N", title="Toets"),
                  alt.Tooltip("jaar:O", title="Jaar")],
     )
+    value = base.mark_text(align="left", dx=8, fontSize=11, color="#1a1a1a").encode(
+        x=alt.value(width), text="waarde:N")
     counts = frame["vergelijking"].value_counts()
-    summary = (f"Profiel van {area} op {len(frame)} indicatoren naast {parent}: "
+    summary = (f"Profiel van {area} op {len(frame)} indicatoren in {len(themes)} thema's "
+               f"naast {parent}: "
                f"{counts.get('beter', 0)} significant gunstiger, "
                f"{counts.get('slechter', 0)} ongunstiger, "
                f"{counts.get('hoger', 0) + counts.get('lager', 0)} hoger of lager zonder "
                "oordeel, de rest niet significant of niet vergeleken.")
-    return alt.layer(spread, middle, centre, dots).properties(
-        width=420, height=alt.Step(18),
-        title=f"Profiel van {area}: alle indicatoren naast {parent}", description=summary)
+    return alt.layer(spread, middle, centre, dots, value, data=frame).properties(
+        width=width, height=alt.Step(18)).facet(
+        row=alt.Row("theme:N", sort=themes, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                      labelOrient="top", labelFontWeight="bold",
+                                      labelFontSize=12)),
+        spacing=8).resolve_scale(y="independent").properties(
+        title=f"Profiel van {area}: alle indicatoren naast {parent}, per thema",
+        description=summary)
 
 
 def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, target: float,
@@ -144,18 +245,18 @@ def goal_trend(series: pd.DataFrame, label: str, unit: str, target_year: int, ta
     layers = []
     if forecast_band is not None and len(forecast_band):
         layers.append(alt.Chart(forecast_band[["jaar", "onder", "boven"]]).mark_area(
-            opacity=0.25, color=PALETTE[0]).encode(x=x, y="onder:Q", y2="boven:Q"))
-    layers.append(alt.Chart(frame).mark_line(point=True, color=PALETTE[0]).encode(
+            opacity=0.25, color=COMPARISON).encode(x=x, y="onder:Q", y2="boven:Q"))
+    layers.append(alt.Chart(frame).mark_line(point=True, color=COMPARISON).encode(
         x=x, y=alt.Y("waarde:Q", title=unit, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("jaar:Q", title="Jaar", format="d"),
                  alt.Tooltip("waarde:Q", title=label, format=",.1f")]))
     goal = pd.DataFrame({"jaar": [target_year], "waarde": [target],
                          "tekst": [f"streefwaarde {target_year}"]})
     layers.append(alt.Chart(goal).mark_point(shape="diamond", size=140, filled=True,
-                                             color=HIGHLIGHT).encode(
+                                             color=TARGET_MARK).encode(
         x=x, y="waarde:Q", tooltip=[alt.Tooltip("tekst:N", title="Doel"),
                                     alt.Tooltip("waarde:Q", title="Streefwaarde")]))
-    layers.append(alt.Chart(goal).mark_rule(strokeDash=[4, 3], color=HIGHLIGHT).encode(
+    layers.append(alt.Chart(goal).mark_rule(strokeDash=[4, 3], color=TARGET_MARK).encode(
         y="waarde:Q"))
     if break_year is not None:
         mark = pd.DataFrame({"jaar": [break_year - 0.5], "tekst": ["grenswijziging"]})
@@ -199,8 +300,9 @@ def status_bars(counts: pd.DataFrame) -> alt.Chart:
 
 def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]
                ) -> alt.Chart | HTML:
-    """One indicator over the years for a few areas (``jaar, waarde, gebied``), coloured in
-    the order of ``areas``; without any value a ``no_data`` note."""
+    """One indicator over the years for a few areas (``jaar, waarde, gebied``): ``areas``
+    names the comparison area (the gemeente, ``theme.COMPARISON``, dashed) first, then
+    the selected area (``theme.AREA``); without any value a ``no_data`` note."""
     if data.empty:
         return no_data(f"Geen gegevens: er zijn geen cijfers van {label.lower()} voor "
                        f"{' en '.join(areas)}.")
@@ -208,7 +310,9 @@ def area_trend(data: pd.DataFrame, label: str, unit: str, areas: list[str]
         x=alt.X("jaar:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("waarde:Q", title=unit, scale=alt.Scale(zero=False)),
         color=alt.Color("gebied:N", title=None,
-                        scale=alt.Scale(domain=areas, range=PALETTE[:2])),
+                        scale=alt.Scale(domain=areas, range=[COMPARISON, AREA][:len(areas)])),
+        strokeDash=alt.StrokeDash("gebied:N", title=None, scale=alt.Scale(
+            domain=areas, range=[[5, 3], [1, 0]][:len(areas)])),
         tooltip=[alt.Tooltip("gebied:N", title="Gebied"),
                  alt.Tooltip("jaar:O", title="Jaar"),
                  alt.Tooltip("waarde:Q", title=label, format=",.1f")],
@@ -227,7 +331,8 @@ def budget(data: pd.DataFrame, unit: str) -> alt.Chart | HTML:
         xOffset=alt.XOffset("soort:N", sort=["begroot", "realisatie"]),
         y=alt.Y("bedrag:Q", title=unit),
         color=alt.Color("soort:N", title=None, sort=["begroot", "realisatie"],
-                        scale=alt.Scale(range=[PALETTE[4], PALETTE[0]])),
+                        scale=alt.Scale(domain=list(BUDGET_COLOURS),
+                                        range=list(BUDGET_COLOURS.values()))),
         tooltip=[alt.Tooltip("jaar:O", title="Jaar"), alt.Tooltip("soort:N", title="Soort"),
                  alt.Tooltip("bedrag:Q", title=unit, format=",.1f")],
     ).properties(width=320, height=160, title="Begroot en gerealiseerd",

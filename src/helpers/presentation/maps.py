@@ -31,7 +31,7 @@ from helpers.analysis.profile import AreaProfile
 from helpers.numbers import format_number
 from helpers.presentation.charts import no_data
 from helpers.presentation.declare import declare
-from helpers.presentation.theme import HIGHLIGHT, NO_DATA, WATER
+from helpers.presentation.theme import AREA, NO_DATA, WATER
 
 __all__ = ["prepare", "simplify", "tolerance_for", "location", "choropleth", "classify",
            "SCHEMES", "MIN_TOLERANCE"]
@@ -170,7 +170,7 @@ def location(profile: AreaProfile, water: gpd.GeoSeries | None = None, width: in
         layers.append(_water_layer(water))
     layers.append(
         alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.8, aria=False).encode(
-            fill=alt.condition("datum.gekozen", alt.value(HIGHLIGHT), alt.value(NO_DATA)),
+            fill=alt.condition("datum.gekozen", alt.value(AREA), alt.value(NO_DATA)),
             tooltip=[alt.Tooltip("naam:N", title="Gebied")],
         )
     )
@@ -277,7 +277,7 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     ))
     if highlight is not None:
         layers.append(alt.Chart(shapes).transform_filter("datum.gekozen").mark_geoshape(
-            fill=None, stroke=HIGHLIGHT, strokeWidth=2.5, aria=False))
+            fill=None, stroke=AREA, strokeWidth=2.5, aria=False))
     if labels:
         points = prepare(frame.rename(columns={"name": "naam"}), drawn, width=width)
         points = points.assign(geometry=points.geometry.representative_point())

@@ -26,6 +26,7 @@ import altair as alt
 from helpers.numbers import format_number
 from helpers.paths import cache_dir
 from helpers.presentation import markup
+from helpers.presentation.declare import declared_series
 from helpers.presentation.embed import BUNDLE_ID, chart_html, chart_id, placeholder, wrap
 from helpers.presentation.theme import enable as enable_theme
 
@@ -97,12 +98,24 @@ def _summary(spec: dict) -> str:
 
 
 def data_table(spec: dict, limit: int = 300) -> str:
-    """The chart's data as an HTML table (its text alternative); geometry left out."""
+    """The chart's data as an HTML table (its text alternative): the observations it
+    declares (``declare.declared_series``: every panel, values as shown), else the rows
+    of all its datasets; geometry left out."""
+    series = declared_series(spec)
+    if series:
+        return str(markup.render(
+            "data_table.html.j2", columns=["Indicator", "Gebied", "Jaar", "Waarde", "Eenheid"],
+            rows=[[r["label"], r["gebied_naam"], str(r["jaar"]),
+                   format_number(r["waarde"], r["decimals"], r["status"]), r["eenheid"]]
+                  for r in series[:limit]],
+            hidden=len(series) - limit if len(series) > limit else 0))
     datasets = spec.get("datasets") or {}
-    rows = max(datasets.values(), key=len) if datasets else []
+    hidden_columns = ("geometry", "type", "gekozen")
+    rows = [row for dataset in datasets.values() for row in dataset
+            if isinstance(row, dict) and set(row) - set(hidden_columns)]
     if not rows:
         return ""
-    columns = [c for c in rows[0] if c not in ("geometry", "type", "gekozen")]
+    columns = list(dict.fromkeys(c for row in rows for c in row if c not in hidden_columns))
     return str(markup.render(
         "data_table.html.j2", columns=[str(c) for c in columns],
         rows=[[_cell(row.get(c)) for c in columns] for row in rows[:limit]],

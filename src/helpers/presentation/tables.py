@@ -7,6 +7,9 @@ does not depend on colour alone (the word is always written).
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -16,9 +19,10 @@ from helpers.numbers import format_number
 from helpers.presentation import markup
 from helpers.presentation.declare import cell_attributes
 from helpers.presentation.embed import METADATA_KEY
+from helpers.presentation.theme import STATUS_COLOURS, TARGET_COLOURS, badge_class
 
-__all__ = ["Table", "key_figures", "key_figures_html", "badge", "badge_kind", "frame_table",
-           "signal_table"]
+__all__ = ["Table", "DATE", "key_figures", "key_figures_html", "badge", "badge_kind",
+           "frame_table", "signal_table"]
 
 
 class Table:
@@ -27,7 +31,10 @@ class Table:
 
     The workbook is published output like the page: ``decimals`` (column → decimals, or
     column → one number of decimals per row) rounds its numbers as the page shows them,
-    and a value the page does not show (suppressed, secret) is not in it either.
+    and a value the page does not show (suppressed, secret) is not in it either. The
+    metadata carries, beside each row, how each cell is written (``formats``: the
+    number's decimals, ``"date"`` for a date given as ISO text, or ``None``), so that the
+    workbook stores numbers as numbers and dates as dates, shown as on the page.
     """
 
     def __init__(self, html_text: str, caption: str, frame: pd.DataFrame,
@@ -37,46 +44,93 @@ class Table:
         self.frame = frame
         self.decimals = decimals or {}
 
-    def _records(self) -> list[list]:
+    def _cells(self) -> tuple[list[list], list[list]]:
         def cell(value, decimals):
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                return None
+            if value is None or (isinstance(value, float) and pd.isna(value)) or (
+                    value is pd.NaT):
+                return None, None
+            if isinstance(value, datetime.datetime | pd.Timestamp):
+                return value.date().isoformat(), DATE
+            if isinstance(value, datetime.date):
+                return value.isoformat(), DATE
             if hasattr(value, "item"):
                 value = value.item()
+            if isinstance(value, bool):
+                return value, None
             if isinstance(value, float) and decimals is not None:
                 value = round(value, decimals)
-                return int(value) if decimals == 0 else value
-            return value if isinstance(value, int | float | str | bool) else str(value)
+                return (int(value) if decimals == 0 else value), decimals
+            if isinstance(value, float) and value.is_integer():
+                return int(value), None  # a year or count the frame held as float
+            if isinstance(value, int):
+                return value, decimals
+            if isinstance(value, str):
+                day = _as_date(value)
+                return (day.isoformat(), DATE) if day is not None else (value, None)
+            return (value if isinstance(value, float) else str(value)), None
 
         per_column = []
         for column in self.frame.columns:
             spec = self.decimals.get(column)
             per_column.append(spec if isinstance(spec, list) else [spec] * len(self.frame))
-        return [[cell(v, per_column[i][n]) for i, v in enumerate(row)]
-                for n, row in enumerate(self.frame.itertuples(index=False))]
+        values, formats = [], []
+        for n, row in enumerate(self.frame.itertuples(index=False)):
+            pairs = [cell(v, per_column[i][n]) for i, v in enumerate(row)]
+            values.append([p[0] for p in pairs])
+            formats.append([p[1] for p in pairs])
+        return values, formats
+
+    def _records(self) -> list[list]:
+        return self._cells()[0]
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        rows, formats = self._cells()
         meta = {METADATA_KEY: {"table": {"caption": self.caption,
                                        "columns": [str(c) for c in self.frame.columns],
-                                       "rows": self._records()}}}
+                                       "rows": rows, "formats": formats}}}
         return {"text/html": self.data}, meta
 
     def _repr_html_(self) -> str:
         return self.data
 
 
-_BADGES = {  # a status word → its badge's look (the word itself is always written)
-    model.ON_TRACK: "goed", "beter": "goed", "afgerond": "goed", "verbetert": "goed",
-    model.AT_RISK: "let-op", "vertraagd": "let-op", "gelijk": "neutraal", "lopend": "neutraal",
-    model.OFF_TRACK: "slecht", "slechter": "slecht", "verslechtert": "slecht",
-    model.MET: "goed", model.NOT_MET: "slecht",
-    model.UNKNOWN: "onbekend", "niet gestart": "onbekend", "niet vergeleken": "onbekend",
-    "vervallen": "onbekend", "hoog": "slecht", "middel": "let-op", "laag": "neutraal",
+DATE = "date"  # the format of a date cell in a table's metadata
+_DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{2})-(\d{2})-(\d{4})$")
+
+
+def _as_date(text: str) -> datetime.date | None:
+    """The day a cell's whole text names (``2025-12-31`` or ``31-12-2025``), else ``None``.
+
+    >>> _as_date("31-12-2025"), _as_date("2025-02-30"), _as_date("66 (2019)")
+    (datetime.date(2025, 12, 31), None, None)
+    """
+    match = _DATE_TEXT.match(text.strip())
+    if match is None:
+        return None
+    year, month, day = (match.group(1, 2, 3) if match.group(1) else
+                        match.group(6, 5, 4))
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+# a status word → its badge's look (the word itself is always written). A comparison or
+# target status has the colour of its meaning (``theme.STATUS_COLOURS``,
+# ``theme.TARGET_COLOURS``); the words of other vocabularies (actions, trends, the
+# severity of a signal) have no colour, only a weight: ``nadruk`` or ``neutraal``.
+_COLOURED = {word: badge_class(word) for word in [*STATUS_COLOURS, *TARGET_COLOURS]}
+_BADGES = {
+    **_COLOURED,
+    "afgerond": "neutraal", "lopend": "neutraal", "niet gestart": "neutraal",
+    "vervallen": "neutraal", "vertraagd": "nadruk",
+    "verbetert": "neutraal", "verslechtert": "nadruk",
+    "hoog": "nadruk", "middel": "neutraal", "laag": "neutraal",
 }
 
 
 def badge_kind(text) -> str:
-    """The look of a status word's badge (``goed``, ``let-op``, …)."""
+    """The look of a status word's badge (``beter``, ``op-koers``, ``neutraal``, …)."""
     return _BADGES.get(str(text), "neutraal")
 
 
@@ -85,22 +139,26 @@ def badge(text: str) -> markup.Markup:
     return markup.render("badge.html.j2", text=str(text), kind=badge_kind(text))
 
 
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value))
 
 
 def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
                 badges: tuple[str, ...] = (), row_header: str | None = None,
-                indicators: list | None = None, value_columns: tuple[str, ...] = ()
-                ) -> Table:
+                indicators: list | None = None, value_columns: tuple[str, ...] = (),
+                links: dict[str, list[str | None]] | None = None) -> Table:
     """Any frame as an accessible Dutch table.
 
     ``numeric`` maps column → decimals (right-aligned, nl-NL); ``badges`` are status
     columns; ``row_header`` is the column that names each row. When the cells of
     ``value_columns`` show indicator values, ``indicators`` gives each row's catalogue
     indicator, so that the privacy scan (``helpers.publish.audit``) can check them.
+    ``links`` maps a text column → per row the file its cell links to (``None``: no
+    link), e.g. a programme's monitor; the workbook keeps the text.
     """
     numeric = numeric or {}
+    links = links or {}
     marks = [cell_attributes(i) for i in indicators] if indicators is not None else None
     columns = [{"name": str(c), "numeric": c in numeric} for c in frame.columns]
     rows = []
@@ -112,13 +170,15 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
             if column in numeric:
                 text = format_number(value, numeric[column]) if pd.notna(value) else "–"
                 cells.append({"text": text, "numeric": True, "header": False,
-                              "badge": None, "attrs": attrs})
+                              "badge": None, "attrs": attrs, "href": None})
                 continue
-            missing = _missing(value)
-            cells.append({"text": "–" if missing else str(value), "numeric": False,
+            missing = _missing(value) or value is pd.NaT
+            text = value.strftime("%d-%m-%Y") if isinstance(value, datetime.date) else str(value)
+            cells.append({"text": "–" if missing else text, "numeric": False,
                           "header": column == row_header, "attrs": attrs,
                           "badge": badge_kind(value) if column in badges and not missing
-                          else None})
+                          else None,
+                          "href": links[column][number] if column in links else None})
         rows.append(cells)
     return Table(markup.render("table.html.j2", caption=caption, columns=columns, rows=rows),
                  caption, frame, decimals=dict(numeric))
@@ -165,9 +225,13 @@ def key_figures(profile: AreaProfile) -> Table:
                  decimals={profile.name: decimals, profile.gemeente_name: decimals})
 
 
-def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None
+def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None,
+                 area_links: dict[str, str] | None = None, basis: bool = True
                  ) -> HTML | Table:
-    """Signals (from ``helpers.analysis.signals``) as a table; empty → a sentence saying so."""
+    """Signals (from ``helpers.analysis.signals``) as a table; empty → a sentence saying so.
+    ``area_links``: area code → the file of its profile (its name links there);
+    ``basis=False`` leaves out what each is based on (a short overview that names the
+    reports where that is shown)."""
     if signals.empty:
         return HTML(markup.render("sentence.html.j2", text="Er zijn geen signalen."))
     shown = signals.head(limit) if limit else signals
@@ -176,4 +240,7 @@ def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None
         "Signaal": shown["soort"], "Gebied": shown["gebied_naam"].fillna(shown["gebied"]),
         "Toelichting": shown["uitleg"], "Gebaseerd op": shown["basis"],
     })
-    return frame_table(frame, caption, badges=("Ernst",))
+    if not basis:
+        frame = frame.drop(columns="Gebaseerd op")
+    links = {"Gebied": [area_links.get(c) for c in shown["gebied"]]} if area_links else None
+    return frame_table(frame, caption, badges=("Ernst",), links=links)

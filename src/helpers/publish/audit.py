@@ -35,22 +35,38 @@ foreign content end where Chromium ends them) and checks:
 
 ``scan_workbook(path, page)`` checks an Excel workbook beside its page: no formula
 cells, and every value it holds is shown, as rounded, in the page's table of the same
-caption (so it carries no more precision and no suppressed value). ``audit_folder``
+caption (so it carries no more precision and no suppressed value); every row of its long
+table (``Gegevens``) is an observation a chart of the page declares it draws
+(``presentation.declare``), with the value shown, no value behind a hidden status and no
+count below its threshold; the contents sheet holds no numbers. ``audit_folder``
 scans every ``*.html`` and ``*.xlsx`` of a reports folder; ``stuurkit audit`` prints the
 table, and every ``stuurkit run`` ends with it (``helpers.run.runner``).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers.presentation.declare import CELL_INDICATOR, CELL_KIND, CELL_MIN_COUNT, declared
+from helpers.model import USABLE
+from helpers.presentation.declare import (
+    CELL_INDICATOR,
+    CELL_KIND,
+    CELL_MIN_COUNT,
+    declared,
+    declared_series,
+)
 from helpers.publish.chartspec import data_use
 from helpers.publish.page import Finding, Page, parse, text_of
-from helpers.publish.workbook import as_cell_text
+from helpers.publish.workbook import (
+    CONTENTS_CAPTION,
+    DATA_CAPTION,
+    as_cell_text,
+    long_table_problems,
+)
 
 __all__ = ["Finding", "FileAudit", "scan_html", "scan_workbook", "audit_folder",
            "format_table", "external_references", "COUNT_COLUMNS", "KINDS"]
@@ -154,6 +170,26 @@ def _check_chart(spec: dict, number: int, audit: FileAudit) -> None:
                           f" of {ids}", where, audit)
         for column in columns & COUNT_COLUMNS:
             _check_counts(rows, column, count_threshold or 10, "", where, audit)
+    _check_series(spec, declared_values, where, audit)
+
+
+def _check_series(spec: dict, declared_values: dict, where: str, audit: FileAudit) -> None:
+    """The observations a chart declares it draws (its data table, the workbook's long
+    table): no count below its threshold, no value behind a status a page does not show."""
+    kinds = {str(e.get("id")): e for entries in declared_values.values() for e in entries}
+    for row in declared_series(spec) or []:
+        audit.values_checked += 1
+        value, indicator = row.get("waarde"), str(row.get("indicator"))
+        if value is not None and row.get("status") not in USABLE:
+            audit.findings.append(Finding("small-count", f"{where}: series value {value!r} "
+                                                         f"of {indicator} behind status "
+                                                         f"{row.get('status')!r}"))
+        entry = kinds.get(indicator, {})
+        if entry.get("kind") == "count" and _small(value, "count",
+                                                   int(entry.get("min_count") or 0)):
+            audit.findings.append(Finding("small-count", f"{where}: series value {value!r} "
+                                                         f"of {indicator} is below the "
+                                                         f"threshold {entry.get('min_count')}"))
 
 
 def _spec_problems(spec: dict) -> list[tuple[str, str]]:
@@ -295,6 +331,8 @@ def _same(value: Any, shown: str) -> bool:
         return not _NUMBER.fullmatch(shown.strip())
     if isinstance(value, bool):
         return str(value) == shown
+    if isinstance(value, datetime.date):  # the page writes 31-12-2025 or 2025-12-31
+        return " ".join(shown.split()) in (value.strftime("%d-%m-%Y"), value.strftime("%Y-%m-%d"))
     if isinstance(value, int | float):
         number = _number(shown)
         return number is not None and abs(number - float(value)) <= 1e-9 * max(1, abs(value))
@@ -303,9 +341,21 @@ def _same(value: Any, shown: str) -> bool:
         as_cell_text(shown).split())
 
 
+def _formulas(sheet, rows: list, audit: FileAudit) -> None:
+    for row in rows:
+        for cell in row:
+            if cell.data_type == "f" or (isinstance(cell.value, str)
+                                         and cell.value.startswith("=")
+                                         and cell.data_type != "s"):
+                audit.findings.append(Finding(
+                    "workbook", f"{sheet.title}!{cell.coordinate} is a formula"))
+
+
 def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAudit:
     """Scan one published workbook against the page it belongs to (see the module
-    docstring): formula cells, and values the page does not show as they are."""
+    docstring): formula cells, and values the page does not show as they are — a table
+    sheet against the page's table of the same caption, the long table (``Gegevens``)
+    against the series the page's charts declare, the contents sheet holds no number."""
     from openpyxl import load_workbook
 
     path = Path(path)
@@ -321,16 +371,22 @@ def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAud
     for sheet in book.worksheets:
         audit.tables += 1
         rows = [list(r) for r in sheet.iter_rows()]
-        for row in rows:
-            for cell in row:
-                if cell.data_type == "f" or (isinstance(cell.value, str)
-                                             and cell.value.startswith("=")
-                                             and cell.data_type != "s"):
-                    audit.findings.append(Finding(
-                        "workbook", f"{sheet.title}!{cell.coordinate} is a formula"))
+        _formulas(sheet, rows, audit)
         if tables is None or not rows:
             continue
         caption = " ".join(str(rows[0][0].value or "").split())
+        if caption == " ".join(DATA_CAPTION.split()):
+            checked, problems = long_table_problems(sheet.title, rows, Page(page).specs)
+            audit.values_checked += checked
+            audit.findings.extend(Finding(kind, detail) for kind, detail in problems)
+            continue
+        if caption.startswith(CONTENTS_CAPTION):
+            for cell in (c for row in rows for c in row):
+                if isinstance(cell.value, int | float | datetime.date):
+                    audit.findings.append(Finding(
+                        "workbook", f"{sheet.title}!{cell.coordinate} = {cell.value!r}: the "
+                                    "contents hold no numbers"))
+            continue
         shown = tables.get(caption)
         if shown is None:
             audit.findings.append(Finding("workbook", f"sheet {sheet.title!r}: no table "

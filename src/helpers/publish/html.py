@@ -26,10 +26,13 @@ from helpers.paths import templates_dir
 from helpers.presentation import embed
 from helpers.presentation.embed import METADATA_KEY
 from helpers.presentation.markup import Templates
+from helpers.presentation.theme import badge_css
 from helpers.publish import audit
 from helpers.publish.workbook import report_tables, write_workbook
+from helpers.workspace import reportfiles
 
-__all__ = ["notebook_to_html", "publish", "publish_notebook", "REPORT_CSS", "parts"]
+__all__ = ["notebook_to_html", "publish", "publish_notebook", "REPORT_CSS", "parts",
+           "report_summary"]
 SCRIPT_HASHES = "__STUURKIT_SCRIPT_HASHES__"  # placeholder in the template's policy
 ANALYST_ONLY_TAG = "analyst-only"
 
@@ -44,7 +47,7 @@ table.stuurkit-table { border-collapse: collapse; font-size: .92rem; margin: .5r
 table.stuurkit-table caption { caption-side: bottom; text-align: left; font-size: .8rem;
   color: #444; padding-top: .4rem; }
 .jp-RenderedHTMLCommon table.stuurkit-table th, .jp-RenderedHTMLCommon table.stuurkit-table td {
-  padding: .25rem .6rem;
+  padding: .25rem .6rem; overflow-wrap: break-word;
   border-bottom: 1px solid #ddd; text-align: left; }
 table.stuurkit-table th[title] { text-decoration: underline dotted #767676; cursor: help; }
 table.stuurkit-table tbody th { font-weight: normal; }
@@ -58,12 +61,7 @@ table.stuurkit-table tbody th { font-weight: normal; }
 .status-mislukt { color: #b00020; font-weight: 600; }
 .badge { display: inline-block; padding: 0 .45em; border-radius: .6em; font-size: .85em;
   border: 1px solid #767676; white-space: nowrap; }
-.badge-goed { background: #d7ebf7; border-color: #0072B2; color: #00406b; }
-.badge-let-op { background: #fff0d1; border-color: #a86b00; color: #5c3b00; }
-.badge-slecht { background: #fbe1d6; border-color: #b34700; color: #6b2600; }
-.badge-neutraal { background: #f2f2f2; color: #333333; }
-.badge-onbekend { background: #ffffff; color: #444444; border-style: dashed; }
-.stuurkit-logo { max-height: 56px; float: right; }
+""" + badge_css() + """.stuurkit-logo { max-height: 56px; float: right; }
 .widget-choices { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 .widget-choices dt { font-weight: 600; } .widget-choices dd { margin: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
@@ -73,12 +71,81 @@ details.stuurkit-data summary { cursor: pointer; color: #00538a; font-size: .9re
 @media print { details.stuurkit-data { display: none; } }
 .stuurkit-toc { background: #f6f8fa; padding: .6rem 1rem; border-left: 3px solid var(--stuurkit-accent); }
 @media print { .stuurkit-toc { display: none; } }
-@media print {
-  @page { size: A4; margin: 15mm 12mm; }
-  body.jp-Notebook { max-width: none; padding: 0; font-size: 10pt; }
-  .stuurkit-chart, .vega-embed, table.stuurkit-table, figure { break-inside: avoid; }
-  .jp-RenderedHTMLCommon h2 { break-after: avoid; }
+/* A narrow window (a phone): a wide table scrolls inside its own box, a chart shrinks to
+   the width; nothing widens the page. */
+.jp-OutputArea-output { max-width: 100%; }
+.jp-RenderedHTMLCommon .stuurkit-chart svg, .stuurkit-chart canvas { max-width: 100%; height: auto; }
+@media (max-width: 40rem) {
+  body.jp-Notebook { padding: .5rem .6rem; }
+  .jp-RenderedHTMLCommon table.stuurkit-table th, .jp-RenderedHTMLCommon table.stuurkit-table td {
+    padding: .2rem .35rem; }
+  .stuurkit-footer dl { grid-template-columns: 1fr; }
 }
+/* Print: A4 portrait, the report's title (written per page by the template) and the page
+   number in the margin; tables wrap to the printable width and break between rows, never
+   inside one; charts scale to the width and are never split. */
+@page { size: A4 portrait; margin: 13mm 10mm 12mm;
+  @top-left { content: "Stuurkit"; font: 8pt system-ui, Arial, sans-serif; color: #444;
+    vertical-align: bottom; padding-bottom: 2.5mm; }
+  @bottom-right { content: "Pagina " counter(page) " van " counter(pages);
+    font: 8pt system-ui, Arial, sans-serif; color: #444; vertical-align: top; padding-top: 2.5mm; }
+}
+@media print {
+  :root { --jp-content-font-size1: 9.5pt; --jp-ui-font-size1: 8.5pt; --jp-content-line-height: 1.4; }
+  body.jp-Notebook { max-width: none; padding: 0; font-size: 9.5pt; }
+  .jp-Cell { padding: 0; }
+  .jp-Cell-outputWrapper { margin-top: 0; }
+  .jp-Collapser { display: none; }
+  .jp-Notebook .jp-OutputArea-output, .jp-Notebook .jp-OutputArea-child, .jp-OutputArea,
+  .jp-Cell-outputArea { display: block; width: auto; overflow: visible; }
+  .jp-Notebook .jp-OutputArea-child { break-inside: auto; }
+  .badge, .stuurkit-tile a { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .jp-RenderedHTMLCommon h1 { font-size: 16pt; margin: 0 0 .3em; }
+  .jp-RenderedHTMLCommon h2 { font-size: 12.5pt; margin: .9em 0 .35em; break-after: avoid; }
+  .jp-RenderedHTMLCommon h3, .jp-RenderedHTMLCommon h4 { font-size: 10.5pt; margin: .7em 0 .3em;
+    break-after: avoid; }
+  .jp-RenderedHTMLCommon p { margin: .3em 0 .5em; }
+  .jp-MarkdownCell { break-after: avoid; }  /* a section's heading and intro stay with its output */
+  .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li { orphans: 3; widows: 3; }
+  table.stuurkit-table { font-size: 8pt; max-width: 100%; margin: .3rem 0 .6rem; }
+  .jp-RenderedHTMLCommon table.stuurkit-table th, .jp-RenderedHTMLCommon table.stuurkit-table td {
+    padding: .1rem .3rem; line-height: 1.2; }
+  table.stuurkit-table thead { display: table-header-group; }
+  table.stuurkit-table tr, table.stuurkit-table caption { break-inside: avoid; }
+  table.stuurkit-table caption { font-size: 7.5pt; padding-top: .2rem; }
+  figure.stuurkit-figure { margin: .3rem 0 .6rem; }
+  .stuurkit-chart, .vega-embed, figure { break-inside: avoid; max-width: 100%; }
+  .jp-RenderedHTMLCommon .stuurkit-chart svg, .stuurkit-chart canvas {
+    width: auto; height: auto; max-width: 100%; max-height: 235mm; }
+  .stuurkit-footer { margin-top: 1rem; padding-top: .5rem; font-size: 7.5pt; }
+  .stuurkit-footer h2, .stuurkit-footer h3, .stuurkit-footer dt { break-after: avoid; }
+  .stuurkit-footer dl { gap: 0 .8rem; }
+  /* the key message's tiles in one or two short rows (body: before the block's own rules) */
+  body .stuurkit-key { margin: .3rem 0 .5rem; }
+  body .stuurkit-key-message { font-size: 11pt; margin: .2rem 0; }
+  body .stuurkit-tiles { gap: .3rem; margin: .2rem 0; }
+  body .stuurkit-tile a { min-width: 0; padding: .1rem .45rem; }
+  body .stuurkit-tile .tile-count { display: inline; font-size: 11pt; margin-right: .25em; }
+  a { color: inherit; }
+}
+/* ---- key message, status tiles, links between reports (issue 16) ---- */
+.stuurkit-key { margin: .8rem 0 1.2rem; }
+.stuurkit-key-message { font-size: 1.15rem; }
+.stuurkit-tiles { display: flex; flex-wrap: wrap; gap: .6rem; margin: .4rem 0; }
+.jp-RenderedHTMLCommon ul.stuurkit-tiles { list-style: none; padding: 0; }
+.jp-RenderedHTMLCommon .stuurkit-tiles li.stuurkit-tile { margin: 0; list-style: none; }
+.stuurkit-tile a { display: block; min-width: 8rem; padding: .4rem .75rem;
+  border: 1px solid #767676; border-left: .3rem solid var(--stuurkit-accent); border-radius: .3rem;
+  color: #1a1a1a; text-decoration: none; background: #ffffff; }
+.stuurkit-tile a:hover, .stuurkit-tile a:focus { background: #f6f8fa; }
+.stuurkit-tile a:focus { outline: 3px solid #1a1a1a; outline-offset: 2px; }
+.stuurkit-tile .tile-count { display: block; font-size: 1.6rem; font-weight: 700;
+  font-variant-numeric: tabular-nums; }
+.stuurkit-nav { font-size: .9rem; margin: 0 0 .5rem; }
+.stuurkit-nav a, .stuurkit-footer a { color: #00538a; }
+.stuurkit-portal-status { display: block; color: #333; font-size: .9rem; }
+@media print { .stuurkit-nav { display: none; } }
+/* ---- end of key message block ---- */
 """
 
 def _report_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
@@ -153,7 +220,8 @@ def _failed(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _footer(meta: dict[str, Any], parameters: dict[str, Any], generated: datetime) -> str:
+def _footer(meta: dict[str, Any], parameters: dict[str, Any], generated: datetime,
+            workbook: str | None = None) -> str:
     rows = []
     if meta.get("gemeente"):
         rows.append(("Gemeente", str(meta["gemeente"])))
@@ -168,7 +236,31 @@ def _footer(meta: dict[str, Any], parameters: dict[str, Any], generated: datetim
         rows.append(("Bron", text))
     rows.append(("Gemaakt", f"{generated.strftime('%d-%m-%Y %H:%M')} met Stuurkit "
                             f"{__version__}"))
-    return str(parts().render("footer.html.j2", rows=rows))
+    return str(parts().render("footer.html.j2", rows=rows, index=reportfiles.INDEX,
+                              workbook=workbook))
+
+
+def _summary(nb: nbformat.NotebookNode) -> str:
+    """The report's key message (``helpers.reports.common.key_message``), or ``""``."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(METADATA_KEY) or {}
+            if meta.get(reportfiles.SUMMARY_KEY):
+                return str(meta[reportfiles.SUMMARY_KEY])
+    return ""
+
+
+def report_summary(path: str | Path) -> str:
+    """The key message a published report carries (its ``<meta name="description">``,
+    written by the ``stuurkit`` template from ``_summary``), or ``""``: for the portal."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    node = LexborHTMLParser(text[:20000]).css_first('head meta[name="description"]')
+    return (node.attributes.get("content") or "") if node is not None else ""
 
 
 _exporter = None
@@ -218,7 +310,21 @@ def _html_exporter():
             exclude_output_prompt=True,
             language_code="nl",
         )
+        _exporter.register_filter("css_string", _css_string)
     return _exporter
+
+
+def _css_string(text: str) -> str:
+    r"""``text`` as a quoted CSS string for the template's ``<style>`` (the report's title
+    in the page margin): every character but ASCII letters, digits and spaces is written
+    as a hex escape, so no quote, backslash or ``</style>`` can end it. The space that
+    closes each escape is part of it (CSS drops it), a space after it is kept.
+
+    >>> _css_string('Wijk "Oost" – 2024')
+    '"Wijk \\22 Oost\\22  \\2013  2024"'
+    """
+    return '"' + "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} "
+                         for c in str(text)) + '"'
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
@@ -251,8 +357,8 @@ def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = Non
     return _render(nb, generated)[0]
 
 
-def _render(nb: nbformat.NotebookNode, generated: datetime | None
-            ) -> tuple[str, audit.FileAudit]:
+def _render(nb: nbformat.NotebookNode, generated: datetime | None,
+            workbook: str | None = None) -> tuple[str, audit.FileAudit]:
     failure = _failed(nb)
     if failure:
         raise PublishError(f"Not publishing a failed report: {failure}.")
@@ -269,7 +375,9 @@ def _render(nb: nbformat.NotebookNode, generated: datetime | None
         "metadata": {"name": title},
         "stuurkit": {
             "css": REPORT_CSS,
-            "footer": _footer(meta, parameters, generated or datetime.now()),
+            "footer": _footer(meta, parameters, generated or datetime.now(), workbook),
+            "summary": _summary(nb),
+            "nav": str(parts().render("nav.html.j2", index=reportfiles.INDEX)),
             "version": __version__,
             "title": str(title),
             "loader": embed.loader_script(),
@@ -305,11 +413,12 @@ def publish(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
     nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(
         str(executed), as_version=4)
     html_path = Path(html_path)
-    text, scanned = _render(nb, None)
+    tables = report_tables(nb)
+    workbook = html_path.with_name(reportfiles.workbook_name(html_path.name))
+    text, scanned = _render(nb, None, workbook.name if tables else None)
     scanned.file = html_path.name
     written = [write_text_atomic(html_path, text)]
-    tables = report_tables(nb)
     if tables:
         title = _report_metadata(nb).get("title") or html_path.stem
-        written.append(write_workbook(tables, html_path.with_suffix(".xlsx"), title))
+        written.append(write_workbook(tables, workbook, title))
     return written, scanned

@@ -2,25 +2,32 @@
 
 ``stuurkit screenshots demo`` opens every HTML file in ``reports/<workspace>/`` in
 headless Chromium (Debian packages ``chromium`` and ``chromium-driver``; Selenium from
-the kit's test extras), offline, waits until the charts are drawn and writes a
-full-page PNG per report to ``reports/<workspace>/screenshots/``.
+the kit's test extras), offline, waits until the charts are drawn and writes a PNG of
+the whole page (``Page.captureScreenshot`` beyond the viewport, the height taken from
+``Page.getLayoutMetrics``), not just the first screen, to
+``reports/<workspace>/screenshots/``.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from helpers.errors import StuurkitError
-from helpers.files import write_text_atomic
+from helpers.files import replacing, write_text_atomic
 from helpers.paths import reports_dir
 
-__all__ = ["screenshots", "chromium_options"]
+__all__ = ["screenshots", "full_page_png", "chromium_options", "CHROMIUM_FLAGS"]
 
 WIDTH = 1200
-_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+MAX_HEIGHT = 30000  # px; Chromium cannot draw a taller image in one piece
+log = logging.getLogger(__name__)
+# headless and offline: no background requests, every host name unresolvable
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
           "--disable-component-update", "--no-first-run", "--disable-sync",
           "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND")
 
@@ -31,9 +38,32 @@ def chromium_options(profile: str):
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    for flag in (*_FLAGS, f"--user-data-dir={profile}", f"--window-size={WIDTH},1000"):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={WIDTH},1000"):
         options.add_argument(flag)
     return options
+
+
+def full_page_png(driver, page: Path, timeout: float = 30.0) -> bytes:
+    """The whole of ``page`` as PNG, as wide as the window: opened in ``driver`` (a
+    Selenium Chromium), drawn when every chart is, captured beyond the viewport down to
+    the bottom of the document (at most ``MAX_HEIGHT`` pixels)."""
+    driver.get(page.as_uri())
+    charts = driver.execute_script("return document.querySelectorAll('.stuurkit-chart').length")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and driver.execute_script(
+            "return document.querySelectorAll('.stuurkit-chart svg').length") < charts:
+        time.sleep(0.25)
+    time.sleep(0.2)  # let the last chart finish its layout
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    width, height = int(size["width"]), int(size["height"])
+    if height > MAX_HEIGHT:
+        log.warning("%s is %d px tall; the screenshot shows its first %d px.", page.name,
+                    height, MAX_HEIGHT)
+        height = MAX_HEIGHT
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    return base64.b64decode(shot["data"])
 
 
 def screenshots(workspace: str, timeout: float = 30.0) -> list[Path]:
@@ -59,20 +89,10 @@ def screenshots(workspace: str, timeout: float = 30.0) -> list[Path]:
     written = []
     try:
         for page in pages:
-            driver.set_window_size(WIDTH, 800)  # a short page must not keep a tall window
-            driver.get(page.as_uri())
-            charts = driver.execute_script(
-                "return document.querySelectorAll('.stuurkit-chart').length")
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and driver.execute_script(
-                    "return document.querySelectorAll('.stuurkit-chart svg').length"
-            ) < charts:
-                time.sleep(0.25)
-            height = driver.execute_script("return document.documentElement.scrollHeight")
-            driver.set_window_size(WIDTH, min(int(height) + 40, 16000))
-            time.sleep(0.3)
             png = target / f"{page.stem}.png"
-            driver.save_screenshot(str(png))
+            data = full_page_png(driver, page, timeout)
+            with replacing(png) as tmp:
+                tmp.write_bytes(data)
             written.append(png)
     finally:
         driver.quit()

@@ -1,12 +1,29 @@
-"""A report's tables as an Excel workbook beside its HTML.
+"""A report's tables and chart data as an Excel workbook beside its HTML.
 
 Every table a report shows (``helpers.presentation.tables.Table``) also travels as output
-metadata (``helpers.presentation.embed.METADATA_KEY``); ``report_tables`` collects them
-from the executed notebook and ``write_workbook`` writes one sheet per table, atomically.
+metadata (``helpers.presentation.embed.METADATA_KEY``), and every chart declares the
+observations it draws (``helpers.presentation.declare``, in the chart's data block).
+``report_tables`` collects both from the executed notebook and ``write_workbook`` writes,
+atomically:
+
+* ``Inhoud`` — the contents: every sheet's name beside its full caption (a sheet name
+  holds 31 characters; it is cut at a word and made unique);
+* one sheet per table: its caption, its header, its rows — numbers as numbers with the
+  page's decimals as number format, dates as dates, texts as text cells (never a
+  formula);
+* ``Gegevens`` — the long table of every series the report draws: per chart
+  (``grafiek``) each observation with ``indicator, label, gebied, gebied_naam, jaar,
+  waarde, eenheid, status, bron``; a value the page does not show (suppressed, secret)
+  has its status and an empty ``waarde``.
+
+The privacy scan (``helpers.publish.audit.scan_workbook``) holds the workbook to its page:
+each table sheet to the page's table of the same caption, the long table to the series
+the page's charts declare.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -15,19 +32,70 @@ import nbformat
 
 from helpers import __version__
 from helpers.files import replacing
-from helpers.presentation.embed import METADATA_KEY
+from helpers.model import USABLE
+from helpers.presentation.declare import (
+    SERIES_COLUMNS,
+    STATUS_WORDS,
+    declared,
+    declared_series,
+)
+from helpers.presentation.embed import METADATA_KEY, SPEC_CLASS, chart_spec
 
-__all__ = ["report_tables", "write_workbook", "as_cell_text", "CELL_LIMIT"]
+__all__ = ["report_tables", "write_workbook", "as_cell_text", "number_format", "chart_title",
+           "long_table_problems",
+           "CELL_LIMIT", "CONTENTS_SHEET", "CONTENTS_CAPTION", "DATA_SHEET", "DATA_CAPTION",
+           "DATA_COLUMNS", "DATE_FORMAT"]
+
+CONTENTS_SHEET, DATA_SHEET = "Inhoud", "Gegevens"
+CONTENTS_CAPTION = "Inhoud van deze werkmap"
+DATA_CAPTION = ("Gegevens: elke reeks die de grafieken van dit rapport tonen, één rij per "
+                "gebied, jaar en indicator (lege waarde: niet getoond, zie status)")
+DATA_COLUMNS = ["grafiek", *SERIES_COLUMNS]
+DATE_FORMAT = "DD-MM-YYYY"
+_DATE = "date"  # tables.DATE: a cell's format in a table's metadata
+
+
+def chart_title(spec: dict) -> str:
+    """A chart's name in the workbook: its title, else its description."""
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return str(title or spec.get("description") or "Grafiek")
+
+
+def _chart_series(html_text: str) -> list[dict[str, Any]]:
+    """The charts in one output's HTML that declare their series."""
+    if SPEC_CLASS not in html_text:
+        return []
+    from helpers.publish.page import parse, text_of
+
+    found = []
+    for node in parse(html_text).css(f"script.{SPEC_CLASS}"):
+        attrs = {str(k).lower(): v or "" for k, v in node.attributes.items()}
+        spec = chart_spec(attrs, text_of(node))
+        series = declared_series(spec) if spec is not None else None
+        if series is not None:
+            found.append({"chart": chart_title(spec), "series": series})
+    return found
 
 
 def report_tables(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """The tables a report displayed (``caption, columns, rows``), in order."""
+    """What a report displayed for its workbook, in order: each table (``caption,
+    columns, rows`` and ``formats``) and each chart that declares its series
+    (``chart, series``)."""
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             table = output.get("metadata", {}).get(METADATA_KEY, {}).get("table")
             if table:
                 found.append(table)
+            html_text = output.get("data", {}).get("text/html")
+            if isinstance(html_text, list):
+                html_text = "".join(html_text)
+            if isinstance(html_text, str):
+                found.extend(_chart_series(html_text))
     return found
 
 
@@ -35,18 +103,31 @@ def report_tables(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
 # surrogates; Excel's limit on a cell's text
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CELL_LIMIT = 32_767
-_RESERVED = {"history"}
+_RESERVED = {"history", CONTENTS_SHEET.lower(), DATA_SHEET.lower()}
+_NAME_LIMIT = 31
 
 
 def _sheet_name(caption: str, used: set[str]) -> str:
-    """A sheet name Excel accepts (31 characters, none of ``[]:*?/\\``, no leading or
-    trailing apostrophe, not ``History``) and not yet ``used`` (case-insensitive)."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", _CONTROL.sub(" ", str(caption)))[:28]
-    base = base.strip().strip("'").strip() or "Tabel"
-    name, number = base, 1
+    """A readable sheet name Excel accepts (31 characters, none of ``[]:*?/\\``, no
+    leading or trailing apostrophe, not ``History``) and not yet ``used``
+    (case-insensitive): the caption cut at a word (``…`` where it was cut), numbered
+    when another sheet has that name."""
+    text = " ".join(re.sub(r"[\[\]:*?/\\]", " ", _CONTROL.sub(" ", str(caption))).split())
+    text = text.strip("'").strip() or "Tabel"
+
+    def cut(limit: int) -> str:
+        if len(text) <= limit:
+            return text
+        head = text[:limit - 1]
+        if " " in head[limit // 2:]:
+            head = head[:head.rindex(" ")]
+        return head.rstrip(" ,;.-–'") + "…"
+
+    name, number = cut(_NAME_LIMIT), 1
     while name.lower() in used or name.lower() in _RESERVED:
         number += 1
-        name = f"{base[:31 - len(str(number)) - 1]} {number}"
+        suffix = f" ({number})"
+        name = cut(_NAME_LIMIT - len(suffix)) + suffix
     return name
 
 
@@ -57,39 +138,182 @@ def as_cell_text(value: str) -> str:
     return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT - 1] + "…"
 
 
-def _append(sheet, values: list) -> None:
-    """One row; text cells are text (``data_type`` ``s``), whatever they start with."""
+def number_format(decimals: int | None) -> str:
+    """The Excel number format of a number shown with ``decimals`` (thousands grouped;
+    Excel writes the separators of the reader's locale: 1.234,5 in Dutch)."""
+    if decimals is None:
+        return "General"
+    return "#,##0" + ("." + "0" * int(decimals) if int(decimals) > 0 else "")
+
+
+def _append(sheet, values: list, formats: list | None = None) -> None:
+    """One row; text cells are text (``data_type`` ``s``), whatever they start with;
+    numbers are numbers in their format, a ``"date"`` cell a date."""
     row = sheet.max_row + 1 if sheet.max_row > 1 or sheet["A1"].value is not None else 1
-    for column, value in enumerate(values, start=1):
+    formats = formats or [None] * len(values)
+    for column, (value, kind) in enumerate(zip(values, formats, strict=False), start=1):
         cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
+        if kind == _DATE and isinstance(value, str):
+            cell.value = datetime.date.fromisoformat(value)
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, str):
             cell.value = as_cell_text(value)
             cell.data_type = "s"
         else:
             cell.value = value
+            if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(
+                    kind, int) and not isinstance(kind, bool):
+                cell.number_format = number_format(kind)
+
+
+def _heading(sheet, caption: str, columns: list[str]) -> None:
+    from openpyxl.styles import Font
+
+    _append(sheet, [caption])
+    sheet["A1"].font = Font(bold=True)
+    _append(sheet, columns)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A3"
+
+
+def _widths(sheet, limit: int = 60) -> None:
+    """Columns as wide as their contents (the caption row aside)."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), len(str(cell.value)))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(limit, width + 2)
+
+
+def _data_rows(charts: list[dict[str, Any]]) -> tuple[list[list], list[list]]:
+    rows, formats = [], []
+    for chart in charts:
+        for record in chart["series"]:
+            status = str(record.get("status", ""))
+            rows.append([chart["chart"], record["indicator"], record["label"],
+                         record["gebied"], record["gebied_naam"], record["jaar"],
+                         record["waarde"], record["eenheid"], STATUS_WORDS.get(status, status),
+                         record["bron"]])
+            formats.append([None, None, None, None, None, None, record.get("decimals"),
+                            None, None, None])
+    return rows, formats
 
 
 def write_workbook(tables: list[dict[str, Any]], path: Path, title: str) -> Path:
-    """An Excel workbook with one sheet per table, written atomically."""
+    """An Excel workbook of ``report_tables``: the contents, one sheet per table, and the
+    long table of the charts' series (see the module docstring), written atomically."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for table in tables:
+    contents = book.active
+    contents.title = CONTENTS_SHEET
+    used: set[str] = {CONTENTS_SHEET.lower()}
+    listed = []
+    for table in (t for t in tables if "rows" in t):
         name = _sheet_name(table["caption"], used)
         used.add(name.lower())
         sheet = book.create_sheet(name)
-        _append(sheet, [table["caption"]])
-        sheet["A1"].font = Font(bold=True)
-        _append(sheet, table["columns"])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table["rows"]:
-            _append(sheet, row)
+        _heading(sheet, table["caption"], table["columns"])
+        formats = table.get("formats") or [None] * len(table["rows"])
+        for row, kinds in zip(table["rows"], formats, strict=False):
+            _append(sheet, row, kinds)
+        _widths(sheet)
+        listed.append([name, table["caption"]])
+    charts = [t for t in tables if "series" in t]
+    if charts:
+        sheet = book.create_sheet(DATA_SHEET)
+        _heading(sheet, DATA_CAPTION, DATA_COLUMNS)
+        for row, kinds in zip(*_data_rows(charts), strict=True):
+            _append(sheet, row, kinds)
+        _widths(sheet)
+        listed.append([DATA_SHEET, DATA_CAPTION])
+    _heading(contents, CONTENTS_CAPTION, ["Blad", "Inhoud"])
+    contents["A1"].value = as_cell_text(f"{CONTENTS_CAPTION}: {title}")
+    contents["A1"].font = Font(bold=True)
+    for row in listed:
+        _append(contents, row)
+    _widths(contents, limit=100)
     book.properties.title = title
     book.properties.creator = f"Stuurkit {__version__}"
     with replacing(path) as tmp:
         book.save(tmp)
     return path
+
+
+# ------------------------------------------------------------------ reading it back
+
+
+def _shown_series(specs: list[dict | None]) -> tuple[dict[tuple, int], dict[str, dict]]:
+    """What a page's charts declare they draw: each observation as shown (``(grafiek,
+    indicator, gebied, jaar, status, waarde)`` → how often) and each declared
+    indicator's kind and ``min_count``."""
+    shown: dict[tuple, int] = {}
+    indicators: dict[str, dict] = {}
+    for spec in specs:
+        if spec is None:
+            continue
+        for entries in (declared(spec) or {}).values():
+            for entry in entries:
+                indicators.setdefault(str(entry.get("id")), entry)
+        title = " ".join(as_cell_text(chart_title(spec)).split())
+        for row in declared_series(spec) or []:
+            value = row.get("waarde")
+            key = (title, str(row.get("indicator")), str(row.get("gebied")), row.get("jaar"),
+                   str(row.get("status")), None if value is None else float(value))
+            shown[key] = shown.get(key, 0) + 1
+    return shown, indicators
+
+
+def long_table_problems(name: str, rows: list, specs: list[dict | None]
+                        ) -> tuple[int, list[tuple[str, str]]]:
+    """The long table (sheet ``name``: its rows of cells, caption and header first)
+    against the chart specs of its page: how many values were checked and every problem
+    as ``(kind, detail)`` — a row that is no observation a chart of the page draws with
+    the value it shows, a value behind a status the page does not show, a count below
+    its threshold (``small-count``), a value that is not a number, or an observation of
+    the page missing from the sheet."""
+    shown, indicators = _shown_series(specs)
+    words = {word: status for status, word in STATUS_WORDS.items()}
+    header = [str(c.value or "") for c in rows[1]] if len(rows) > 1 else []
+    missing = [c for c in DATA_COLUMNS if c not in header]
+    if missing:
+        return 0, [("workbook", f"sheet {name!r} lacks the columns {missing}")]
+    at = {column: header.index(column) for column in DATA_COLUMNS}
+    problems: list[tuple[str, str]] = []
+    left, checked = dict(shown), 0
+    for row in rows[2:]:
+        def get(column, row=row):
+            return row[at[column]].value if at[column] < len(row) else None
+
+        value, word = get("waarde"), str(get("status"))
+        status = words.get(word, word)
+        where = f"{name}!{row[0].coordinate}"
+        checked += 1
+        if isinstance(value, str | bool):
+            problems.append(("workbook", f"{where}: waarde {value!r} is not a number"))
+            continue
+        if value is not None and status not in USABLE:
+            problems.append(("workbook", f"{where}: a value behind status {word!r}"))
+        entry = indicators.get(str(get("indicator")), {})
+        limit = int(entry.get("min_count") or 0)
+        if entry.get("kind") == "count" and value is not None and 0 < value < limit:
+            problems.append(("small-count", f"{where}: {value!r} of {get('indicator')} is "
+                                            f"below the threshold {limit}"))
+        key = (" ".join(str(get("grafiek") or "").split()), str(get("indicator")),
+               str(get("gebied")), get("jaar"), status, None if value is None else float(value))
+        if left.get(key, 0) > 0:
+            left[key] -= 1
+        else:
+            problems.append(("workbook", f"{where}: {get('indicator')} {get('gebied')} "
+                                         f"{get('jaar')} = {value!r} is not what a chart of "
+                                         "the page shows"))
+    if sum(left.values()):
+        problems.append(("workbook", f"sheet {name!r} misses {sum(left.values())} "
+                                     "observation(s) the page's charts draw"))
+    return checked, problems

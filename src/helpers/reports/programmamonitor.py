@@ -14,20 +14,34 @@ from functools import cached_property
 
 import altair as alt
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, display
 
+from helpers import model
 from helpers.analysis import goals as goal_analysis
+from helpers.analysis.loop import agreements, as_of
+from helpers.analysis.trends import target_decimals
 from helpers.errors import StuurkitError
 from helpers.indicators.facts import Facts
 from helpers.numbers import format_number
 from helpers.presentation import charts, maps, tables
 from helpers.presentation.declare import declare
 from helpers.reports import common
+from helpers.reports.comparison import goal_indicators
+from helpers.reports.comparison import section as peer_section
+from helpers.reports.errors import prepare
 from helpers.workspace import Workspace
 from helpers.workspace.begroting import LoadedProgramme, Programme
 
-__all__ = ["ProgrammeMonitor", "monitor", "start", "goals_table", "goal_charts", "goal_texts",
-           "breakdown_maps", "budget", "actions", "sources"]
+__all__ = ["ProgrammeMonitor", "monitor", "start", "key_message", "goals_table",
+           "goal_charts", "goal_texts", "breakdown_maps", "budget", "actions", "signals",
+           "lessons",
+           "comparison",
+           "sources"]
+
+# the notebook's section headings the key message links to
+_GOALS_SECTION = "Doelen in één oogopslag"
+_AREAS_SECTION = "De wijken"
+_ACTIONS_SECTION = "Afgesproken acties"
 
 # analysts' commentary is markdown; raw HTML in it is shown as text, never executed
 
@@ -66,18 +80,28 @@ class ProgrammeMonitor:
         return goal_analysis.band(self.facts, goal_row, self.year)
 
     def budget(self) -> pd.DataFrame:
+        """Begroot and realisatie per year (``jaar, soort, bedrag``) as known in the report
+        year: a later year has its begroot amount only (``Programme.budget_as_of``)."""
         rows = []
-        for line in self.programme.budget:
+        for line in self.programme.budget_as_of(self.year):
             rows.append({"jaar": line.jaar, "soort": "begroot", "bedrag": line.begroot})
             if line.realisatie is not None:
                 rows.append({"jaar": line.jaar, "soort": "realisatie", "bedrag": line.realisatie})
         return pd.DataFrame(rows, columns=["jaar", "soort", "bedrag"])
 
     def actions(self) -> pd.DataFrame:
-        rows = [{"Doel": goal.id, "Actie": a.wat, "Wie": a.wie,
-                 "Gereed": a.gereed.strftime("%d-%m-%Y"), "Status": a.status}
-                for goal in self.programme.doelen for a in goal.acties]
-        return pd.DataFrame(rows, columns=["Doel", "Actie", "Wie", "Gereed", "Status"])
+        """The programme's agreed actions, each with whether it is on time at the end
+        of the report year (``helpers.analysis.loop.agreements``)."""
+        found = agreements(self.loaded.begroting, self.year)
+        found = found[found["programma"] == self.programme.id]
+        day = as_of(self.year)
+        return pd.DataFrame({
+            "Doel": found["doel"], "Actie": found["actie"], "Wie": found["wie"],
+            "Gereed": found["gereed"], "Status": found["status"],
+            f"Op {day:%d-%m-%Y}": [f"over tijd ({d} dagen)" if s == "over tijd" else s
+                                   for s, d in zip(found["stand"], found["dagen_over"],
+                                                   strict=True)],
+        }).reset_index(drop=True)
 
     def duiding(self) -> dict[str, str]:
         """Commentary of this report year per goal id (falls back to the year before)."""
@@ -97,12 +121,13 @@ def monitor(ws: Workspace, facts: Facts, programme_id: str, year: int) -> Progra
         if programme.id == programme_id:
             return ProgrammeMonitor(ws, facts, loaded, programme, year)
     known = ", ".join(f"{p.id} ({p.naam})" for p in loaded.begroting.programmas) or "(geen)"
-    raise StuurkitError(f"Programme {programme_id!r} is not in {loaded.source}; known "
-                        f"programmes: {known}.")
+    raise StuurkitError(f"De parameter programme = {programme_id!r} is geen programma van "
+                        f"{loaded.source}; kies een van: {known}.")
 
 
 def start(workspace: str, programme: str, year: int) -> ProgrammeMonitor:
     """Open the workspace, find the programme, set up charts and show the header."""
+    prepare(workspace)  # a user's mistake: a short Dutch message
     ws, facts = common.load(workspace)
     view = monitor(ws, facts, programme, year)
     common.setup_charts(ws)
@@ -113,6 +138,32 @@ def start(workspace: str, programme: str, year: int) -> ProgrammeMonitor:
     return view
 
 
+def key_message(monitor: ProgrammeMonitor) -> HTML:
+    """The conclusion first: the programme's goals per status, the wijken and buurten
+    with a signal about its indicators and its actions, in one sentence and as tiles
+    linking to their sections."""
+    goals = monitor.goals
+    words, tiles = common.goal_summary(goals["status"] if not goals.empty else [],
+                                       _GOALS_SECTION)
+    found = common.signals_of(monitor.facts, monitor.loaded, monitor.year)
+    areas = common.signal_areas(found[found["programma"] == monitor.programme.id])
+    parts = [f"{monitor.programme.naam}: {words}"]
+    if any(areas.values()):
+        parts.append(f"signalen over {common.areas_phrase(areas)}")
+    for level, label in (("wijk", ("wijk met een signaal", "wijken met een signaal")),
+                         ("buurt", ("buurt met een signaal", "buurten met een signaal"))):
+        if areas[level]:
+            tiles.append(common.Tile(areas[level], label[areas[level] != 1], _AREAS_SECTION))
+    statuses = list(monitor.actions()["Status"])
+    if statuses:
+        counts = {s: statuses.count(s) for s in model.ACTION_STATUSES if s in statuses}
+        parts.append(common.counted(len(statuses), "actie", "acties") + ": " + ", ".join(
+            f"{n} {status}" for status, n in counts.items()))
+        tiles += [common.Tile(n, status, _ACTIONS_SECTION, status=True)
+                  for status, n in counts.items()]
+    return common.key_message("; ".join(parts) + ".", tiles)
+
+
 def goals_table(monitor: ProgrammeMonitor) -> tables.Table | HTML:
     """Every goal indicator: baseline, target, now, trend, status, owner."""
     goals = monitor.goals
@@ -120,9 +171,10 @@ def goals_table(monitor: ProgrammeMonitor) -> tables.Table | HTML:
         return monitor.no_goals()
     frame = pd.DataFrame({
         "Doel": goals["doel"] + " " + goals["titel"], "Indicator": goals["label"],
-        "Nulmeting": [f"{format_number(v, d)} ({y})" for v, d, y in zip(
+        # a baseline or target with more decimals than the indicator is written unrounded
+        "Nulmeting": [f"{format_number(v, target_decimals(v, d))} ({y})" for v, d, y in zip(
             goals["nulmeting"], goals["decimals"], goals["nulmeting_jaar"], strict=True)],
-        "Streefwaarde": [f"{format_number(v, d)} ({y})" for v, d, y in zip(
+        "Streefwaarde": [f"{format_number(v, target_decimals(v, d))} ({y})" for v, d, y in zip(
             goals["streefwaarde"], goals["decimals"], goals["streefjaar"], strict=True)],
         "Nu": [f"{format_number(v, d)} ({int(y)})" if pd.notna(y) else "–" for v, d, y in zip(
             goals["waarde"], goals["decimals"], goals["jaar"], strict=True)],
@@ -200,12 +252,21 @@ def breakdown_maps(monitor: ProgrammeMonitor) -> alt.ConcatChart | HTML | Markdo
                     f"{monitor.programme.naam}."), {"waarde": shown})
 
 
-def budget(monitor: ProgrammeMonitor) -> alt.Chart | Markdown:
-    """Begroot against realisatie per year."""
+def budget(monitor: ProgrammeMonitor) -> alt.Chart | Markdown | HTML:
+    """Begroot against realisatie per year up to the report year; a later year shows its
+    begroting only, and a sentence under the chart says so."""
     data = monitor.budget()
     if data.empty:
         return Markdown("*Geen budget opgenomen in de begroting.*")
-    return charts.budget(data, monitor.programme.budget_eenheid)
+    chart = charts.budget(data, monitor.programme.budget_eenheid)
+    later = sorted(int(y) for y in data.loc[data["jaar"] > monitor.year, "jaar"].unique())
+    if not later:
+        return chart
+    display(chart)
+    years = str(later[0]) if len(later) == 1 else f"{later[0]}–{later[-1]}"
+    return common.sentence(f"Voor {years}, na verslagjaar {monitor.year}, staat alleen het "
+                           "begrote bedrag (begroting); de realisatie van die jaren hoort niet "
+                           "bij dit verslag.", emphasis=True)
 
 
 def actions(monitor: ProgrammeMonitor) -> HTML | tables.Table:
@@ -215,6 +276,46 @@ def actions(monitor: ProgrammeMonitor) -> HTML | tables.Table:
         return common.sentence("Er zijn geen acties afgesproken.")
     return tables.frame_table(frame, f"Afgesproken acties {monitor.programme.naam}",
                               badges=("Status",))
+
+
+def signals(monitor: ProgrammeMonitor) -> HTML | tables.Table:
+    """Every early warning about this programme: its goals (off course, target year
+    near, missed), its agreements and duiding (the steering loop) and its indicators in
+    the wijken — each with what it is based on."""
+    found = common.signals_of(monitor.facts, monitor.loaded, monitor.year)
+    found = found[found["programma"] == monitor.programme.id]
+    return tables.signal_table(found, f"Signalen {monitor.programme.naam} ({monitor.year})",
+                               area_links=common.links(monitor.workspace, monitor.year).areas())
+
+
+def lessons(monitor: ProgrammeMonitor) -> HTML | tables.Table:
+    """The learning log: per goal what was decided and what would be done next, from
+    the front matter of its duiding files (``besluit``, ``vervolgactie``, ``datum``),
+    newest first, up to the report year."""
+    rows = []
+    for goal in monitor.programme.doelen:
+        per_year = monitor.loaded.lessons.of_goal(goal.id)  # reads this goal's files only
+        for year in sorted((y for y in per_year if y <= monitor.year), reverse=True):
+            meta = per_year[year]
+            rows.append({"Doel": f"{goal.id} {goal.titel}", "Jaar": str(year),
+                         "Besluit": meta.get("besluit"),
+                         "Vervolgactie": meta.get("vervolgactie"),
+                         "Datum": meta.get("datum")})
+    if not rows:
+        return common.sentence(
+            "Nog geen lessen vastgelegd. Begin een duidingsbestand (duiding/<jaar>/<doel>.md) "
+            "met besluit, vervolgactie en datum tussen twee regels ---, dan staat hier per "
+            "doel hoe erop is gestuurd.", emphasis=True)
+    return tables.frame_table(pd.DataFrame(rows), f"Besluiten en vervolgacties "
+                                                  f"{monitor.programme.naam}, nieuwste eerst",
+                              row_header="Doel")
+
+
+def comparison(monitor: ProgrammeMonitor) -> None:
+    """The programme's gemeente-wide goal indicators against Nederland and every peer
+    group (``helpers.reports.comparison``)."""
+    peer_section(monitor.workspace, monitor.year, goal_indicators(
+        [monitor.programme], monitor.facts.gemeente))
 
 
 def sources(monitor: ProgrammeMonitor) -> HTML:

@@ -26,6 +26,7 @@ from helpers.numbers import format_number
 from helpers.presentation import charts, maps, tables
 from helpers.presentation.declare import declare
 from helpers.reports import common
+from helpers.reports.errors import prepare
 from helpers.workspace import Workspace
 
 __all__ = ["Explorer", "start"]
@@ -169,6 +170,7 @@ class Explorer:
 
 def start(workspace: str, indicator: str, year: int, level: str) -> Explorer:
     """Show the verkenner's controls and views; returns the explorer (its state)."""
+    prepare(workspace)  # a user's mistake: a short Dutch message
     import ipywidgets as widgets
 
     ws, facts = common.load(workspace)

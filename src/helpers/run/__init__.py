@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from helpers.run.executors import EXECUTORS, RunOptions
+    from helpers.run.incremental import to_make
     from helpers.run.job import Result, run_job
     from helpers.run.runner import RunInterrupted, run, run_lock
     from helpers.run.schedule import Job, expand, report_path
@@ -22,10 +23,10 @@ if TYPE_CHECKING:
 _WHERE = {"EXECUTORS": "executors", "RunOptions": "executors", "Result": "job",
           "run_job": "job", "RunInterrupted": "runner", "run": "runner", "run_lock": "runner",
           "Job": "schedule", "expand": "schedule", "report_path": "schedule",
-          "Workers": "workers", "start_workers": "workers"}
+          "Workers": "workers", "start_workers": "workers", "to_make": "incremental"}
 
 __all__ = ["EXECUTORS", "RunOptions", "Result", "run_job", "RunInterrupted", "run", "run_lock",
-           "Job", "expand", "report_path", "Workers", "start_workers"]
+           "Job", "expand", "report_path", "Workers", "start_workers", "to_make"]
 
 
 def __getattr__(name: str):

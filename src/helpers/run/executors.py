@@ -24,7 +24,8 @@ __all__ = ["EXECUTORS", "RunOptions"]
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run: executor name, workers, Dask scheduler address, per-cell timeout."""
+    """How to run: executor name, workers, Dask scheduler address, per-cell timeout,
+    whether to make unchanged reports too."""
 
     executor: str = "local"
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -32,6 +33,7 @@ class RunOptions:
     timeout: int | None = 600
     progress: bool | None = None
     warm: bool = True  # run reports in warm kernels (helpers.run.warm)
+    force: bool = False  # make every report, also those unchanged (helpers.run.incremental)
 
     def __post_init__(self) -> None:
         from helpers.errors import ConfigError

@@ -14,6 +14,8 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,21 +23,38 @@ from typing import Any
 
 from helpers.run.schedule import Job
 
-__all__ = ["Result", "run_job"]
+__all__ = ["Result", "run_job", "OK", "UNCHANGED", "FAILED", "STATUSES"]
 
 log = logging.getLogger(__name__)
+
+OK, UNCHANGED, FAILED = "ok", "ongewijzigd", "mislukt"
+STATUSES = (OK, UNCHANGED, FAILED)
+"""How a job of a run ended: made, skipped because nothing it reads changed
+(``helpers.run.incremental``), or failed (its previous version, if any, kept)."""
 
 
 @dataclass
 class Result:
     job: Job
-    status: str  # "ok" | "mislukt"
+    status: str  # one of STATUSES
     seconds: float
     error: str = ""
-    started: str = ""
+    started: str = ""  # when it was made (of an unchanged report: in an earlier run)
     outputs: list[str] = field(default_factory=list)
     attempts: int = 1
     scan: Any = None  # helpers.publish.audit.FileAudit of the HTML as it was written
+    # what the report read (helpers.workspace.reads; None: unknown) and, set by the run
+    # (helpers.run.incremental), its key, its outputs' SHA-256 and how long it took to make
+    inputs: dict[str, str | None] | None = None
+    key: str = ""
+    output_sha256: dict[str, str | None] = field(default_factory=dict)
+    build_seconds: float = 0.0
+    audit: list[dict[str, Any]] | None = None  # the final scan's counts per output file
+
+    @property
+    def available(self) -> bool:
+        """The report is there and good: made now, or unchanged since it was made."""
+        return self.status in (OK, UNCHANGED)
 
 
 def _cell_error(exc: Exception) -> str:
@@ -99,10 +118,14 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
         from helpers.run import warm as warm_kernels
 
         engine = {"kernel_name": warm_kernels.lean_kernel_name()}
-    with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp:
+    from helpers.workspace import reads
+
+    with tempfile.TemporaryDirectory(prefix="stuurkit-job-") as tmp, \
+            _reads_log(Path(tmp) / "reads.jsonl") as log_file:
         executed = Path(tmp) / "executed.ipynb"
         error = ""
         for attempt in range(1, attempts + 1):
+            log_file.unlink(missing_ok=True)  # only what the attempt that counts read
             try:
                 pm.execute_notebook(
                     job.notebook, str(executed), parameters=job.parameters,
@@ -111,8 +134,13 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
                     request_save_on_cell_execute=False, **engine,
                 )
                 outputs, scan = publish(executed, job.html)
-                return Result(job, "ok", time.monotonic() - started, started=started_at,
-                              outputs=[str(p) for p in outputs], attempts=attempt, scan=scan)
+                folder = Path(job.html).parent
+                return Result(job, OK, time.monotonic() - started, started=started_at,
+                              outputs=[str(p) for p in outputs], attempts=attempt, scan=scan,
+                              inputs=reads.read_log(log_file), output_sha256={
+                                  Path(p).relative_to(folder).as_posix()
+                                  if Path(p).is_relative_to(folder) else str(p):
+                                  reads.digest(Path(p)) for p in outputs})
             except CellTimeoutError:
                 error = f"tijdslimiet van {timeout} s per cel overschreden"
                 break
@@ -132,5 +160,22 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
         log.debug("job %s failed: %s", job.name, error)
         if use_warm:  # whatever the report left behind goes with its kernel
             warm_kernels.discard()
-        return Result(job, "mislukt", time.monotonic() - started, error=error,
+        return Result(job, FAILED, time.monotonic() - started, error=error,
                       started=started_at, attempts=attempt)
+
+
+@contextmanager
+def _reads_log(path: Path) -> Iterator[Path]:
+    """``$STUURKIT_READS`` names ``path`` for the duration: the report's kernel (a warm one
+    gets it with its reset, a started one inherits it) writes what it read there."""
+    from helpers.workspace.reads import ENVIRONMENT
+
+    before = os.environ.get(ENVIRONMENT)
+    os.environ[ENVIRONMENT] = str(path)
+    try:
+        yield path
+    finally:
+        if before is None:
+            os.environ.pop(ENVIRONMENT, None)
+        else:
+            os.environ[ENVIRONMENT] = before

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from helpers import __version__
 from helpers.files import write_text_atomic
 from helpers.run.executors import RunOptions
-from helpers.run.job import Result
+from helpers.run.job import FAILED, OK, UNCHANGED, Result
 
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
@@ -30,32 +30,48 @@ log = logging.getLogger(__name__)
 def final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
     """The privacy scan of every HTML file of the folder, as the run leaves it.
 
-    A report made by this run was scanned as it was written (``helpers.publish.html``); every
-    other file (earlier reports, ``index.html``) is scanned now. A file that fails is set
-    aside (renamed ``….rejected``, its workbook too), so the portal never links to it: a
+    A report made by this run was scanned as it was written (``helpers.publish.html``); an
+    unchanged one (``helpers.run.incremental``: its files as they were when they passed,
+    by their hashes) keeps the counts of its scan; every other file (earlier reports,
+    ``index.html``) is scanned now. A file that fails is set
+    aside (renamed ``….rejected``, its workbook and PDF too), so the portal never links to it: a
     report of this run is then marked failed; a failing earlier version is no longer
     offered as the previous version; any other file just disappears from the folder.
     """
-    from helpers.publish.audit import audit_folder
+    from helpers.publish.audit import FileAudit, audit_folder
 
     fresh = {Path(r.job.html).name: r.scan for r in results
-             if r.status == "ok" and r.scan is not None}
-    audits = [*fresh.values(), *audit_folder(folder, skip=set(fresh))]
+             if r.status == OK and r.scan is not None}
+    # an unchanged report's files are as they were when they passed (their hashes are
+    # checked, and the scanner is part of the code the key holds): their counts are kept
+    kept = [FileAudit(**counts) for r in results if r.status == UNCHANGED and r.audit
+            for counts in r.audit]
+    skip = set(fresh) | {Path(output).name for r in results if r.status == UNCHANGED
+                         and r.audit for output in r.outputs}
+    audits = [*fresh.values(), *kept, *audit_folder(folder, skip=skip)]
     by_file = {Path(r.job.html).name: r for r in results}
+    of_output = {Path(output).name: r for r in results if r.status == OK
+                 for output in r.outputs}
+    for item in audits:
+        if item.passed and item.file in of_output:
+            result = of_output[item.file]
+            result.audit = [*(result.audit or []), {
+                "file": item.file, "charts": item.charts, "tables": item.tables,
+                "values_checked": item.values_checked}]
     for item in audits:
         if item.passed or item.file == "index.html":
             continue
         first = f"privacyscan: {item.findings[0]}" + (
             f" (en {len(item.findings) - 1} meer)" if len(item.findings) > 1 else "")
         path = folder / item.file
-        for output in (path, path.with_suffix(".xlsx")):
+        for output in (path, path.with_suffix(".xlsx"), path.with_suffix(".pdf")):
             if output.exists():
                 os.replace(output, output.with_name(output.name + ".rejected"))
         result = by_file.get(item.file)
         if result is None:
             log.error("%s: set aside, it does not pass the privacy scan (%s)", path, first)
-        elif result.status == "ok":
-            result.status, result.error = "mislukt", first
+        elif result.status == OK:
+            result.status, result.error = FAILED, first
         else:
             result.error = f"{result.error}; vorige versie afgekeurd ({first})"
     return {"files": len(audits), "passed": sum(a.passed for a in audits),
@@ -78,8 +94,12 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
         "workers": options.workers,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "summary": {"ok": sum(r.status == "ok" for r in results),
-                    "failed": sum(r.status != "ok" for r in results)},
+        "summary": {"ok": sum(r.available for r in results),
+                    "failed": sum(not r.available for r in results)},
+        # made now, or skipped: nothing they read changed (helpers.run.incremental)
+        "incremental": {"forced": options.force,
+                        "made": sum(r.status == OK for r in results),
+                        "unchanged": sum(r.status == UNCHANGED for r in results)},
         "interrupted": interrupted,
         "audit": audit,
         "provenance": [{k: e.get(k) for k in ("file", "source", "url", "retrieved", "sha256")}
@@ -91,8 +111,20 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
             "seconds": round(r.seconds, 2), "attempts": r.attempts, "error": r.error or None,
             "outputs": [str(Path(p).relative_to(folder)) if Path(p).is_relative_to(folder)
                         else p for p in r.outputs],
-            "previous_output_kept": r.status != "ok" and Path(r.job.html).is_file(),
+            "previous_output_kept": not r.available and Path(r.job.html).is_file(),
+            **_incremental(r),
         } for r in results],
     }
     return write_text_atomic(folder / "manifest.json",
                              json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def _incremental(result: Result) -> dict[str, Any]:
+    """What the next run compares (``helpers.run.incremental``): the key, what the report
+    read, its outputs' SHA-256 as written, when and how long it was made; for a report
+    that is not there and good, nothing (it is made again)."""
+    if not result.available:
+        return {"inputs": None}
+    return {"made": result.started, "build_seconds": round(result.build_seconds, 2),
+            "key": result.key, "inputs": dict(sorted((result.inputs or {}).items())),
+            "output_sha256": result.output_sha256, "audit": result.audit}

@@ -5,6 +5,10 @@
 as HTML plus an Excel workbook of its tables (``helpers.run.job``), and writes the portal
 ``index.html`` and ``manifest.json`` (``helpers.run.manifest``).
 
+A report that nothing it depends on has changed since it was made is not made again
+(``helpers.run.incremental``; ``RunOptions.force`` makes every report): it keeps its files
+and is marked *ongewijzigd* in the index and the manifest.
+
 One failing job never stops the others: a kernel that does not start is retried, a job
 past its timeout is stopped alone, a failing cell is reported with its number and error.
 Outputs are written to a temporary file and renamed into place, so a failed report keeps
@@ -43,9 +47,9 @@ from typing import TYPE_CHECKING, Any
 from helpers.errors import ConfigError
 from helpers.files import remove_stale
 from helpers.publish.portal import write_index
-from helpers.run import leftovers
+from helpers.run import incremental, leftovers
 from helpers.run.executors import EXECUTORS, RunOptions
-from helpers.run.job import Result
+from helpers.run.job import FAILED, OK, UNCHANGED, Result
 from helpers.run.manifest import final_audit, write_manifest
 from helpers.run.schedule import Job, claim_reports, reports_folder
 
@@ -160,33 +164,37 @@ def _run_in(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
     if left:
         log.warning("removed %d temporary file(s) of an earlier, stopped run", len(left))
     started = datetime.now().astimezone()
-    results: list[Result] = []
+    todo, results = incremental.split(jobs, ws.root, folder, force=options.force)
+    if results:
+        log.info("%d of %d report(s) unchanged since they were made; making %d",
+                 len(results), len(jobs), len(todo))
+    keys = {job.name: incremental.job_key(job) for job in todo}  # as they start
     show = sys.stderr.isatty() if options.progress is None else options.progress
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(jobs), desc="stuurkit run", unit="rapport", disable=not show)
+    bar = tqdm(total=len(todo), desc="stuurkit run", unit="rapport", disable=not show)
 
     def done(result: Result) -> None:
-        results.append(result)
+        results.append(incremental.finish(result, keys[result.job.name]))
         bar.update(1)
         if not show:
             _log_result(result)
 
     interrupted: RunInterrupted | None = None
-    queue = _longest_first(jobs, folder)
+    queue = _longest_first(todo, folder)
     try:
         with _interruptible():
-            if pool is not None and options.executor == "local":
+            if queue and pool is not None and options.executor == "local":
                 EXECUTORS["local"](queue, options, done, pool=pool)
-            else:
+            elif queue:  # (none when every report is unchanged)
                 EXECUTORS[options.executor](queue, options, done)
     except KeyboardInterrupt as exc:  # SIGTERM or Ctrl-C: record what was done
         interrupted = exc if isinstance(exc, RunInterrupted) else RunInterrupted("SIGINT")
     finally:
         bar.close()
     finished = {r.job.name for r in results}
-    results += [Result(job, "mislukt", 0.0, error=f"afgebroken: de run is gestopt "
-                                                  f"({interrupted})")
+    results += [Result(job, FAILED, 0.0, error=f"afgebroken: de run is gestopt "
+                                               f"({interrupted})")
                 for job in jobs if job.name not in finished]
     order = {job.name: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.job.name])
@@ -198,7 +206,7 @@ def _run_in(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
     write_manifest(ws, folder, results, options, started, audit=audit,
                    interrupted=str(interrupted) if interrupted else None)
     if interrupted:
-        made = sum(r.status == "ok" for r in results)
+        made = sum(r.available for r in results)
         raise RunInterrupted(f"run stopped by {interrupted}: {made} of {len(jobs)} report(s) "
                              "made, the others keep their previous version; see "
                              f"{folder / 'manifest.json'}")
@@ -211,8 +219,8 @@ def _longest_first(jobs: list[Job], folder: Path) -> list[Job]:
     without a previous time keep their place among those of average length."""
     try:
         previous = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        seconds = {j["name"]: float(j["seconds"]) for j in previous.get("jobs", [])
-                   if j.get("status") == "ok"}
+        seconds = {j["name"]: float(j.get("build_seconds") or j["seconds"])
+                   for j in previous.get("jobs", []) if j.get("status") in (OK, UNCHANGED)}
     except (OSError, ValueError, TypeError, KeyError):
         return jobs
     if not seconds:
@@ -224,16 +232,18 @@ def _longest_first(jobs: list[Job], folder: Path) -> list[Job]:
 def _write_index(ws: Workspace, folder: Path, results: list[Result]) -> None:
     entries = []
     for r in results:
-        entry = {"title": r.job.title, "file": Path(r.job.html).name, "status": r.status,
-                 "detail": r.error, "section": r.job.section}
-        if r.status != "ok" and Path(r.job.html).is_file():
+        entry = {"title": r.job.title, "file": Path(r.job.html).name,
+                 "status": OK if r.available else r.status, "unchanged": r.status == UNCHANGED,
+                 "detail": r.error, "section": r.job.section,
+                 "year": r.job.parameters.get("year")}
+        if not r.available and Path(r.job.html).is_file():
             entry["detail"] = f"{r.error} (vorige versie: {Path(r.job.html).name})"
         entries.append(entry)
     write_index(folder, f"Rapporten {ws.config.gemeente.name}", entries)
 
 
 def _log_result(result: Result) -> None:
-    if result.status == "ok":
+    if result.status == OK:
         log.info("ok      %-40s %5.1f s", result.job.name, result.seconds)
     else:
         log.error("mislukt %-40s %5.1f s  %s", result.job.name, result.seconds, result.error)

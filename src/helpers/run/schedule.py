@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers.errors import ConfigError, StuurkitError
 from helpers.paths import data_dir, notebooks_dir, reports_dir
+from helpers.workspace import reportfiles
 
 if TYPE_CHECKING:
     from helpers.workspace import Workspace
@@ -41,9 +42,10 @@ OWNER_FILE = ".stuurkit-owner"  # in reports/<name>/: the workspace whose report
 
 # notebook → (title, section of the portal); the schedule's order orders the portal
 _TITLES = {"30_bestuursoverzicht": ("Bestuursoverzicht", "Bestuur"),
-           "20_programmamonitor": ("Programmamonitor", "Programma's"),
-           "10_wijkprofiel": ("Wijkprofiel", "Wijken en buurten"),
+           reportfiles.PROGRAMME_MONITOR: ("Programmamonitor", "Programma's"),
+           reportfiles.AREA_PROFILE: ("Wijkprofiel", "Wijken"),
            "90_datakwaliteit": ("Datakwaliteit", "Verantwoording")}
+_AREA_REPORTS = {"wijk": ("Wijkprofiel", "Wijken"), "buurt": ("Buurtprofiel", "Buurten")}
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def report_path(folder: Path, stem: str, key: str | None, where: str) -> str:
             raise ConfigError(
                 f"{where}: {str(part)!r} cannot be part of a report file name. Use letters, "
                 "digits, '_', '-' and '.' only (no '/', '..' or spaces).")
-    path = folder / (f"{stem}_{key}.html" if key is not None else f"{stem}.html")
+    path = folder / reportfiles.file_name(stem, key)
     if path.resolve().parent != folder.resolve():
         raise ConfigError(f"{where}: report {path} would be written outside {folder}.")
     return str(path)
@@ -243,9 +245,7 @@ def plan(ws: Workspace, ready: Readiness, only: list[str] | None = None
             f"known entries: {', '.join(sorted(names)) or '(none)'}."
         )
     out = reports_folder(ws)
-    uses: dict[str, int] = {}
-    for entry in ws.config.schedule:
-        uses[entry.notebook] = uses.get(entry.notebook, 0) + 1
+    shared = reportfiles.shared_entries(ws.config.schedule)
     jobs: list[Job] = []
     problems: list[Problem] = []
     for entry in ws.config.schedule:
@@ -253,7 +253,7 @@ def plan(ws: Workspace, ready: Readiness, only: list[str] | None = None
             continue
         where = f"schedule entry '{entry.name}'"
         try:
-            found, wrong = _entry_jobs(ws, ready, entry, out, uses[entry.notebook] > 1)
+            found, wrong = _entry_jobs(ws, ready, entry, out, entry.name in shared)
         except StuurkitError as exc:
             found, wrong = [], [str(exc)]
         jobs += found
@@ -283,7 +283,7 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
     problems = _parameter_problems(notebook, declared, dict(entry.parameters))
     kind, section = _TITLES.get(notebook.stem, (notebook.stem, "Overig"))
     # a notebook scheduled twice (other parameters) gets the entry's name in its files
-    stem = notebook.stem + (f"_{entry.name}" if shared else "")
+    stem = reportfiles.entry_stem(entry.notebook, entry.name, shared)
     base = {"workspace": _workspace_parameter(ws), **entry.parameters}
     if "year" in declared and "year" not in base and ready.years:
         base["year"] = ready.years[-1]  # the newest statistics year, recorded in the job
@@ -293,6 +293,9 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
         problems.append(f"parameter {per_job!r} = {entry.parameters[per_job]!r} is set per "
                         f"{entry.for_each} (for_each: {entry.for_each}); remove it, or remove "
                         "for_each to make one report.")
+    if entry.within is not None and entry.for_each not in _ABOVE:
+        problems.append(f"within: {entry.within} only works with for_each: wijk or buurt; "
+                        "remove it or set for_each.")
     values = {k: v for k, v in {**_defaults(declared), **base}.items() if k != per_job}
     problems += _data_problems(ws, ready, values, dict(entry.parameters))
     where = f"{ws.root / 'stuurkit.yml'}: schedule entry '{entry.name}'"
@@ -311,9 +314,16 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
         if not ready.kaart:  # no areas to make reports of: readiness says why
             return [], problems
         year = values.get("year")
-        areas = ws.areas_for(year if isinstance(year, int) else max(ws.vintages),
-                             entry.for_each).sort_values("code")
-        for code, name in zip(areas["code"], areas["name"], strict=True):
+        year = year if isinstance(year, int) else max(ws.vintages)
+        wrong = _within_problem(ws, entry, year)
+        if wrong:
+            return [], [*problems, wrong]
+        shown = ws.areas_for(year, entry.for_each)
+        names = dict(zip(shown["code"], shown["name"], strict=True))
+        if notebook.stem == reportfiles.AREA_PROFILE:  # a buurt's profile is a buurtprofiel
+            kind, section = _AREA_REPORTS[entry.for_each]
+        for code in reportfiles.entry_areas(ws, entry, year):
+            name = names[code]
             jobs.append(Job(
                 name=f"{entry.name}/{code}", notebook=str(notebook),
                 parameters={**base, "area_code": code},
@@ -324,6 +334,23 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
                         html=report_path(out, stem, None, where), title=kind,
                         section=section))
     return jobs, problems
+
+
+_ABOVE = {"buurt": "wijk", "wijk": "gemeente"}
+
+
+def _within_problem(ws: Workspace, entry: ScheduleEntry, year: int) -> str | None:
+    """``within`` must be an area of the level above ``for_each`` (a wijk for buurten)."""
+    if entry.within is None:
+        return None
+    above = _ABOVE[entry.for_each]
+    codes = sorted(ws.areas_for(year, above)["code"])
+    if entry.within not in codes:
+        close = difflib.get_close_matches(entry.within, codes, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        return (f"within: {entry.within} is no {above} of {ws.config.gemeente.name} in "
+                f"{year}.{hint} Its {above} codes: {_listed(codes, entry.within)}.")
+    return None
 
 
 def schedule_problems(ws: Workspace, ready: Readiness) -> list[Problem]:

@@ -27,6 +27,8 @@ from typing import Any
 import nbformat
 from papermill.engines import NBClientEngine, papermill_engines
 
+from helpers.workspace.reads import ENVIRONMENT as READS_LOG
+
 __all__ = ["WarmKernel", "WarmEngine", "current", "discard", "kill", "RESTART_EVERY",
            "lean_kernel_name"]
 
@@ -208,8 +210,10 @@ class WarmEngine(NBClientEngine):
 
         cwd = kwargs.get("cwd") or os.getcwd()
         kernel = current(str(cwd))
-        kernel.reset(str(Path(cwd)), {"STUURKIT_RENDER": os.environ.get("STUURKIT_RENDER",
-                                                                        "html")})
+        env = {"STUURKIT_RENDER": os.environ.get("STUURKIT_RENDER", "html")}
+        if os.environ.get(READS_LOG):  # where the report writes what it read (run_job)
+            env[READS_LOG] = os.environ[READS_LOG]
+        kernel.reset(str(Path(cwd)), env)
         client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=execution_timeout,
                                          startup_timeout=start_timeout,
                                          kernel_name=kernel.kernel_name, log=log,

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,11 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from helpers import model
 from helpers.errors import ConfigError
-from helpers.workspace import Workspace, yamlfile
+from helpers.workspace import Workspace, reads, yamlfile
 from helpers.workspace.yamlfile import Day, Id, Number, Whole
 
 __all__ = ["Begroting", "Programme", "Goal", "GoalIndicator", "Action", "LoadedProgramme",
-           "load_programme", "read_begroting", "unreadable_duiding"]
+           "PerGoal", "load_programme", "read_begroting", "unreadable_duiding", "problems_of",
+           "front_matter", "LESSON_KEYS"]
 
 
 class _Model(BaseModel):
@@ -79,6 +80,11 @@ class BudgetLine(_Model):
     begroot: Number
     realisatie: Number | None = None
 
+    def as_of(self, year: int) -> BudgetLine:
+        """The line as a report of verslagjaar ``year`` shows it: the realisatie of a
+        later year is not known yet in that report, only what was budgeted."""
+        return self if self.jaar <= year else self.model_copy(update={"realisatie": None})
+
 
 class Programme(_Model):
     id: Id("programme")
@@ -87,6 +93,11 @@ class Programme(_Model):
     budget_eenheid: str = "euro"
     budget: list[BudgetLine] = []
     doelen: list[Goal] = []
+
+    def budget_as_of(self, year: int) -> list[BudgetLine]:
+        """The budget lines as a report of verslagjaar ``year`` shows them
+        (``BudgetLine.as_of``: no realisatie after that year), by year."""
+        return sorted((line.as_of(year) for line in self.budget), key=lambda line: line.jaar)
 
 
 class Begroting(_Model):
@@ -98,13 +109,86 @@ class Begroting(_Model):
         return [(p, g) for p in self.programmas for g in p.doelen]
 
 
+class PerGoal(Mapping):
+    """``(goal id, year) →`` what the duiding of that goal and year holds, recording the
+    file behind each key a report asks for (``helpers.workspace.reads``): its content
+    when a value is read, only whether it exists for ``in``, which files there are when
+    the keys are listed. A report is then made again only when a duiding it shows
+    changes."""
+
+    def __init__(self, values: Mapping[tuple[str, int], Any], folder: Path | None = None
+                 ) -> None:
+        self._values = dict(values)
+        self._folder = folder
+
+    def _file(self, key: tuple[str, int]) -> Path | None:
+        if self._folder is None or not isinstance(key, tuple) or len(key) != 2:
+            return None
+        return self._folder / str(key[1]) / f"{key[0]}.md"
+
+    def __getitem__(self, key: tuple[str, int]) -> Any:
+        file = self._file(key)
+        if file is not None:
+            reads.record(file)
+        return self._values[key]
+
+    def __contains__(self, key: object) -> bool:
+        file = self._file(key)  # type: ignore[arg-type]
+        if file is not None:
+            reads.record_presence(file)
+        return key in self._values
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        if self._folder is not None:
+            reads.record_listing(self._folder, "*/*.md")
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        if self._folder is not None:
+            reads.record_listing(self._folder, "*/*.md")
+        return len(self._values)
+
+    def of_goal(self, goal_id: str) -> dict[int, Any]:
+        """Year → value of one goal (its files listed and read, no other goal's)."""
+        if self._folder is not None:
+            reads.record_listing(self._folder, f"*/{goal_id}.md")
+        return {year: self[(goal, year)] for goal, year in sorted(self._values)
+                if goal == goal_id}
+
+
 @dataclass(frozen=True)
 class LoadedProgramme:
     """The validated budget plus its commentary."""
 
     begroting: Begroting
-    duiding: dict[tuple[str, int], str]  # (goal id, year) -> markdown
+    duiding: PerGoal  # (goal id, year) -> markdown
     source: Path
+    # (goal id, year) -> what was learned and decided: besluit, vervolgactie, datum
+    lessons: PerGoal = field(default_factory=lambda: PerGoal({}))
+
+
+LESSON_KEYS = ("besluit", "vervolgactie", "datum")
+"""The front matter a duiding file may start with (between ``---`` lines): what was
+decided, what will be done next, and when."""
+
+
+def front_matter(text: str, where: str) -> tuple[dict[str, Any], str, str | None]:
+    """A duiding's front matter (``LESSON_KEYS``), its body, and a problem naming the
+    file when the front matter is not valid (then the whole text is the body)."""
+    if not text.startswith("---\n"):
+        return {}, text, None
+    head, sep, body = text[4:].partition("\n---\n")
+    if not sep:
+        return {}, text, f"{where}: front matter starts with --- but does not end with ---"
+    try:
+        meta = yamlfile.load(head.encode()) or {}
+    except yaml.YAMLError as exc:
+        return {}, text, f"{where}: front matter is not valid YAML ({exc})"
+    if not isinstance(meta, dict) or set(meta) - set(LESSON_KEYS):
+        extra = sorted(set(meta) - set(LESSON_KEYS)) if isinstance(meta, dict) else []
+        return {}, text, (f"{where}: front matter may hold {', '.join(LESSON_KEYS)} only"
+                          + (f" (found {', '.join(map(str, extra))})" if extra else ""))
+    return {k: meta[k] for k in LESSON_KEYS if k in meta}, body, None
 
 
 def _path(loc) -> str:
@@ -183,23 +267,42 @@ def _read_duiding(root: Path, path: Path) -> tuple[str | None, str | None]:
 
 
 def unreadable_duiding(root: Path, folder: str) -> list[str]:
-    """The duiding files of a workspace that cannot be read, each with why (for ``check``)."""
-    problems = [_read_duiding(root, path)[1] for path in _duiding_files(root, folder)]
-    return [p for p in problems if p]
+    """The duiding files of a workspace that cannot be read, or whose front matter is
+    not valid, each with why (for ``check``)."""
+    problems = []
+    for path in _duiding_files(root, folder):
+        text, problem = _read_duiding(root, path)
+        if problem is None:
+            shown = path.relative_to(root) if path.is_relative_to(root) else path
+            problem = front_matter(text, str(shown))[2]
+        if problem:
+            problems.append(problem)
+    return problems
 
 
-def _duiding(root: Path, folder: str, begroting: Begroting) -> dict[tuple[str, int], str]:
+def _duiding(root: Path, folder: str, begroting: Begroting
+             ) -> tuple[dict[tuple[str, int], str], dict[tuple[str, int], dict[str, Any]]]:
     texts: dict[tuple[str, int], str] = {}
+    lessons: dict[tuple[str, int], dict[str, Any]] = {}
     for _, goal in begroting.goals():
         for year, text in goal.duiding.items():
             texts[(goal.id, int(year))] = text
     for path in _duiding_files(root, folder):
+        key = (path.stem, int(path.parent.name))
         text, problem = _read_duiding(root, path)
-        if problem is not None:  # this goal's text is missing, the reports still run
+        if problem is None:
+            shown = path.relative_to(root) if path.is_relative_to(root) else path
+            meta, text, problem = front_matter(text, str(shown))
+            if meta:
+                lessons[key] = meta
+            if problem is not None:
+                warnings.warn(f"duiding: {problem}.", stacklevel=3)
+                text = f"*Duiding: {problem}.*\n\n{text}"
+        else:  # this goal's text is missing, the reports still run
             warnings.warn(f"duiding kon niet worden gelezen: {problem}.", stacklevel=3)
             text = f"*Duiding kon niet worden gelezen: {problem}.*"
-        texts[(path.stem, int(path.parent.name))] = text
-    return texts
+        texts[key] = text
+    return texts, lessons
 
 
 def read_begroting(path: Path) -> Begroting:
@@ -221,9 +324,27 @@ def read_begroting(path: Path) -> Begroting:
                           + "\nFix these keys (see data/demo/begroting.yml).") from exc
 
 
+def problems_of(doc: dict, catalogue: Mapping[str, Any], gemeente: str
+                ) -> tuple[Begroting | None, list[tuple[str, str]]]:
+    """A budget document (as parsed from YAML or read from a workbook) checked like
+    ``load_programme`` checks ``begroting.yml``: the budget, or ``None``, and every
+    problem as ``(key path, message)`` — the key path as in the messages of
+    ``load_programme`` (``programmas[0].doelen[1].id``)."""
+    try:
+        begroting = Begroting.model_validate(doc)
+    except ValidationError as exc:
+        return None, [(_path(e["loc"]), e["msg"]) for e in exc.errors()]
+    problems = [tuple(p.split(": ", 1)) for p in _semantic_problems(begroting, catalogue)]
+    if begroting.gemeente != gemeente:
+        problems.insert(0, ("gemeente", f"{begroting.gemeente!r} is not this workspace's "
+                                        f"gemeente {gemeente} (stuurkit.yml)"))
+    return (None if problems else begroting), problems
+
+
 def load_programme(ws: Workspace, catalogue: Mapping[str, Any]) -> LoadedProgramme:
     """Read, validate (against ``catalogue``) and return the workspace's programme budget."""
     path = ws.path(ws.config.programme)
+    reads.record(path)
     if not path.exists():
         raise ConfigError(f"{path}: programme budget not found (stuurkit.yml key 'programme').")
     begroting = read_begroting(path)
@@ -235,4 +356,6 @@ def load_programme(ws: Workspace, catalogue: Mapping[str, Any]) -> LoadedProgram
     if problems:
         raise ConfigError(f"{path}: " + str(len(problems)) + " problem(s):\n  "
                           + "\n  ".join(problems))
-    return LoadedProgramme(begroting, _duiding(ws.root, ws.config.duiding, begroting), path)
+    texts, lessons = _duiding(ws.root, ws.config.duiding, begroting)
+    folder = ws.root / ws.config.duiding
+    return LoadedProgramme(begroting, PerGoal(texts, folder), path, PerGoal(lessons, folder))

@@ -24,6 +24,7 @@ import pandas as pd
 
 import helpers
 from helpers.files import replacing
+from helpers.workspace import reads
 
 __all__ = ["SourceCache", "sha256", "parser_fingerprint", "parser_files"]
 
@@ -99,7 +100,9 @@ class SourceCache:
     def frame(self, raw: Path, kind: str, parse: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The parsed frame of ``raw``, from the cache when the raw file is unchanged."""
         if not raw.exists():
+            reads.record(raw, None)
             return parse()  # let the parser raise its own, clear error
+        reads.record(raw, sha256(raw))
         target = self._path(raw, kind)
         if target.exists():
             try:
@@ -114,7 +117,9 @@ class SourceCache:
                  ) -> gpd.GeoDataFrame:
         """Like ``frame`` for GeoDataFrames (GeoParquet)."""
         if not raw.exists():
+            reads.record(raw, None)
             return parse()
+        reads.record(raw, sha256(raw))
         target = self._path(raw, kind)
         if target.exists():
             try:

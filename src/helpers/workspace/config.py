@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -88,6 +88,7 @@ class ScheduleEntry(_Model):
     name: Id("schedule")  # part of report file names (helpers.model.ID_PATTERNS)
     notebook: str
     for_each: Literal["wijk", "buurt", "programma"] | None = None
+    within: Id("area") | None = None  # for_each wijk/buurt: only the areas inside this one
     parameters: dict[Id("parameter"), Any] = {}
 
 
@@ -97,6 +98,14 @@ class Style(_Model):
     name: str | None = None
     colours: list[Id("colour")] = []  # written into chart specs: #rrggbb or a CSS name
     logo: str | None = None
+
+
+class Peers(_Model):
+    """How the gemeente is compared with others (``helpers.analysis.peers``)."""
+
+    # a peer group fixed by hand: CBS gemeente codes (e.g. the gemeenten of a region)
+    codes: list[Annotated[str, Field(pattern=model.GEMEENTE_CODE.pattern)]] = []
+    neighbours: Whole = Field(default=10, ge=3, le=50)  # k of the nearest neighbours
 
 
 class Config(_Model):
@@ -111,6 +120,7 @@ class Config(_Model):
     reports: str | None = None  # the reports folder (reports/<name>); default: the folder's name
     style: Style | None = None
     schedule: list[ScheduleEntry] = []
+    peers: Peers = Peers()
 
 
 def _config_error(path: Path, exc: ValidationError) -> ConfigError:

@@ -33,7 +33,7 @@ import pandas as pd
 from helpers import model
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart, registrations
-from helpers.workspace import indeling, precedence, provenance
+from helpers.workspace import indeling, precedence, provenance, reads
 from helpers.workspace.cache import SourceCache
 from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
 
@@ -159,7 +159,7 @@ class Workspace:
         return self.cache.frame(request.path, f"{section}-{key}-{self.gemeente}", parse)
 
     # ------------------------------------------------------------------ data
-    @cached_property
+    @reads.kept
     def areas(self) -> gpd.GeoDataFrame:
         """All areas of all boundary vintages (Areas model, EPSG:28992, land only)."""
         if not self.config.sources.kaart:
@@ -171,7 +171,7 @@ class Workspace:
                                  crs=kaart.CRS)
         return outlines_from_wijken(areas, self.gemeente, self.config.gemeente.name)
 
-    @cached_property
+    @reads.kept
     def water(self) -> gpd.GeoSeries:
         """Water surfaces of the gemeente in the newest gemeente layer, for map backgrounds."""
         layers = [k for k in self.config.sources.kaart if k.level == "gemeente"]
@@ -203,7 +203,7 @@ class Workspace:
             self.vintage_for(year, level)  # a level without layers: say so
         return areas_for(self.areas, year, level)
 
-    @cached_property
+    @reads.kept
     def hierarchy(self) -> pd.DataFrame:
         """``year, code, parent, level`` for every statistics year; ``DataError`` when an
         area's parent is not among the areas of the level above used for that year (its
@@ -231,7 +231,7 @@ class Workspace:
         """Parsed sources as parquet in ``cache/``, rebuilt when a raw file changes."""
         return SourceCache(self.root / "cache")
 
-    @cached_property
+    @reads.kept
     def variables_raw(self) -> pd.DataFrame:
         """Tidy source variables as read (every tidy section: KWB, registrations, …) for
         this gemeente, code changes applied. The gemeente's own data is refused
@@ -291,15 +291,17 @@ class Workspace:
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["year", "code"])
 
-    @cached_property
+    @reads.kept
     def code_changes(self) -> pd.DataFrame:
         """Known code changes (``year, old, new``) from ``sources.code_changes``."""
+        for file in self.config.sources.code_changes:
+            reads.record(self.path(file))
         frames = [boundaries.read_code_changes(self.path(f))
                   for f in self.config.sources.code_changes]
         return (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=["year", "old", "new"]))
 
-    @cached_property
+    @reads.kept
     def breaks(self) -> pd.Series:
         """Per area code, the newest year whose boundary change breaks its series: CBS's
         ``ind_wbi`` = 3, or a code whose figures name another area from that year on
@@ -309,9 +311,10 @@ class Workspace:
         both = pd.concat([cbs, named])
         return both.groupby(level=0).max().astype(int) if len(both) else cbs
 
-    @cached_property
+    @reads.kept
     def provenance(self) -> list[dict[str, Any]]:
         """Entries of ``raw/provenance.yml`` (source, url, retrieved, licence, sha256)."""
+        reads.record(self.root / provenance.FILE)
         return provenance.read(self.root)
 
     # ------------------------------------------------------------------ areas
@@ -379,6 +382,7 @@ def open_workspace(workspace: str | Path = "demo", check: bool = True) -> Worksp
     """
     root = resolve(workspace)
     config_file = root / CONFIG_FILE
+    reads.record(config_file)  # what every report that opens the workspace depends on
     key = _fingerprint(root) if config_file.exists() else None
     if key is not None and key in _OPENED:
         return _OPENED[key]

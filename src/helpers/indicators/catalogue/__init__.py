@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from helpers import model
 from helpers.errors import ConfigError
-from helpers.workspace import yamlfile
+from helpers.workspace import reads, yamlfile
 from helpers.workspace.yamlfile import Id, Number, Whole
 
 if TYPE_CHECKING:
@@ -213,6 +213,8 @@ def load(path: str | Path | None = None) -> Catalogue:
     if not path.exists():
         raise ConfigError(f"{path}: indicator catalogue not found.")
     files = _files(path)
+    for file in files:  # the kit's own files are in the run's code hash instead
+        reads.record(file)
     stamp = tuple((str(f), f.stat().st_mtime) for f in files)
     return _load_cached(path.resolve(), stamp)
 

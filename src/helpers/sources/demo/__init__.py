@@ -25,6 +25,7 @@ import yaml
 from helpers.files import write_text_atomic
 from helpers.sources.demo import begroting as demo_begroting
 from helpers.sources.demo import kaart as demo_kaart
+from helpers.sources.demo import peers as demo_peers
 from helpers.sources.demo.geometry import BOUNDARY_CHANGE_YEAR, CENTRE, RADIUS, build_city
 from helpers.sources.demo.stats import (
     MIN_HOMES,
@@ -265,6 +266,7 @@ def _kwb_csv(rng, year: int, frames: dict[str, pd.DataFrame], codes, buurt_wijk,
         members = sorted(np.flatnonzero(buurt_wijk == w), key=lambda i: buurt_codes[i])
         for i in members:
             lines.append(row("Buurt", buurt_codes[i], buurt_names[i], buurt.iloc[i]))
+    lines += demo_peers.peer_lines(header, lines[1], year)  # as a national file holds them
     return "".join(",".join(_quote(c) for c in line) + "\n" for line in lines)
 
 
@@ -324,7 +326,12 @@ def _begroting(gm: pd.DataFrame) -> str:
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _config(files: Iterable[str]) -> str:
+# the wijk whose buurten get a buurtprofiel (all 92 would make `make demo` slow):
+# Rivierkwartier, 7 buurten, two of them with a signal
+_BUURTPROFIELEN_WIJK = 2
+
+
+def _config(files: Iterable[str], buurten_of: str) -> str:
     files = sorted(files)
     doc = {
         "gemeente": {"code": DEMO_CODE, "name": DEMO_NAME},
@@ -348,6 +355,8 @@ def _config(files: Iterable[str]) -> str:
              "for_each": "programma", "parameters": {"year": YEARS[-1]}},
             {"name": "wijkprofielen", "notebook": "10_wijkprofiel.ipynb", "for_each": "wijk",
              "parameters": {"year": YEARS[-1]}},
+            {"name": "buurtprofielen", "notebook": "10_wijkprofiel.ipynb", "for_each": "buurt",
+             "within": buurten_of, "parameters": {"year": YEARS[-1]}},
             {"name": "datakwaliteit", "notebook": "90_datakwaliteit.ipynb",
              "parameters": {"year": YEARS[-1]}},
         ],
@@ -402,7 +411,7 @@ def build_files() -> dict[str, str]:
     files["begroting.yml"] = _begroting(gm)
     for (year, goal), text in sorted(demo_begroting.DUIDING.items()):
         files[f"duiding/{year}/{goal}.md"] = text
-    files["stuurkit.yml"] = _config(files)
+    files["stuurkit.yml"] = _config(files, codes[0][_BUURTPROFIELEN_WIJK])
     return files
 
 

@@ -121,7 +121,7 @@ PROGRAMMES: list[dict] = [
               ("Uitbreiding warmtenet Binnenstad", "Warmtebedrijf", "2027-12-31",
                "niet gestart")]),
             ("P4.3", "Schoner autoverkeer", "Team Mobiliteit",
-             [("aandeel_auto_overige_brandstof", 2019, 2026, 0.35)],
+             [("aandeel_auto_overige_brandstof", 2019, 2026, 0.5692)],
              [("200 extra openbare laadpalen", "Team Mobiliteit", "2025-12-31", "afgerond")]),
             ("P4.4", "Meer duurzame stroom", "Team Energietransitie",
              [("hernieuwbare_elektriciteit", 2019, 2026, 1.0)],
@@ -153,6 +153,8 @@ PROGRAMMES: list[dict] = [
             ("P6.2", "Overhead onder controle", "Concerncontrol",
              [("overhead_pct", 2019, 2026, -0.05)],
              [("Doorlichting ondersteunende diensten", "Concerncontrol", "2026-09-30",
+               "lopend"),
+              ("Spelregels voor inhuur externen", "Concerncontrol", "2024-09-30",
                "lopend")]),
         ],
     },
@@ -161,6 +163,12 @@ PROGRAMMES: list[dict] = [
 # Analysts' commentary: (year, goal id) -> markdown text (Dutch)
 DUIDING: dict[tuple[int, str], str] = {
     (2024, "P1.2"): (
+        "---\n"
+        "besluit: Extra inzet van twee klantmanagers in Rivierkwartier en De Horsten.\n"
+        "vervolgactie: Wijkgerichte aanpak na de zomer op volle sterkte; evaluatie in het "
+        "voorjaar.\n"
+        "datum: 2024-11-12\n"
+        "---\n"
         "Het aantal bijstandsuitkeringen daalt gemeentebreed, maar in **Rivierkwartier** en "
         "**De Horsten** stijgt het al drie jaar. De wijkgerichte aanpak is vertraagd doordat "
         "de wijkteams pas in het voorjaar op sterkte waren. Verwachting: zonder extra inzet "
@@ -185,6 +193,11 @@ DUIDING: dict[tuple[int, str], str] = {
         "onzeker welk deel van die daling blijvend is.\n"
     ),
     (2023, "P1.2"): (
+        "---\n"
+        "besluit: Een wijkgerichte aanpak bijstand in Rivierkwartier.\n"
+        "vervolgactie: Wijkteams versterken in 2024.\n"
+        "datum: 2023-11-07\n"
+        "---\n"
         "De stijging in Rivierkwartier is reden om daar vanaf 2024 een wijkgerichte aanpak "
         "te starten.\n"
     ),

@@ -1,0 +1,380 @@
+"""Where a gemeente stands among Nederland and gemeenten like it.
+
+Peer groups, each with its method in one Dutch sentence:
+
+* ``by_size``: CBS's gemeentegrootteklasse of the year (``SIZE_CLASSES``: by inwoners);
+* ``by_urbanity``: CBS's mate van stedelijkheid (``ste_mvs``; else derived from the
+  omgevingsadressendichtheid by CBS's class limits, ``URBANITY``);
+* ``nearest``: the ``k`` gemeenten most like it on a few structural variables
+  (``NEIGHBOUR_VARIABLES``: size and density on a log scale, age structure, household
+  composition, rented homes and income where the files hold them), each standardised
+  over all gemeenten of the year (z-scores), by Euclidean distance — the approach of
+  CIPFA's statistical neighbours and of waarstaatjegemeente.nl's comparator;
+* ``chosen``: a list of codes the workspace fixes by hand (``peers:`` in ``stuurkit.yml``).
+
+``nederland`` computes the country's value of each computed indicator from the sums of
+every gemeente's numerators and denominators (a share without counts: weighted by its
+denominator), only when every gemeente of the year has both; ``compare`` sets a
+gemeente's value beside Nederland and a peer group: median, range, rank by polarity and
+one Dutch sentence. All inputs are observations after disclosure control
+(``helpers.indicators``): peer figures are protected like the gemeente's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers import model
+from helpers.errors import DataError
+from helpers.indicators.catalogue import Catalogue
+from helpers.numbers import format_number
+
+__all__ = ["PeerGroup", "SIZE_CLASSES", "URBANITY", "NEIGHBOUR_VARIABLES", "by_size", "groups",
+           "why_not", "newest_year", "table", "size_class",
+           "by_urbanity", "nearest", "chosen", "nederland", "compare", "NEDERLAND",
+           "country_label", "COUNTRY_MIN_GEMEENTEN"]
+
+NEDERLAND = "NL01"  # CBS's code for the country
+
+SIZE_CLASSES: tuple[tuple[float, float, str], ...] = (
+    (0, 5_000, "minder dan 5.000 inwoners"),
+    (5_000, 10_000, "5.000 tot 10.000 inwoners"),
+    (10_000, 20_000, "10.000 tot 20.000 inwoners"),
+    (20_000, 50_000, "20.000 tot 50.000 inwoners"),
+    (50_000, 100_000, "50.000 tot 100.000 inwoners"),
+    (100_000, 150_000, "100.000 tot 150.000 inwoners"),
+    (150_000, 250_000, "150.000 tot 250.000 inwoners"),
+    (250_000, np.inf, "250.000 inwoners of meer"),
+)
+"""CBS's gemeentegrootteklassen: (from, to, label), from inclusive."""
+
+URBANITY: dict[int, tuple[float, str]] = {
+    1: (2_500, "zeer sterk stedelijk"), 2: (1_500, "sterk stedelijk"),
+    3: (1_000, "matig stedelijk"), 4: (500, "weinig stedelijk"), 5: (0, "niet stedelijk"),
+}
+"""CBS's mate van stedelijkheid: class → (lowest omgevingsadressendichtheid, label)."""
+
+COUNTRY_MIN_GEMEENTEN = 300
+"""Fewer gemeenten than this in a year's files is not the country (there were 342 in 2024
+and never fewer than 340 since 2012): their total is named "alle … gemeenten in de
+bestanden", not Nederland."""
+
+# a share the kaart publishes as a percentage and a KWB file as counts: (count, total)
+_SHARE_FROM_COUNTS = {"p_00_14": ("a_00_14", "a_inw"), "p_65_oo": ("a_65_oo", "a_inw"),
+                      "p_1p_hh": ("a_1p_hh", "a_hh"), "p_hh_m_k": ("a_hh_m_k", "a_hh")}
+
+NEIGHBOUR_VARIABLES: tuple[tuple[str, str, bool], ...] = (
+    ("a_inw", "aantal inwoners", True),
+    ("ste_oad", "omgevingsadressendichtheid", True),
+    ("p_00_14", "aandeel 0–14 jaar", False),
+    ("p_65_oo", "aandeel 65 jaar en ouder", False),
+    ("p_1p_hh", "aandeel eenpersoonshuishoudens", False),
+    ("p_hh_m_k", "aandeel huishoudens met kinderen", False),
+    ("p_huurw", "aandeel huurwoningen", False),
+    ("g_ink_pi", "gemiddeld inkomen per inwoner", False),
+)
+"""(variable, Dutch name, on a log scale) of the nearest-neighbour comparison; a variable
+the files lack for the gemeente or for most gemeenten that year is left out (and said)."""
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """A gemeente's peers in one year: who, and how they were chosen."""
+
+    gemeente: str
+    year: int
+    kind: str  # grootteklasse, stedelijkheid, buren, eigen keuze
+    label: str  # "Gemeenten met 250.000 inwoners of meer (2024)"
+    method: str  # one Dutch sentence
+    members: tuple[str, ...]  # the peers' codes, without the gemeente itself
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+def _values(tidy: pd.DataFrame, variable: str, year: int) -> pd.Series:
+    """Per gemeente the usable value of ``variable`` in ``year``; a share missing
+    there, from its count and total (``_SHARE_FROM_COUNTS``)."""
+    rows = tidy[(tidy["variable"] == variable) & (tidy["year"] == year)
+                & tidy["status"].isin(model.USABLE) & tidy["value"].notna()]
+    values = rows.set_index("area_code")["value"].astype(float)
+    if variable in _SHARE_FROM_COUNTS:
+        count, total = (_values(tidy, v, year) for v in _SHARE_FROM_COUNTS[variable])
+        share = (100 * count / total.where(total > 0)).dropna()
+        values = values.combine_first(share)
+    return values
+
+
+def _own(values: pd.Series, gemeente: str, what: str, year: int) -> float:
+    if gemeente not in values.index:
+        raise DataError(f"No {what} of {gemeente} in {year} in the national files; a peer "
+                        f"group by {what} cannot be made for that year. Import a national "
+                        "file of that year (`stuurkit import`).")
+    return float(values[gemeente])
+
+
+def size_class(inwoners: float) -> str:
+    """The label of CBS's gemeentegrootteklasse of a number of inwoners."""
+    for low, high, label in SIZE_CLASSES:
+        if low <= inwoners < high:
+            return label
+    raise ValueError(f"no size class for {inwoners!r} inwoners")
+
+
+def by_size(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
+    """The gemeenten of the same grootteklasse in ``year``."""
+    inwoners = _values(tidy, "a_inw", year)
+    label = size_class(_own(inwoners, gemeente, "inwoners", year))
+    members = sorted(code for code, n in inwoners.items()
+                     if code != gemeente and size_class(n) == label)
+    return PeerGroup(gemeente, year, "grootteklasse", f"Gemeenten met {label} ({year})",
+                     f"CBS-gemeentegrootteklasse naar het aantal inwoners in {year}: "
+                     f"{label}.", tuple(members))
+
+
+def _urbanity_classes(tidy: pd.DataFrame, year: int) -> pd.Series:
+    given = _values(tidy, "ste_mvs", year)
+    density = _values(tidy, "ste_oad", year)
+    derived = density.map(lambda d: min(k for k, (low, _) in URBANITY.items() if d >= low))
+    return given.round().astype(int).combine_first(derived.astype(int))
+
+
+def by_urbanity(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
+    """The gemeenten of the same mate van stedelijkheid in ``year``."""
+    classes = _urbanity_classes(tidy, year)
+    own = int(_own(classes, gemeente, "stedelijkheid", year))
+    label = URBANITY[own][1]
+    members = sorted(code for code, k in classes.items() if code != gemeente and k == own)
+    return PeerGroup(gemeente, year, "stedelijkheid", f"{label.capitalize()}e gemeenten "
+                     f"({year})", f"CBS-mate van stedelijkheid in {year} (klasse {own}, "
+                     f"{label}: naar de omgevingsadressendichtheid).", tuple(members))
+
+
+def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
+            variables: tuple[tuple[str, str, bool], ...] = NEIGHBOUR_VARIABLES
+            ) -> tuple[PeerGroup, pd.DataFrame]:
+    """The ``k`` gemeenten nearest to ``gemeente`` in ``year`` on ``variables`` (see the
+    module docstring), and the table behind it: per gemeente its distance and its
+    standardised values (the gemeente itself first, at distance 0)."""
+    columns, names = {}, []
+    for variable, name, log_scale in variables:
+        values = _values(tidy, variable, year)
+        if gemeente not in values.index or len(values) < 0.8 * _count(tidy, year):
+            continue  # the files lack it here: left out, and the method says so
+        if log_scale:
+            values = np.log(values.where(values > 0))
+        columns[variable] = values
+        names.append(name + (" (log)" if log_scale else ""))
+    if len(columns) < 2:
+        raise DataError(f"Too few structural variables of {gemeente} in {year} for nearest "
+                        f"neighbours (found: {', '.join(columns) or 'none'}). Import a "
+                        "national KWB or kaart file of that year.")
+    table = pd.DataFrame(columns).dropna()
+    z = (table - table.mean()) / table.std(ddof=0)
+    distance = np.sqrt(((z - z.loc[gemeente]) ** 2).sum(axis=1)).rename("afstand")
+    ranked = pd.concat([distance, z], axis=1).sort_values(["afstand"]).rename_axis("code")
+    ranked = pd.concat([ranked.loc[[gemeente]], ranked.drop(index=gemeente)])
+    members = tuple(ranked.index[1:k + 1])
+    left_out = [name for variable, name, _ in variables if variable not in columns]
+    method = (f"De {k} gemeenten met de kleinste euclidische afstand tot {gemeente} over "
+              f"gestandaardiseerde waarden (z-scores over alle {len(table)} gemeenten) van: "
+              f"{', '.join(names)}; {year}.")
+    if left_out:
+        method += f" Niet beschikbaar en weggelaten: {', '.join(left_out)}."
+    return (PeerGroup(gemeente, year, "buren", f"De {k} meest vergelijkbare gemeenten "
+                      f"({year})", method, members), ranked.reset_index())
+
+
+def _count(tidy: pd.DataFrame, year: int) -> int:
+    return int(tidy.loc[tidy["year"] == year, "area_code"].nunique())
+
+
+def chosen(tidy: pd.DataFrame, gemeente: str, year: int, codes: list[str],
+           where: str = "peers") -> PeerGroup:
+    """A peer group fixed by hand; ``DataError`` naming codes the files do not hold in
+    ``year``."""
+    known = set(tidy.loc[tidy["year"] == year, "area_code"])
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise DataError(f"{where}: {', '.join(unknown)} not among the gemeenten of {year} in "
+                        "the national files. Check the codes (a merged gemeente has a new "
+                        "code) or import a national file of that year.")
+    members = tuple(sorted(c for c in dict.fromkeys(codes) if c != gemeente))
+    return PeerGroup(gemeente, year, "eigen keuze", f"Eigen vergelijkingsgroep ({year})",
+                     f"Door de gemeente zelf gekozen: {len(members)} gemeenten ({where}).",
+                     members)
+
+
+def nederland(observations: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """``indicator, year, value, gemeenten, method, label`` for Nederland (``label``:
+    ``country_label`` — a file of a few gemeenten is no country), from the gemeente
+    observations of every gemeente: Σ numerators / Σ denominators × scale, or — for a
+    share published without counts — the shares weighted by their denominators; no
+    value (and the reason in ``method``) when a gemeente lacks the figures."""
+    rows = []
+    gemeenten = observations.groupby("year")["area_code"].nunique()
+    for (indicator, year), part in observations.groupby(["indicator", "year"]):
+        spec = catalogue.get(indicator)
+        if spec is None or not spec.computed:
+            continue
+        total = int(gemeenten[year])
+        usable = part[part["status"].isin(model.USABLE)]
+        if spec.denominators:
+            usable = usable[usable["denominator"].notna()]
+        counted = usable["numerator"].notna()
+        value, method = np.nan, ""
+        if len(usable) < total:
+            method = (f"niet te berekenen: {total - len(usable)} van {total} gemeenten "
+                      "zonder cijfer")
+        elif not spec.denominators:
+            value = float(usable["numerator"].sum()) if counted.all() else np.nan
+            method = (f"som van {total} gemeenten" if counted.all() else
+                      "niet te berekenen: niet elke gemeente heeft een telling")
+        elif counted.all():
+            value = spec.scale * usable["numerator"].sum() / usable["denominator"].sum()
+            method = f"som van de tellers gedeeld door de som van de noemers ({total} gemeenten)"
+        else:
+            weights = usable["denominator"]
+            value = float((usable["value"] * weights).sum() / weights.sum())
+            method = (f"gewogen gemiddelde van de gepubliceerde (afgeronde) percentages van "
+                      f"{total} gemeenten")
+        rows.append({"indicator": indicator, "year": int(year), "value": value,
+                     "gemeenten": total, "method": method, "label": country_label(total)})
+    return pd.DataFrame(rows, columns=["indicator", "year", "value", "gemeenten", "method",
+                                       "label"])
+
+
+def country_label(gemeenten: int) -> str:
+    """What the total of ``gemeenten`` gemeenten is called (see ``COUNTRY_MIN_GEMEENTEN``)."""
+    return ("Nederland" if gemeenten >= COUNTRY_MIN_GEMEENTEN
+            else f"alle {gemeenten} gemeenten")
+
+
+def compare(observations: pd.DataFrame, country: pd.DataFrame, group: PeerGroup,
+            catalogue: Catalogue, indicator: str, year: int | None = None) -> dict:
+    """The gemeente's value of ``indicator`` in the group's year against Nederland and
+    the peers: ``value, nederland, country`` (what the total is called: see
+    ``country_label``), ``median, low, high, rank, n, sentence`` (rank 1 is the
+    best by the indicator's polarity; for a neutral indicator, the highest)."""
+    spec = catalogue[indicator]
+    year = group.year if year is None else year
+    part = observations[(observations["indicator"] == indicator)
+                        & (observations["year"] == year)
+                        & observations["status"].isin(model.USABLE)].set_index("area_code")
+    own = part["value"].get(group.gemeente, np.nan)
+    peers = part["value"].reindex(list(group.members)).dropna()
+    here = country[(country["indicator"] == indicator) & (country["year"] == year)]
+    nl = float(here["value"].iloc[0]) if len(here) else np.nan
+    gemeenten = observations.loc[observations["year"] == year, "area_code"].nunique()
+    country_name = country_label(gemeenten)
+    out = {"indicator": indicator, "year": year, "value": own, "nederland": nl,
+           "country": country_name,
+           "median": peers.median() if len(peers) else np.nan,
+           "low": peers.min() if len(peers) else np.nan,
+           "high": peers.max() if len(peers) else np.nan, "n": len(peers),
+           "missing": len(group.members) - len(peers), "rank": np.nan}
+    if pd.isna(own) or not len(peers):
+        out["sentence"] = (f"{spec.label}: geen vergelijking voor {year} — "
+                           + ("geen eigen cijfer." if pd.isna(own) else
+                              "geen cijfers van de vergelijkingsgemeenten."))
+        return out
+    lower_better = spec.polarity == "lower_is_better"
+    everyone = pd.concat([peers, pd.Series({group.gemeente: own})])
+    out["rank"] = int((everyone < own).sum() + 1 if lower_better else (everyone > own).sum() + 1)
+    decimals = spec.decimals
+
+    def shown(v: float) -> str:
+        return f"{format_number(v, decimals)} {spec.unit}".strip()
+
+    # judged on the figures as shown, so that the words never contradict them
+    own_shown, median_shown = round(own, decimals), round(out["median"], decimals)
+    if own_shown == median_shown:
+        where = "gelijk aan"
+    elif spec.polarity == "neutral":
+        where = "hoger dan" if own_shown > median_shown else "lager dan"
+    else:
+        where = "beter dan" if (own_shown < median_shown) == lower_better else "slechter dan"
+    sentence = (f"{spec.label} ({year}): {shown(own)}, {where} de mediaan van "
+                f"{group.label.lower()} "
+                f"({shown(out['median'])}; van {format_number(out['low'], decimals)} tot "
+                f"{shown(out['high'])}), plaats {out['rank']} van {len(everyone)}"
+                + (" (van hoog naar laag)" if spec.polarity == "neutral" else ""))
+    if not pd.isna(nl):
+        sentence += f"; {country_name} {shown(nl)}"
+    out["sentence"] = sentence + "."
+    return out
+
+
+def groups(national, year: int, codes: list[str] | None = None, k: int = 10
+           ) -> list[PeerGroup]:
+    """The peer groups of the workspace's gemeente in ``year`` (``national``:
+    ``helpers.indicators.national.National``): the hand-chosen group first when
+    ``codes`` are given, then size class, urbanity and the ``k`` nearest neighbours —
+    each that the files allow (a group that cannot be made is left out; ``why_not``
+    says why)."""
+    made = []
+    if codes:
+        made.append(chosen(national.variables, national.gemeente, year, codes,
+                           "stuurkit.yml peers.codes"))
+    for make in (by_size, by_urbanity):
+        try:
+            made.append(make(national.variables, national.gemeente, year))
+        except DataError:
+            continue
+    with contextlib.suppress(DataError):  # why_not says why
+        made.append(nearest(national.variables, national.gemeente, year, k)[0])
+    return made
+
+
+def why_not(national, year: int) -> list[str]:
+    """Dutch sentences: the comparisons that cannot be made in ``year``, and why."""
+    if national.empty:
+        return ["Geen vergelijking met Nederland en andere gemeenten: de werkmap bevat geen "
+                "landelijk bestand (alle gemeenten). Importeer bijvoorbeeld de "
+                "gemeentelaag van de CBS-wijk- en buurtkaart met `stuurkit import`."]
+    out = []
+    for make, what in ((by_size, "grootteklasse"), (by_urbanity, "stedelijkheid")):
+        try:
+            make(national.variables, national.gemeente, year)
+        except DataError as exc:
+            out.append(f"Geen groep naar {what} in {year}: {exc}")
+    try:
+        nearest(national.variables, national.gemeente, year)
+    except DataError as exc:
+        out.append(f"Geen meest vergelijkbare gemeenten in {year}: {exc}")
+    return out
+
+
+def newest_year(national, until: int) -> int | None:
+    """The newest year of the national figures up to ``until`` (``None``: none)."""
+    years = [y for y in national.years if y <= until]
+    return max(years) if years else None
+
+
+def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.DataFrame:
+    """One row per indicator and peer group: ``compare``'s figures and sentence (in the
+    newest year up to the group's that has the gemeente's own figure; the group stays the
+    one chosen in its year), and Nederland's method."""
+    country = nederland(national.observations, national.catalogue)
+    obs = national.observations
+    rows = []
+    for indicator in indicators:
+        if indicator not in national.catalogue:
+            continue
+        for group in peer_groups:
+            # the newest year up to the group's with the gemeente's own figure (the KWB's
+            # newest year often lacks income and work): compared in that year
+            own = obs[(obs["indicator"] == indicator) & (obs["area_code"] == group.gemeente)
+                      & obs["status"].isin(model.USABLE) & obs["value"].notna()
+                      & (obs["year"] <= group.year)]
+            year = int(own["year"].max()) if len(own) else group.year
+            row = compare(obs, country, group, national.catalogue, indicator, year)
+            method = country.loc[(country["indicator"] == indicator)
+                                 & (country["year"] == year), "method"]
+            rows.append({**row, "group": group.label, "kind": group.kind,
+                         "nederland_method": method.iloc[0] if len(method) else ""})
+    return pd.DataFrame(rows)

@@ -1,0 +1,134 @@
+"""The gemeente-level figures of every gemeente that a workspace's files hold.
+
+CBS's national files (a KWB download, the kaart's gemeente layer with its statistics)
+hold every gemeente; the workspace keeps them whole in ``raw/`` and its own figures are
+that gemeente's part. ``variables(ws)`` reads the same files again for the gemeente rows
+of *all* gemeenten (some 350 rows a year and variable), cached per file like every other
+parsed source: what comparisons with Nederland and with similar gemeenten are made of.
+Where files overlap, the workspace's precedence rule decides, as for its own figures.
+
+A gemeente that merged (herindeling) keeps or gets a code whose area is not the area of
+its earlier years: ``mergers`` finds, per code, the years from which its land area
+differs by more than ``MERGER_SHARE`` from the year before, or from which the code
+exists at all, so a series across a merger is never compared silently.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import model
+from helpers.sources import READERS, Probe, Reader
+from helpers.workspace import precedence
+
+__all__ = ["variables", "areas", "mergers", "MERGER_SHARE", "LAND_AREA"]
+
+MERGER_SHARE = 0.05  # a land area 5% larger or smaller than the year before: a merger
+LAND_AREA = "a_lan_ha"  # the variable of a gemeente's land area (ha)
+
+
+def _national_sections() -> list[str]:
+    return [s for s in READERS.tidy_sections
+            if any(r.national for r in READERS if r.section == s)]
+
+
+def variables(ws) -> pd.DataFrame:
+    """Tidy rows (``model.TIDY_COLUMNS`` and ``name``, each code's newest name) of every
+    gemeente at gemeente level in the workspace's national files, every year they hold;
+    an empty frame when no file holds more than the workspace's own gemeente."""
+    parts, names = [], []
+    for section in _national_sections():
+        for entry in ws.config.sources.files(section):
+            request = ws.request(entry, gemeente=None, areas=None)
+
+            def parse(request=request, section=section) -> pd.DataFrame:
+                probe = Probe(request)
+                reader: Reader = READERS.detect(probe, section)
+                frame = reader.load(probe)
+                frame = frame[frame["level"] == "gemeente"].reset_index(drop=True)
+                return frame.astype({"area_code": str, "variable": str})
+
+            key = "-".join(str(entry.get(k) or "") for k in ("level", "vintage", "layer",
+                                                              "year"))
+            frame = ws.cache.frame(request.path, f"national-{section}-{key}", parse)
+            parts.append(precedence.Part(entry["file"], frame.drop(columns=model.AREA_NAME,
+                                                                   errors="ignore"),
+                                         int(entry.get("priority") or 0)))
+            names.append(frame)
+    if not parts:
+        return pd.DataFrame(columns=[*model.TIDY_COLUMNS, model.AREA_NAME])
+    tidy, _, _ = precedence.combine(parts)
+    # a code without a single figure in a year is no gemeente of that year's figures
+    # (CBS's GM0998 "Buitenland" in the kaart's gemeente layer)
+    usable = tidy["status"].isin(model.USABLE) & tidy["value"].notna()
+    held = usable.groupby([tidy["area_code"], tidy["year"]]).transform("any")
+    tidy = tidy[held]
+    if tidy["area_code"].nunique() <= 1:
+        return tidy.iloc[0:0]
+    named = pd.concat(names, ignore_index=True)
+    if model.AREA_NAME in named:
+        newest = named.dropna(subset=[model.AREA_NAME]).sort_values("year").drop_duplicates(
+            "area_code", keep="last").set_index("area_code")[model.AREA_NAME]
+        tidy[model.AREA_NAME] = tidy["area_code"].map(newest)
+    return tidy.reset_index(drop=True)
+
+
+def areas(ws) -> pd.DataFrame:
+    """``code, vintage, hectares``: the land area of every gemeente in the workspace's
+    national gemeente layers (from the polygons), each vintage."""
+    rows = []
+    for entry in ws.config.sources.kaart:
+        if entry.level != "gemeente":
+            continue
+        request = ws.request({"file": entry.file, "level": entry.level,
+                              "vintage": entry.vintage}, gemeente=None, areas=None)
+
+        def parse(request=request) -> pd.DataFrame:
+            probe = Probe(request)
+            # the polygons only: a row the full schema refuses (a national layer of 2012
+            # has a gemeente without a name) still has its code and outline
+            layer = READERS.detect(probe, "kaart").read(probe)
+            codes = layer["code"].astype(str)
+            layer = layer[codes.map(lambda c: bool(model.GEMEENTE_CODE.match(c)))
+                          & layer.geometry.notna()]
+            return pd.DataFrame({"code": layer["code"].astype(str),
+                                 "vintage": layer["vintage"].astype(int),
+                                 "hectares": layer.geometry.area.to_numpy() / 1e4})
+
+        rows.append(ws.cache.frame(request.path, f"national-areas-{entry.vintage}", parse))
+    if not rows:
+        return pd.DataFrame(columns=["code", "vintage", "hectares"])
+    return pd.concat(rows, ignore_index=True).drop_duplicates(["code", "vintage"])
+
+
+def mergers(tidy: pd.DataFrame, land: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``code, year, reason``: per gemeente code the years from which its series is not
+    comparable with the years before — its land area changed by more than
+    ``MERGER_SHARE`` since the previous year in the files (the polygons' area from
+    ``areas`` when given, else the variable ``LAND_AREA``), or the code first has figures
+    after the first year the files hold."""
+    usable = tidy[tidy["status"].isin(model.USABLE) & tidy["value"].notna()]
+    years = sorted(usable["year"].unique())
+    rows = []
+    present = usable.groupby("area_code")["year"].min()
+    for code, first in present.items():
+        if first > years[0]:
+            rows.append({"code": code, "year": int(first),
+                         "reason": f"{code} bestaat pas sinds {int(first)} (herindeling)"})
+    if land is not None and len(land):
+        land = land.rename(columns={"code": "area_code", "vintage": "year",
+                                    "hectares": "value"})
+    else:
+        land = usable[usable["variable"] == LAND_AREA]
+    land = land.sort_values(["area_code", "year"])
+    for code, series in land.groupby("area_code"):
+        values, when = series["value"].to_numpy(float), series["year"].to_numpy(int)
+        for k in range(1, len(values)):
+            change = values[k] / values[k - 1] - 1 if values[k - 1] > 0 else 0.0
+            if abs(change) > MERGER_SHARE:
+                rows.append({"code": code, "year": int(when[k]),
+                             "reason": f"het landoppervlak van {code} veranderde in "
+                                       f"{int(when[k])} met {change:+.0%} (herindeling of "
+                                       "grenswijziging)"})
+    return pd.DataFrame(rows, columns=["code", "year", "reason"]).sort_values(
+        ["code", "year"]).reset_index(drop=True)
