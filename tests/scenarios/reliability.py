@@ -454,7 +454,8 @@ def _sigterm(work: Path) -> Row:
     previous = _baseline(ws, env, names)
     folder = Path(env["STUURKIT_REPORTS"]) / ws.name
     _set_schedule(ws, {"a_eerst": "ok", "b_hangt": "hang", "c_hangt": "hang"})
-    process, out, err = _start_run(ws, env, ["--jobs", "2"])
+    # --force: a_eerst is unchanged since the baseline and would be skipped, not made
+    process, out, err = _start_run(ws, env, ["--jobs", "2", "--force"])
     # the run logs each report it has: a_eerst is made and recorded, b and c are running
     _until(lambda: any(" a_eerst " in line for line in err.lines) or process.poll() is not None,
            240, "the first report")

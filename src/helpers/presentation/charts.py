@@ -199,7 +199,9 @@ def spine(data: pd.DataFrame, area: str, parent: str, width: int = 360
         x=alt.X("minimum:Q", scale=scale, axis=x_axis), x2="maximum:Q")
     middle = base.mark_rule(color=SPREAD_MIDDLE, strokeWidth=10).encode(
         x=alt.X("q25:Q", scale=scale), x2="q75:Q")
-    centre = alt.Chart().mark_rule(color=COMPARISON, strokeWidth=1.5).encode(
+    # the parent's value, a line without data of its own: hidden from screen readers
+    # (an unlabelled graphics symbol), the figure's text and data table say it
+    centre = alt.Chart().mark_rule(color=COMPARISON, strokeWidth=1.5, aria=False).encode(
         x=alt.X(datum=0, scale=scale))
     dots = base.mark_point(filled=True, size=90, stroke="#333333", strokeWidth=0.8).encode(
         x=alt.X("punt:Q", scale=scale),

@@ -39,7 +39,9 @@ def variables(ws) -> pd.DataFrame:
     parts, names = [], []
     for section in _national_sections():
         for entry in ws.config.sources.files(section):
-            request = ws.request(entry, gemeente=None, areas=None)
+            # every gemeente's rows; a StatLine export that names its regions only is
+            # matched to the workspace's own areas as usual (it holds no other gemeente)
+            request = ws.request(entry, gemeente=None)
 
             def parse(request=request, section=section) -> pd.DataFrame:
                 probe = Probe(request)
