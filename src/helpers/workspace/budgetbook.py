@@ -202,6 +202,18 @@ def _set(target: dict, key: str, value) -> None:
         target[key] = value
 
 
+def _item(reading: _Reading, key: str, sheet: str, number: int, row: dict,
+          columns: tuple[str, ...]) -> dict:
+    """The filled ``columns`` of one row as the budget item at ``key``, each key
+    recorded at its cell (the item itself at its first column)."""
+    item: dict[str, Any] = {}
+    for column in columns:
+        _set(item, column, row[column])
+        reading.place(f"{key}.{column}", sheet, number, column)
+    reading.place(key, sheet, number, columns[0])
+    return item
+
+
 def _read(path: Path) -> tuple[dict, _Reading]:
     reading = _Reading(path.name)
     try:
@@ -235,11 +247,8 @@ def _read(path: Path) -> tuple[dict, _Reading]:
         if not unique("Programma's", number, row["id"], programmes):
             continue
         key = f"programmas[{len(doc['programmas'])}]"
-        item = {"doelen": [], "budget": []}
-        for column in SHEETS["Programma's"]:
-            _set(item, column, row[column])
-            reading.place(f"{key}.{column}", "Programma's", number, column)
-        reading.place(key, "Programma's", number, "id")
+        item = _item(reading, key, "Programma's", number, row, SHEETS["Programma's"])
+        item.update(doelen=[], budget=[])
         doc["programmas"].append(item)
         programmes[str(row["id"])] = item
         item["_key"] = key
@@ -260,11 +269,8 @@ def _read(path: Path) -> tuple[dict, _Reading]:
         if programme is None or not unique("Doelen", number, row["id"], goals):
             continue
         key = f"{programme['_key']}.doelen[{len(programme['doelen'])}]"
-        item = {"indicatoren": [], "acties": [], "duiding": {}}
-        for column in ("id", "titel", "eigenaar"):
-            _set(item, column, row[column])
-            reading.place(f"{key}.{column}", "Doelen", number, column)
-        reading.place(key, "Doelen", number, "id")
+        item = _item(reading, key, "Doelen", number, row, ("id", "titel", "eigenaar"))
+        item.update(indicatoren=[], acties=[], duiding={})
         programme["doelen"].append(item)
         goals[str(row["id"])] = item
         item["_key"] = key
@@ -293,23 +299,15 @@ def _read(path: Path) -> tuple[dict, _Reading]:
         if goal is None:
             continue
         key = f"{goal['_key']}.acties[{len(goal['acties'])}]"
-        item = {}
-        for column in ("wat", "wie", "gereed", "status"):
-            _set(item, column, row[column])
-            reading.place(f"{key}.{column}", "Acties", number, column)
-        reading.place(key, "Acties", number, "wat")
-        goal["acties"].append(item)
+        goal["acties"].append(_item(reading, key, "Acties", number, row,
+                                    ("wat", "wie", "gereed", "status")))
     for number, row in _rows(book, reading, "Budget"):
         programme = owner("Budget", number, "programma", row["programma"], programmes)
         if programme is None:
             continue
         key = f"{programme['_key']}.budget[{len(programme['budget'])}]"
-        item = {}
-        for column in ("jaar", "begroot", "realisatie"):
-            _set(item, column, row[column])
-            reading.place(f"{key}.{column}", "Budget", number, column)
-        reading.place(key, "Budget", number, "jaar")
-        programme["budget"].append(item)
+        programme["budget"].append(_item(reading, key, "Budget", number, row,
+                                         ("jaar", "begroot", "realisatie")))
     for number, row in _rows(book, reading, "Duiding"):
         goal = owner("Duiding", number, "doel", row["doel"], goals)
         if goal is None:
