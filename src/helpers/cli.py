@@ -113,7 +113,8 @@ def _fetch(args: argparse.Namespace) -> int:
     endpoints = {k: v for k, v in (("catalog", args.catalog), ("pdok_url", args.pdok_url))
                  if v is not None}  # otherwise fetch's own CBS and PDOK addresses
     results = fetch.fetch(args.workspace, args.years, kaart_years=args.kaart_years,
-                          https=not args.no_https, **endpoints)
+                          https=not args.no_https, national=not args.no_national,
+                          **endpoints)
     for item, state in results:
         print(f"{state:<11} {item.label:<28} {item.target}")
     return 0
@@ -281,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="KWB years (default 2019-2024)")
     p.add_argument("--kaart-years", type=_years, default=None, metavar="YYYY[,YYYY]",
                    help="kaart years (default: the newest KWB year)")
+    p.add_argument("--no-national", action="store_true",
+                   help="only the gemeente's own areas: not every gemeente's row nor CBS's "
+                        "Gebieden in Nederland (needed to compare with Nederland and peers)")
     p.add_argument("--catalog", default=None, help=argparse.SUPPRESS)
     p.add_argument("--no-https", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--pdok-url", default=None, help=argparse.SUPPRESS)

@@ -41,7 +41,8 @@ __all__ = [
     "USABLE", "STATUS_RANK", "STATUS_TEXT", "ON_TRACK", "AT_RISK", "OFF_TRACK", "UNKNOWN",
     "MET", "NOT_MET",
     "TARGET_STATUSES", "ACTION_STATUSES", "CODE_PATTERN", "CODE", "GEMEENTE_CODE",
-    "SPECIAL_BUURT", "NATIONAL_CODE", "is_code", "gemeente_digits", "in_gemeente",
+    "SPECIAL_BUURT", "NATIONAL_CODE", "PROVINCIE_CODE", "PROVINCIES", "PROVINCIE_VARIABLE",
+    "provincie_code", "is_code", "gemeente_digits", "in_gemeente",
     "of_other_gemeente",
     "TIDY_COLUMNS",
     "AREA_NAME",
@@ -99,6 +100,20 @@ CODE = re.compile(rf"^(?:{CODE_PATTERN})$")
 GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
 SPECIAL_BUURT = re.compile(r"^BU[0-9]{4}99(?:97|98|99)$")  # CBS's buurten 9997, 9998, 9999
 NATIONAL_CODE = re.compile(r"^(?:NL|PV|LD|CR)[0-9]{2}$")  # the land, provinces, …
+PROVINCIE_CODE = re.compile(r"^PV[0-9]{2}$")
+PROVINCIES = {"PV20": "Groningen", "PV21": "Fryslân", "PV22": "Drenthe", "PV23": "Overijssel",
+              "PV24": "Flevoland", "PV25": "Gelderland", "PV26": "Utrecht",
+              "PV27": "Noord-Holland", "PV28": "Zuid-Holland", "PV29": "Zeeland",
+              "PV30": "Noord-Brabant", "PV31": "Limburg"}
+"""CBS's twelve provincies (unchanged since Flevoland, 1986). A gemeente's provincie is
+the tidy variable ``PROVINCIE_VARIABLE`` whose value is the code's number (PV26 → 26),
+as the mate van stedelijkheid is its class number."""
+PROVINCIE_VARIABLE = "pv_code"
+
+
+def provincie_code(number: float) -> str:
+    """``26`` → ``PV26`` (the code of a ``PROVINCIE_VARIABLE`` value)."""
+    return f"PV{int(number):02d}"
 
 
 def is_code(text: str) -> bool:

@@ -197,7 +197,9 @@ def test_the_demo_compares_with_its_fictional_peers(demo_ws, monkeypatch):
     html = "".join(o._repr_html_() for o in shown)
     assert "Gemeenten met 150.000 tot 250.000 inwoners (2024)" in html
     assert "De 10 meest vergelijkbare gemeenten (2024)" in html
-    assert "alle 33 gemeenten" in html and "Nederland" not in html
+    assert "alle 33 gemeenten" in html
+    assert "Nederland" not in html.replace("Gebieden in Nederland", "")
+    assert "Gemeenten in Gelderland (2024)" in html  # the provincie, from the demo's table
 
 
 def test_without_national_files_the_section_says_how_to_add_them():
@@ -208,3 +210,46 @@ def test_without_national_files_the_section_says_how_to_add_them():
                      pd.DataFrame(columns=["code", "year", "reason"]))
     (note,) = peers.why_not(empty, 2024)
     assert "geen landelijk bestand" in note and "stuurkit import" in note
+
+
+def _tidy(rows) -> pd.DataFrame:
+    return pd.DataFrame([{"area_code": c, "level": "gemeente", "year": y, "variable": v,
+                          "value": float(x), "status": model.OK, "source": "test"}
+                         for c, y, v, x in rows])
+
+
+def test_the_provincie_group_uses_the_newest_table_up_to_the_year():
+    tidy = _tidy([("GM0001", 2022, "pv_code", 26), ("GM0002", 2022, "pv_code", 26),
+                  ("GM0003", 2022, "pv_code", 27), ("GM0004", 2022, "pv_code", 26),
+                  ("GM0001", 2025, "pv_code", 27),  # a later table is not used for 2024
+                  *[(c, 2024, "a_inw", 10_000) for c in ("GM0001", "GM0002", "GM0003",
+                                                         "GM0005")]])
+    group = peers.by_province(tidy, "GM0001", 2024)
+    assert group.members == ("GM0002",)  # GM0004 has no figures in 2024: not a peer then
+    assert group.label == "Gemeenten in Utrecht (2024)" and group.kind == "provincie"
+    assert "Gebieden in Nederland 2022" in group.method
+    early = peers.by_province(tidy, "GM0001", 2020)  # before every table: the first one
+    assert "Gebieden in Nederland 2022" in early.method
+
+
+def test_without_a_provincie_table_the_reason_says_how_to_get_it():
+    tidy = _tidy([("GM0001", 2024, "a_inw", 10_000), ("GM0002", 2024, "a_inw", 20_000)])
+    with pytest.raises(DataError, match="Gebieden in Nederland.*stuurkit fetch"):
+        peers.by_province(tidy, "GM0001", 2024)
+
+
+def test_the_wijkprofiel_compares_a_wijk_with_the_country(demo_ws):
+    from helpers.indicators import national
+    from helpers.reports import wijkprofiel
+
+    report = wijkprofiel.start(str(demo_ws.root), "WK990101", 2024)
+    table = wijkprofiel.key_figures(report)
+    here = national.of(demo_ws)
+    country = peers.nederland(here.observations, here.catalogue).set_index(
+        ["indicator", "year"])["value"]
+    column = "alle 33 gemeenten"  # the demo's 33 gemeenten are no country
+    assert f'<th scope="col" class="num">{column}</th>' in table.data
+    assert column in table.caption
+    shown = table.frame.set_index("Indicator")[column]
+    assert shown["Aantal inwoners"] == country[("inwoners", 2024)]
+    assert shown.notna().sum() >= 10

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlparse
 
 DEMO_RAW = Path(__file__).resolve().parents[2] / "data" / "demo" / "raw"
 TABLE = "85618NED"  # KWB 2023
+GEBIEDEN = "85385NED"  # Gebieden in Nederland 2023 (the id the catalogue answers)
 ODATA_PAGE = 40
 # a few OData keys as CBS names them (cbs-formats.md §2a); other columns keep the short name
 KEYS = {"a_inw": "AantalInwoners", "a_man": "Mannen", "a_vrouw": "Vrouwen",
@@ -77,6 +78,41 @@ def _odata_sets(year: int = 2023) -> dict[str, list[dict]]:
     }
 
 
+def _gebieden_sets(year: int = 2023) -> dict[str, list[dict]]:
+    """The demo's "Gebieden in Nederland" in the OData shape: a dimension ``RegioS``, topic
+    groups "Codes en namen van gemeenten" and "Lokaliseringen van gemeenten" →
+    "Provincies", each with "Code" and "Naam" topics whose keys carry a position suffix."""
+    from helpers.sources.demo import DEMO_CODE, DEMO_NAME
+    from helpers.sources.demo.peers import gebieden_csv
+
+    lines = gebieden_csv(DEMO_CODE, DEMO_NAME).splitlines()[1:]
+    props = [{"ID": 0, "ParentID": None, "Type": "Dimension", "Key": "RegioS",
+              "Title": "Regio's"},
+             {"ID": 1, "ParentID": None, "Type": "TopicGroup", "Key": "",
+              "Title": "Codes en namen van gemeenten"},
+             {"ID": 2, "ParentID": 1, "Type": "Topic", "Key": "Code_1", "Title": "Code",
+              "Datatype": "String"},
+             {"ID": 3, "ParentID": 1, "Type": "Topic", "Key": "Naam_2", "Title": "Naam",
+              "Datatype": "String"},
+             {"ID": 4, "ParentID": None, "Type": "TopicGroup", "Key": "",
+              "Title": "Lokaliseringen van gemeenten"},
+             {"ID": 5, "ParentID": 4, "Type": "TopicGroup", "Key": "", "Title": "Provincies"},
+             {"ID": 6, "ParentID": 5, "Type": "Topic", "Key": "Code_28", "Title": "Code",
+              "Datatype": "String"},
+             {"ID": 7, "ParentID": 5, "Type": "Topic", "Key": "Naam_29", "Title": "Naam",
+              "Datatype": "String"}]
+    typed = []
+    for i, line in enumerate(lines):
+        name, code, province, province_name = line.split(";")
+        typed.append({"ID": i, "RegioS": code, "Code_1": code.ljust(10),
+                      "Naam_2": name.ljust(40), "Code_28": province.ljust(6),
+                      "Naam_29": province_name.ljust(30)})
+    return {"TableInfos": [{"ID": 0, "Identifier": GEBIEDEN,
+                            "Title": f"Gebieden in Nederland {year}"}],
+            "DataProperties": props, "TypedDataSet": typed, "UntypedDataSet": typed,
+            "RegioS": [{"Key": r["RegioS"], "Title": r["Naam_2"].strip()} for r in typed]}
+
+
 def _wfs_features(year: int, layer: str) -> list[dict]:
     plural = layer.split(":")[-1]
     file = DEMO_RAW / f"{plural}_2022.geojson"
@@ -89,7 +125,8 @@ class FakeCBS:
     def __init__(self, failures: dict[str, int] | None = None):
         self.failures = Counter(failures or {})
         self.requests: list[str] = []
-        self.sets = _odata_sets()
+        self.tables = {TABLE: _odata_sets(), GEBIEDEN: _gebieden_sets()}
+        self.sets = self.tables[TABLE]
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -105,6 +142,8 @@ class FakeCBS:
                         self.send_error(503, "Service Unavailable (test)")
                         return
                 query = parse_qs(url.query)
+                if url.path == "/ODataCatalog/Tables":
+                    return self._catalog(query)
                 match = re.match(r"^/ODataFeed/odata/(\w+)/?(\w*)$", url.path)
                 if match:
                     return self._odata(match.group(1), match.group(2), query)
@@ -120,27 +159,39 @@ class FakeCBS:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _catalog(self, query):
+                wanted = re.search(r"substringof\('([^']+)',Title\)",
+                                   query.get("$filter", [""])[0])
+                tables = [{"Identifier": t, "Title": sets["TableInfos"][0]["Title"]}
+                          for t, sets in outer.tables.items()]
+                if wanted:
+                    tables = [t for t in tables if wanted.group(1) in t["Title"]]
+                return self._json({"value": tables})
+
             def _odata(self, table, name, query):
-                if table != TABLE:
+                if table not in outer.tables:
                     return self.send_error(404, "unknown table")
+                sets = outer.tables[table]
                 base = f"http://{outer.host}/ODataFeed/odata/{table}"
                 if not name:
                     return self._json({"odata.metadata": f"{base}/$metadata", "value": [
-                        {"name": n, "url": f"{base}/{n}"} for n in outer.sets]})
-                rows = outer.sets.get(name)
+                        {"name": n, "url": f"{base}/{n}"} for n in sets]})
+                rows = sets.get(name)
                 if rows is None:
                     return self.send_error(404)
-                wanted = re.search(r"substringof\('(\w+)',WijkenEnBuurten\)",
-                                   query.get("$filter", [""])[0])
-                if wanted:
-                    rows = [r for r in rows if wanted.group(1) in r["WijkenEnBuurten"]]
+                filters = query.get("$filter", [""])[0]
+                wanted = re.search(r"substringof\('(\w+)',WijkenEnBuurten\)", filters)
+                starts = re.search(r"startswith\(WijkenEnBuurten,'(\w+)'\)", filters)
+                if wanted and "WijkenEnBuurten" in rows[0]:
+                    rows = [r for r in rows if wanted.group(1) in r["WijkenEnBuurten"]
+                            or (starts and r["WijkenEnBuurten"].startswith(starts.group(1)))]
                 skip = int(query.get("$skip", ["0"])[0])
                 page = rows[skip:skip + ODATA_PAGE]
                 payload = {"value": page}
                 if skip + ODATA_PAGE < len(rows):
                     token = f"$skip={skip + ODATA_PAGE}"
-                    if wanted:
-                        token += f"&$filter=substringof('{wanted.group(1)}',WijkenEnBuurten)"
+                    if filters:
+                        token += f"&$filter={filters}"
                     payload["odata.nextLink"] = f"{base}/{name}?$format=json&{token}"
                 return self._json(payload)
 

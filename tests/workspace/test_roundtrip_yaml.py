@@ -174,9 +174,10 @@ def test_a_fetch_adds_its_entries_and_keeps_every_comment(commented):
     after = (root / "stuurkit.yml").read_text(encoding="utf-8")
     removed, added = _changes(text, after)
     assert removed == ["  kaart: []"], after
-    assert added[:3] == [f"  - file: raw/cbs-{TABLE}", "    year: 2023", "  kaart:"], after
+    assert added[:5] == [f"  - file: raw/cbs-{TABLE}", "    year: 2023",
+                         "  - file: raw/cbs-gebieden-2023", "    year: 2023", "  kaart:"], after
     assert after.index("raw/kwb-2022.csv") < after.index(f"raw/cbs-{TABLE}")
-    assert len(added) == 3 + 3 * 3  # three kaart layers of three lines
+    assert len(added) == 5 + 3 * 3  # three kaart layers of three lines
     comments = [line[line.index("#"):] for line in text.splitlines() if "#" in line]
     assert all(c in after for c in comments)
     ws = open_workspace(root)

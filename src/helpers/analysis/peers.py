@@ -5,6 +5,8 @@ Peer groups, each with its method in one Dutch sentence:
 * ``by_size``: CBS's gemeentegrootteklasse of the year (``SIZE_CLASSES``: by inwoners);
 * ``by_urbanity``: CBS's mate van stedelijkheid (``ste_mvs``; else derived from the
   omgevingsadressendichtheid by CBS's class limits, ``URBANITY``);
+* ``by_province``: the provincie (CBS's *Gebieden in Nederland* of the year, else of the
+  nearest year the files hold, named in the method);
 * ``nearest``: the ``k`` gemeenten most like it on a few structural variables
   (``NEIGHBOUR_VARIABLES``: size and density on a log scale, age structure, household
   composition, rented homes and income where the files hold them), each standardised
@@ -35,7 +37,7 @@ from helpers.numbers import format_number
 
 __all__ = ["PeerGroup", "SIZE_CLASSES", "URBANITY", "NEIGHBOUR_VARIABLES", "by_size", "groups",
            "why_not", "newest_year", "table", "size_class",
-           "by_urbanity", "nearest", "chosen", "nederland", "compare", "NEDERLAND",
+           "by_urbanity", "by_province", "nearest", "chosen", "nederland", "compare", "NEDERLAND",
            "country_label", "COUNTRY_MIN_GEMEENTEN"]
 
 NEDERLAND = "NL01"  # CBS's code for the country
@@ -87,7 +89,7 @@ class PeerGroup:
 
     gemeente: str
     year: int
-    kind: str  # grootteklasse, stedelijkheid, buren, eigen keuze
+    kind: str  # grootteklasse, stedelijkheid, provincie, buren, eigen keuze
     label: str  # "Gemeenten met 250.000 inwoners of meer (2024)"
     method: str  # one Dutch sentence
     members: tuple[str, ...]  # the peers' codes, without the gemeente itself
@@ -152,6 +154,27 @@ def by_urbanity(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
     return PeerGroup(gemeente, year, "stedelijkheid", f"{label.capitalize()}e gemeenten "
                      f"({year})", f"CBS-mate van stedelijkheid in {year} (klasse {own}, "
                      f"{label}: naar de omgevingsadressendichtheid).", tuple(members))
+
+
+def by_province(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
+    """The gemeenten of the same provincie in ``year``: by CBS's *Gebieden in Nederland*
+    of that year, else of the nearest earlier (else later) year the files hold — the
+    gemeenten of ``year`` only."""
+    held = tidy.loc[tidy["variable"] == model.PROVINCIE_VARIABLE, "year"].unique()
+    if not len(held):
+        raise DataError(f"No provincie of any gemeente in the files (CBS's 'Gebieden in "
+                        f"Nederland'); fetch it with `stuurkit fetch` or import the table.")
+    earlier = [int(y) for y in held if y <= year]
+    used = max(earlier) if earlier else min(int(y) for y in held)
+    provinces = _values(tidy, model.PROVINCIE_VARIABLE, used)
+    own = model.provincie_code(_own(provinces, gemeente, "provincie", used))
+    present = set(tidy.loc[tidy["year"] == year, "area_code"])
+    members = sorted(code for code, number in provinces.items() if code != gemeente
+                     and code in present and model.provincie_code(number) == own)
+    name = model.PROVINCIES[own]
+    return PeerGroup(gemeente, year, "provincie", f"Gemeenten in {name} ({year})",
+                     f"Gemeenten in de provincie {name} ({own}) volgens CBS' Gebieden in "
+                     f"Nederland {used}.", tuple(members))
 
 
 def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
@@ -313,14 +336,15 @@ def groups(national, year: int, codes: list[str] | None = None, k: int = 10
            ) -> list[PeerGroup]:
     """The peer groups of the workspace's gemeente in ``year`` (``national``:
     ``helpers.indicators.national.National``): the hand-chosen group first when
-    ``codes`` are given, then size class, urbanity and the ``k`` nearest neighbours —
+    ``codes`` are given, then size class, urbanity, provincie and the ``k`` nearest
+    neighbours —
     each that the files allow (a group that cannot be made is left out; ``why_not``
     says why)."""
     made = []
     if codes:
         made.append(chosen(national.variables, national.gemeente, year, codes,
                            "stuurkit.yml peers.codes"))
-    for make in (by_size, by_urbanity):
+    for make in (by_size, by_urbanity, by_province):
         try:
             made.append(make(national.variables, national.gemeente, year))
         except DataError:
@@ -337,7 +361,8 @@ def why_not(national, year: int) -> list[str]:
                 "landelijk bestand (alle gemeenten). Importeer bijvoorbeeld de "
                 "gemeentelaag van de CBS-wijk- en buurtkaart met `stuurkit import`."]
     out = []
-    for make, what in ((by_size, "grootteklasse"), (by_urbanity, "stedelijkheid")):
+    for make, what in ((by_size, "grootteklasse"), (by_urbanity, "stedelijkheid"),
+                       (by_province, "provincie")):
         try:
             make(national.variables, national.gemeente, year)
         except DataError as exc:

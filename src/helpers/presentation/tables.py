@@ -184,45 +184,72 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
                  caption, frame, decimals=dict(numeric))
 
 
-def key_figures_html(profile: AreaProfile) -> str:
-    """The key-figures table of an area profile as an accessible HTML table."""
+def _country_values(frame: pd.DataFrame, country: pd.DataFrame | None) -> pd.Series:
+    """Per key-figure row the country's value of the same indicator and year (NaN: none)."""
+    if country is None or country.empty:
+        return pd.Series(float("nan"), index=frame.index)
+    values = country.dropna(subset=["value"]).set_index(["indicator", "year"])["value"]
+    return pd.Series([values.get((i, int(y)), float("nan")) if pd.notna(y) else float("nan")
+                      for i, y in zip(frame["indicator"], frame["year"], strict=True)],
+                     index=frame.index, dtype=float)
+
+
+def key_figures_html(profile: AreaProfile, country: pd.DataFrame | None = None,
+                     country_name: str = "") -> str:
+    """The key-figures table of an area profile as an accessible HTML table; with
+    ``country`` (``indicator, year, value``: ``helpers.analysis.peers.nederland``) a
+    column ``country_name`` of the country's value in the same year."""
     frame = profile.key_figures()
     catalogue = profile.facts.catalogue
+    national = _country_values(frame, country)
     rows = []
     previous_theme = None
-    for row in frame.itertuples(index=False):
+    for row, nl in zip(frame.itertuples(index=False), national, strict=True):
         rows.append({
             "theme": row.theme if row.theme != previous_theme else "",
             "tip": f"{row.description} Bron: {row.source}.", "label": row.label,
             "attrs": cell_attributes(catalogue[row.indicator]),
             "own": format_number(row.value, row.decimals, row.status),
             "gemeente": format_number(row.gemeente_value, row.decimals, row.gemeente_status),
+            "country": format_number(nl, row.decimals),
             "unit": row.unit, "year": int(row.year) if pd.notna(row.year) else "–"})
         previous_theme = row.theme
+    shown = country_name if national.notna().any() else ""
     return str(markup.render("key_figures.html.j2", name=profile.name,
-                             gemeente=profile.gemeente_name, caption=_key_caption(profile),
-                             rows=rows))
+                             gemeente=profile.gemeente_name, country=shown,
+                             caption=_key_caption(profile, shown), rows=rows))
 
 
-def _key_caption(profile: AreaProfile) -> str:
-    return (f"Kerncijfers {profile.name} en {profile.gemeente_name}: nieuwste beschikbare "
-            f"jaar tot en met {profile.year}. 'geheim' = niet gepubliceerd door CBS; "
-            "'onderdrukt' = te klein aantal om te tonen; – = geen gegevens.")
+def _key_caption(profile: AreaProfile, country_name: str = "") -> str:
+    caption = (f"Kerncijfers {profile.name} en {profile.gemeente_name}"
+               + (f" en {country_name}" if country_name else "")
+               + f": nieuwste beschikbare jaar tot en met {profile.year}. ")
+    if country_name:
+        caption += (f"{country_name}: berekend uit de cijfers van alle gemeenten in de "
+                    "landelijke bestanden, alleen waar elke gemeente een cijfer heeft. ")
+    return caption + ("'geheim' = niet gepubliceerd door CBS; 'onderdrukt' = te klein "
+                      "aantal om te tonen; – = geen gegevens.")
 
 
-def key_figures(profile: AreaProfile) -> Table:
+def key_figures(profile: AreaProfile, country: pd.DataFrame | None = None,
+                country_name: str = "") -> Table:
     """Display object for the notebook (see ``key_figures_html``)."""
     frame = profile.key_figures()
-    data = pd.DataFrame({
+    columns = {
         "Thema": frame["theme"], "Indicator": frame["label"],
         profile.name: frame["value"].where(frame["status"].isin(model.USABLE)),
         profile.gemeente_name: frame["gemeente_value"].where(
-            frame["gemeente_status"].isin(model.USABLE)),
-        "Eenheid": frame["unit"], "Jaar": frame["year"],
-    })
+            frame["gemeente_status"].isin(model.USABLE))}
+    national = _country_values(frame, country)
+    shown = country_name if national.notna().any() else ""
+    if shown:
+        columns[shown] = national
+    data = pd.DataFrame({**columns, "Eenheid": frame["unit"], "Jaar": frame["year"]})
     decimals = [int(d) for d in frame["decimals"]]
-    return Table(key_figures_html(profile), _key_caption(profile), data,
-                 decimals={profile.name: decimals, profile.gemeente_name: decimals})
+    return Table(key_figures_html(profile, country, country_name),
+                 _key_caption(profile, shown), data,
+                 decimals={name: decimals for name in (profile.name, profile.gemeente_name,
+                                                       shown) if name})
 
 
 def signal_table(signals: pd.DataFrame, caption: str, limit: int | None = None,

@@ -19,8 +19,10 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from helpers import model
+from helpers.analysis import peers
 from helpers.analysis.profile import AreaProfile, area_profile, differences_in_words, spine_data
 from helpers.analysis.signals import signals as all_signals
+from helpers.indicators import national
 from helpers.indicators.facts import Facts
 from helpers.indicators.facts import of as facts_of
 from helpers.numbers import format_number
@@ -137,8 +139,27 @@ def difference_map(report: Wijkprofiel) -> alt.LayerChart | HTML | Markdown:
 
 
 def key_figures(report: Wijkprofiel) -> tables.Table:
-    """Each indicator's newest value for the area and the gemeente."""
-    return tables.key_figures(report.profile)
+    """Each indicator's newest value for the area and the gemeente, and — where the
+    workspace's national files give it for the same year — for Nederland (from every
+    gemeente's figures: ``helpers.analysis.peers.nederland``)."""
+    country, name = _country(report)
+    return tables.key_figures(report.profile, country, name)
+
+
+def _country(report: Wijkprofiel) -> tuple[pd.DataFrame | None, str]:
+    """Nederland's value of each indicator and year, and what the total is called."""
+    if not isinstance(report.workspace, Workspace):
+        return None, ""
+    here = national.of(report.workspace)
+    if here.empty:
+        return None, ""
+    country = peers.nederland(here.observations, here.catalogue).dropna(subset=["value"])
+    if country.empty:
+        return None, ""
+    # one name for the column: the years whose total is what the newest year's is called
+    # (a year of a few gemeenten' files is no "Nederland" beside years of the country)
+    name = country.sort_values("year")["label"].iloc[-1]
+    return country[country["label"] == name], name
 
 
 def key_indicators(report: Wijkprofiel) -> list:

@@ -1,8 +1,15 @@
 """Downloading a gemeente's sources from CBS and PDOK into a workspace's ``raw/``.
 
 * KWB statistics: one OData v3 table per year (ids in ``KWB_TABLES``) through
-  ``cbsodata.download_data``, filtered server-side to the gemeente's codes, saved as a
-  folder ``raw/cbs-<table id>/`` of JSON files (read back by ``kwb_odata``).
+  ``cbsodata.download_data``, filtered server-side to the gemeente's codes and — with
+  ``national`` (the default) — the gemeente rows of every gemeente, as a national KWB
+  file holds them (what comparisons with Nederland and peers use:
+  ``helpers.workspace.national``), saved as a folder ``raw/cbs-<table id>/`` of JSON
+  files (read back by ``kwb_odata``).
+* With ``national``, CBS's *Gebieden in Nederland* of each year (which gemeente lies in
+  which provincie; its table id found in CBS's catalogue by its title), saved as
+  ``raw/cbs-gebieden-<year>/`` (read back by ``helpers.sources.gebieden``). A year CBS
+  has no such table for yet is reported as ``not found`` and skipped.
 * The wijk- en buurtkaart: PDOK's WFS, GeoJSON in EPSG:28992, paged, filtered to the
   gemeente, saved as ``raw/<layer>_<year>.geojson``.
 
@@ -20,7 +27,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +42,8 @@ from helpers.workspace.cache import sha256
 from helpers.workspace.config import add_source, edit_config, write_config
 from helpers.workspace.core import open_workspace
 
-__all__ = ["KWB_TABLES", "Download", "plan", "fetch", "PDOK_URL", "CBS_CATALOG"]
+__all__ = ["KWB_TABLES", "Download", "plan", "fetch", "PDOK_URL", "CBS_CATALOG",
+           "kwb_filter", "gebieden_table"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,7 +62,7 @@ PAGE = 1000
 class Download:
     """One thing to download: a KWB table or a kaart layer."""
 
-    kind: str  # "kwb" | "kaart"
+    kind: str  # "kwb" | "gebieden" | "kaart"
     year: int
     target: str  # relative to the workspace root
     table_id: str | None = None
@@ -62,8 +70,11 @@ class Download:
 
     @property
     def label(self) -> str:
-        return (f"KWB {self.year} ({self.table_id})" if self.kind == "kwb"
-                else f"kaart {self.year} {self.level}")
+        if self.kind == "kwb":
+            return f"KWB {self.year} ({self.table_id})"
+        if self.kind == "gebieden":
+            return f"Gebieden in Nederland {self.year}"
+        return f"kaart {self.year} {self.level}"
 
 
 def _layer(level: str, year: int) -> tuple[str, str]:
@@ -79,8 +90,9 @@ def _layer(level: str, year: int) -> tuple[str, str]:
     return f"wijkenbuurten:{name}", "gemeentecode"
 
 
-def plan(years: list[int], kaart_years: list[int]) -> list[Download]:
-    """The downloads for these statistics and kaart years."""
+def plan(years: list[int], kaart_years: list[int], national: bool = True) -> list[Download]:
+    """The downloads for these statistics and kaart years (with ``national``, CBS's
+    *Gebieden in Nederland* of each statistics year too)."""
     items = []
     for year in years:
         if year not in KWB_TABLES:
@@ -89,6 +101,8 @@ def plan(years: list[int], kaart_years: list[int]) -> list[Download]:
                             "table id to helpers/workspace/fetch.py KWB_TABLES.")
         table = KWB_TABLES[year]
         items.append(Download("kwb", year, f"raw/cbs-{table}", table_id=table))
+    if national:
+        items += [Download("gebieden", year, f"raw/cbs-gebieden-{year}") for year in years]
     for year in kaart_years:
         for level, plural in (("gemeente", "gemeenten"), ("wijk", "wijken"),
                               ("buurt", "buurten")):
@@ -119,25 +133,59 @@ def _retry(what: str, func: Callable[[], T], retries: int, backoff: float) -> T:
 
 def _url(item: Download, catalog: str, https: bool, pdok_url: str) -> str:
     """Where a download comes from (for provenance)."""
-    if item.kind == "kwb":
+    if item.kind in ("kwb", "gebieden"):
         return f"{'https' if https else 'http'}://{catalog}/ODataFeed/odata/{item.table_id}"
     type_name, _ = _layer(item.level, item.year)
     return f"{pdok_url.format(year=item.year)}?{urlencode({'typeNames': type_name})}"
 
 
-def _fetch_kwb(item: Download, gemeente: str, partial: Path, catalog: str, https: bool,
-               retries: int, backoff: float) -> None:
+def kwb_filter(gemeente: str, national: bool) -> str:
+    """The OData filter of a KWB download: the gemeente's codes, and with ``national``
+    every gemeente's own row (``GMdddd``; a code is padded to 10 characters).
+
+    >>> kwb_filter("GM0344", True)
+    "substringof('0344',WijkenEnBuurten) or startswith(WijkenEnBuurten,'GM')"
+    """
+    own = f"substringof('{model.gemeente_digits(gemeente)}',WijkenEnBuurten)"
+    return f"{own} or startswith(WijkenEnBuurten,'GM')" if national else own
+
+
+def _download(item: Download, partial: Path, catalog: str, https: bool, retries: int,
+              backoff: float, filters: str | None) -> None:
     import cbsodata
 
-    digits = model.gemeente_digits(gemeente)
     previous = cbsodata.options.use_https
     cbsodata.options.use_https = https
     try:
         _retry(item.label, lambda: cbsodata.download_data(
-            item.table_id, dir=str(partial), catalog_url=catalog,
-            filters=f"substringof('{digits}',WijkenEnBuurten)"), retries, backoff)
+            item.table_id, dir=str(partial), catalog_url=catalog, filters=filters),
+            retries, backoff)
     finally:
         cbsodata.options.use_https = previous
+
+
+def gebieden_table(year: int, catalog: str, https: bool, retries: int, backoff: float
+                   ) -> str | None:
+    """The id of CBS's *Gebieden in Nederland <year>* from the OData catalogue (its title
+    exactly), ``None`` when CBS has none for that year."""
+    import requests
+
+    from helpers.sources.gebieden import TITLE
+
+    url = f"{'https' if https else 'http'}://{catalog}/ODataCatalog/Tables"
+    params = {"$format": "json", "$select": "Identifier,Title",
+              "$filter": f"substringof('{TITLE}',Title)"}
+
+    def get() -> list[dict[str, Any]]:
+        response = requests.get(url, params=params, timeout=60)
+        response.raise_for_status()
+        return response.json().get("value", [])
+
+    wanted = f"{TITLE} {year}".casefold()
+    for table in _retry(f"the CBS catalogue ({TITLE})", get, retries, backoff):
+        if " ".join(str(table.get("Title", "")).split()).casefold() == wanted:
+            return str(table["Identifier"])
+    return None
 
 
 _FES = "http://www.opengis.net/fes/2.0"
@@ -193,6 +241,16 @@ def _fetch_kaart(item: Download, gemeente: str, partial: Path, pdok_url: str, re
     partial.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
+def _table_id(folder: Path) -> str | None:
+    """The table id a downloaded OData folder names in its ``TableInfos``."""
+    try:
+        infos = json.loads((folder / "TableInfos.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    infos = infos.get("value", infos) if isinstance(infos, dict) else infos
+    return next((str(i["Identifier"]) for i in infos if i.get("Identifier")), None)
+
+
 def _record(root: Path, item: Download, url: str, retrieved: datetime | None = None) -> None:
     """Provenance and stuurkit.yml for one finished download (both written atomically;
     the user's comments in stuurkit.yml kept). ``retrieved``: when the download finished
@@ -200,11 +258,12 @@ def _record(root: Path, item: Download, url: str, retrieved: datetime | None = N
     target = root / item.target
     retrieved = retrieved or datetime.now()
     checksum = sha256(target)
-    reader = READERS["odata" if item.kind == "kwb" else "kaart"]  # what reads it back
+    reader = READERS[{"kwb": "odata", "gebieden": "gebieden"}.get(item.kind, "kaart")]
+    source = {"kwb": f"CBS Kerncijfers wijken en buurten {item.year}",
+              "gebieden": f"CBS Gebieden in Nederland {item.year}"}.get(
+        item.kind, f"CBS wijk- en buurtkaart {item.year} ({item.level}, via PDOK)")
     provenance.add(root, [{
-        "file": target.name, "kind": reader.kind,
-        "source": (f"CBS Kerncijfers wijken en buurten {item.year}" if item.kind == "kwb"
-                   else f"CBS wijk- en buurtkaart {item.year} ({item.level}, via PDOK)"),
+        "file": target.name, "kind": reader.kind, "source": source,
         "url": url, "table_id": item.table_id,
         "retrieved": retrieved.astimezone().isoformat(timespec="seconds"),
         "licence": CBS_LICENCE, "sha256": checksum,
@@ -217,9 +276,10 @@ def _record(root: Path, item: Download, url: str, retrieved: datetime | None = N
 
 def fetch(workspace: str | Path, years: list[int], kaart_years: list[int] | None = None,
           catalog: str = CBS_CATALOG, https: bool = True, pdok_url: str = PDOK_URL,
-          retries: int = 4, backoff: float = 2.0, progress: bool | None = None
-          ) -> list[tuple[Download, str]]:
-    """Download what is missing; return ``(download, "downloaded" | "present")`` pairs.
+          retries: int = 4, backoff: float = 2.0, progress: bool | None = None,
+          national: bool = True) -> list[tuple[Download, str]]:
+    """Download what is missing; return ``(download, "downloaded" | "present" |
+    "not found")`` pairs (``not found``: CBS has no *Gebieden in Nederland* of that year).
 
     Holds the workspace's exclusive lock: refused while a run reads the workspace.
     """
@@ -228,17 +288,17 @@ def fetch(workspace: str | Path, years: list[int], kaart_years: list[int] | None
     ws = open_workspace(workspace, check=False)
     with workspace_lock(ws.root, exclusive=True, action="fetch into"):
         return _fetch(ws, years, kaart_years, catalog, https, pdok_url, retries, backoff,
-                      progress)
+                      progress, national)
 
 
 def _fetch(ws, years: list[int], kaart_years: list[int] | None, catalog: str, https: bool,
-           pdok_url: str, retries: int, backoff: float, progress: bool | None
-           ) -> list[tuple[Download, str]]:
+           pdok_url: str, retries: int, backoff: float, progress: bool | None,
+           national: bool) -> list[tuple[Download, str]]:
     from tqdm.auto import tqdm
 
     root = ws.root
     gemeente = ws.config.gemeente.code
-    items = plan(years, kaart_years if kaart_years is not None else [max(years)])
+    items = plan(years, kaart_years if kaart_years is not None else [max(years)], national)
     (root / "raw").mkdir(exist_ok=True)
     done: list[tuple[Download, str]] = []
     show = sys.stderr.isatty() if progress is None else progress
@@ -250,6 +310,8 @@ def _fetch(ws, years: list[int], kaart_years: list[int] | None, catalog: str, ht
             if target.name not in {e.get("file") for e in ws.provenance}:
                 # a crash after the rename: the file was complete when it was last written
                 finished = datetime.fromtimestamp(target.stat().st_mtime)
+                if item.kind == "gebieden":
+                    item = replace(item, table_id=_table_id(target))
                 _record(root, item, _url(item, catalog, https, pdok_url), finished)
             done.append((item, "present"))
             log.info("present     %s (%s)", item.label, item.target)
@@ -258,9 +320,19 @@ def _fetch(ws, years: list[int], kaart_years: list[int] | None, catalog: str, ht
         if partial.is_dir():
             shutil.rmtree(partial)
         partial.unlink(missing_ok=True)
+        if item.kind == "gebieden":
+            table = gebieden_table(item.year, catalog, https, retries, backoff)
+            if table is None:
+                done.append((item, "not found"))
+                log.warning("not found   %s: CBS has no such table (yet)", item.label)
+                continue
+            item = replace(item, table_id=table)
         try:
             if item.kind == "kwb":
-                _fetch_kwb(item, gemeente, partial, catalog, https, retries, backoff)
+                _download(item, partial, catalog, https, retries, backoff,
+                          kwb_filter(gemeente, national))
+            elif item.kind == "gebieden":
+                _download(item, partial, catalog, https, retries, backoff, None)
             else:
                 _fetch_kaart(item, gemeente, partial, pdok_url, retries, backoff)
             partial.rename(target)

@@ -337,7 +337,8 @@ def _config(files: Iterable[str], buurten_of: str) -> str:
         "gemeente": {"code": DEMO_CODE, "name": DEMO_NAME},
         "demo": True,
         "sources": {
-            "kwb": [f for f in files if Path(f).name.startswith("kwb-")],
+            "kwb": [f for f in files if Path(f).name.startswith("kwb-")]
+            + [f for f in files if Path(f).name.startswith("gebieden-")],
             "kaart": [
                 {"file": f"raw/{layer}_{v}.geojson", "level": level, "vintage": v}
                 for v in _VINTAGES
@@ -407,6 +408,7 @@ def build_files() -> dict[str, str]:
     stats, gm, ind_wbi = _statistics(city, codes)
     files: dict[str, str] = dict(stats)
     files.update(demo_kaart.kaart_files(city, codes, {v: ind_wbi[v] for v in _VINTAGES}))
+    files[f"raw/gebieden-{YEARS[-1]}.csv"] = demo_peers.gebieden_csv(DEMO_CODE, DEMO_NAME)
     files["raw/provenance.yml"] = _provenance(files)
     files["begroting.yml"] = _begroting(gm)
     for (year, goal), text in sorted(demo_begroting.DUIDING.items()):

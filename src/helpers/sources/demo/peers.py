@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PEER_NAMES", "peer_codes", "peer_lines"]
+from helpers import model
+
+__all__ = ["PEER_NAMES", "peer_codes", "peer_lines", "gebieden_csv", "DEMO_PROVINCE"]
 
 PEER_NAMES = (
     "Amstelmond", "Bergerveen", "Dijkhuizen", "Eemsdorp", "Graafstad", "Hoogezand-Vliet",
@@ -33,6 +35,13 @@ PEER_NAMES = (
     "Eilandstad", "Friesmeer", "Geulvallei", "Heuvelrug-Oost", "Kroonstad", "Lekkerveld",
     "Marsdiep", "Noordkaap", "Ommenveld",
 )
+
+DEMO_PROVINCE = "PV25"  # Voorbeeldstad's (fictional) provincie: Gelderland
+# each peer's provincie, as CBS's "Gebieden in Nederland" would list it (fictional)
+_PROVINCES = ("PV27", "PV25", "PV22", "PV20", "PV28", "PV20", "PV25", "PV30", "PV26", "PV31",
+              "PV24", "PV21", "PV30", "PV28", "PV29", "PV23", "PV25", "PV25", "PV25", "PV27",
+              "PV25", "PV30", "PV23", "PV29", "PV21", "PV31", "PV26", "PV28", "PV25", "PV27",
+              "PV22", "PV23")
 
 # breakdowns that add up to a total in the KWB (cf. helpers.indicators.lp_audit's
 # LINKED_TABLES): their parts keep adding up
@@ -140,3 +149,16 @@ def peer_lines(header: list[str], own: list[str], year: int) -> list[list[str]]:
                 row.append(_text(float(value), cell))
         lines.append(row)
     return lines
+
+
+def gebieden_csv(own_code: str, own_name: str) -> str:
+    """The demo's "Gebieden in Nederland" table as a CSV export: every demo
+    gemeente's code and its (fictional) provincie, with CBS's topic paths as headers."""
+    lines = ["Codes en namen van gemeenten|Naam;Codes en namen van gemeenten|Code;"
+             "Lokaliseringen van gemeenten|Provincies|Code;"
+             "Lokaliseringen van gemeenten|Provincies|Naam"]
+    rows = [(own_name, own_code, DEMO_PROVINCE),
+            *zip(PEER_NAMES, peer_codes(), _PROVINCES, strict=True)]
+    for name, code, province in sorted(rows):
+        lines.append(f"{name};{code};{province};{model.PROVINCIES[province]}")
+    return "\n".join(lines) + "\n"
