@@ -228,6 +228,7 @@ def test_the_provincie_group_uses_the_newest_table_up_to_the_year():
     assert group.members == ("GM0002",)  # GM0004 has no figures in 2024: not a peer then
     assert group.label == "Gemeenten in Utrecht (2024)" and group.kind == "provincie"
     assert "Gebieden in Nederland 2022" in group.method
+    assert "1 van de 4 gemeenten van 2024 staan niet in die tabel" in group.method  # GM0005
     early = peers.by_province(tidy, "GM0001", 2020)  # before every table: the first one
     assert "Gebieden in Nederland 2022" in early.method
 

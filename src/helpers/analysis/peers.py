@@ -172,9 +172,14 @@ def by_province(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
     members = sorted(code for code, number in provinces.items() if code != gemeente
                      and code in present and model.provincie_code(number) == own)
     name = model.PROVINCIES[own]
-    return PeerGroup(gemeente, year, "provincie", f"Gemeenten in {name} ({year})",
-                     f"Gemeenten in de provincie {name} ({own}) volgens CBS' Gebieden in "
-                     f"Nederland {used}.", tuple(members))
+    method = (f"Gemeenten in de provincie {name} ({own}) volgens CBS' Gebieden in "
+              f"Nederland {used}.")
+    unplaced = present - set(provinces.index)
+    if unplaced:  # a partial table, or gemeenten that are newer than it
+        method += (f" {len(unplaced)} van de {len(present)} gemeenten van {year} staan niet "
+                   f"in die tabel en zijn niet ingedeeld (bijvoorbeeld {min(unplaced)}).")
+    return PeerGroup(gemeente, year, "provincie", f"Gemeenten in {name} ({year})", method,
+                     tuple(members))
 
 
 def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,

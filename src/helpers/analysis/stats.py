@@ -368,6 +368,7 @@ def compare_with_parent(obs: pd.DataFrame, catalogue, hierarchy: pd.DataFrame
     """
     out = obs.copy()
     links = hierarchy.rename(columns={"code": "area_code"})[["year", "area_code", "parent"]]
+    links = links[links["year"].isin(obs["year"].unique())]  # the years compared only
     out = out.merge(links, on=["year", "area_code"], how="left")
     parents = obs.rename(columns={"area_code": "parent", "value": "parent_value",
                                   "numerator": "_parent_r", "denominator": "_parent_n"})[
@@ -375,15 +376,16 @@ def compare_with_parent(obs: pd.DataFrame, catalogue, hierarchy: pd.DataFrame
     out = out.merge(parents, on=["parent", "year", "indicator"], how="left")
     out["rest_numerator"] = out.pop("_parent_r") - out["numerator"]
     out["rest_denominator"] = out.pop("_parent_n") - out["denominator"]
-    tested = {k: v.kind in ("proportion", "rate") for k, v in catalogue.items()}
     ids = out["indicator"]
+    present = {k: catalogue[k] for k in ids.unique() if k in catalogue}  # not all of it
+    tested = {k: v.kind in ("proportion", "rate") for k, v in present.items()}
     methods = ids.map({k: v.comparison if tested[k] else "none"
-                       for k, v in catalogue.items()}).fillna("none")
-    scales = ids.map({k: float(v.scale) for k, v in catalogue.items()}).astype(float)
+                       for k, v in present.items()}).fillna("none")
+    scales = ids.map({k: float(v.scale) for k, v in present.items()}).astype(float)
     scales = scales.fillna(1.0)
-    polarity = ids.map({k: v.polarity for k, v in catalogue.items()}).fillna("neutral")
+    polarity = ids.map({k: v.polarity for k, v in present.items()}).fillna("neutral")
     tests = ids.map({k: v.comparison_test if tested[k] else "none"
-                     for k, v in catalogue.items()}).fillna("none")
+                     for k, v in present.items()}).fillna("none")
     method = _two_sample(out, tests)
     with np.errstate(divide="ignore", invalid="ignore"):
         rest = out["rest_numerator"] / out["rest_denominator"] * scales
