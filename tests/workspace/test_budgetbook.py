@@ -80,7 +80,7 @@ def test_a_broken_workbook_names_sheet_row_and_column_and_changes_nothing(export
     sheets = load_workbook(book)
     sheets["Indicatoren"]["B3"] = "geen_indicator"  # unknown indicator
     sheets["Indicatoren"]["F4"] = None  # a target without its year
-    sheets["Acties"]["D2"] = "31-02-2025"  # an impossible date
+    sheets["Acties"]["D2"] = "2025-02-31"  # an impossible date
     original = sheets["Doelen"]["B3"].value
     sheets["Doelen"]["B3"] = sheets["Doelen"]["B2"].value  # a duplicate goal id
     sheets.save(book)

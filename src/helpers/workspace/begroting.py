@@ -8,7 +8,10 @@ contradicts the indicator's polarity, duplicate ids, two budget lines for one ye
 Numbers must be numbers (not ``yes``/``.nan``), dates dates, and identifiers (programme and
 goal ids, indicator references, ``gebied`` codes) must match their pattern in
 ``helpers.model.ID_PATTERNS``: an id is part of file names and published pages, so
-``<script …>`` as a goal id is refused here, naming the key. Commentary (duiding) comes
+``<script …>`` as a goal id is refused here, naming the key. Texts (names, titles,
+owners, actions, duiding) are kept in Unicode NFC and may not hold control characters
+(but tab and line ends), bidi controls or more than an Excel cell holds (``Text``): they
+travel to HTML, to terminals and to the budget workbook. Commentary (duiding) comes
 from ``duiding/<jaar>/<doel-id>.md`` and from ``duiding:`` in the goal itself. A duiding
 file that cannot be read (not UTF-8) does not stop the reports: its text becomes a notice
 that names the file and the byte ("Duiding kon niet worden gelezen: …"), shown where the
@@ -24,14 +27,15 @@ names it in messages). How each goal is doing is the analysis stage's
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from helpers import model
 from helpers.errors import ConfigError
@@ -40,7 +44,33 @@ from helpers.workspace.yamlfile import Day, Id, Number, Whole
 
 __all__ = ["Begroting", "Programme", "Goal", "GoalIndicator", "Action", "LoadedProgramme",
            "PerGoal", "load_programme", "read_begroting", "unreadable_duiding", "problems_of",
-           "front_matter", "LESSON_KEYS"]
+           "front_matter", "LESSON_KEYS", "dump_begroting", "holds_budget", "Text"]
+
+
+# what a text may not hold: control characters but tab and line ends, the bidi controls
+# that reorder what a reader sees ("Trojan source"), and what XML cannot hold (so the text
+# fits an .xlsx cell); an Excel cell holds at most TEXT_LIMIT characters
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+                          "\ufffe\uffff\ud800-\udfff]")
+TEXT_LIMIT = 32_767
+
+
+def _clean_text(value: str) -> str:
+    """A text as the budget keeps it (NFC: one spelling for one name); refused when it
+    holds a character of ``_NOT_IN_TEXT`` or is longer than an Excel cell."""
+    value = unicodedata.normalize("NFC", value)
+    found = _NOT_IN_TEXT.search(value)
+    if found:
+        raise ValueError(f"character U+{ord(found.group()):04X} at position {found.start() + 1} "
+                         "is not allowed in a text (a control, bidi or non-character); delete it")
+    if len(value) > TEXT_LIMIT:
+        raise ValueError(f"{len(value):,} characters; a text holds at most {TEXT_LIMIT:,} (the "
+                         "limit of an Excel cell): shorten it or move it to a duiding file")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Year = Annotated[Whole, Field(ge=1990, le=2100)]
 
 
 class _Model(BaseModel):
@@ -48,7 +78,7 @@ class _Model(BaseModel):
 
 
 class Measurement(_Model):
-    jaar: Whole = Field(ge=1990, le=2100)
+    jaar: Year
     waarde: Number
 
 
@@ -60,23 +90,23 @@ class GoalIndicator(_Model):
 
 
 class Action(_Model):
-    wat: str = Field(min_length=1)
-    wie: str = Field(min_length=1)
+    wat: Text = Field(min_length=1)
+    wie: Text = Field(min_length=1)
     gereed: Day
     status: Literal[model.ACTION_STATUSES]
 
 
 class Goal(_Model):
     id: Id("goal")
-    titel: str = Field(min_length=1)
-    eigenaar: str = Field(min_length=1)
+    titel: Text = Field(min_length=1)
+    eigenaar: Text = Field(min_length=1)
     indicatoren: list[GoalIndicator] = Field(min_length=1)
     acties: list[Action] = []
-    duiding: dict[Whole, str] = {}
+    duiding: dict[Year, Text] = {}
 
 
 class BudgetLine(_Model):
-    jaar: Whole
+    jaar: Year
     begroot: Number
     realisatie: Number | None = None
 
@@ -88,9 +118,9 @@ class BudgetLine(_Model):
 
 class Programme(_Model):
     id: Id("programme")
-    naam: str = Field(min_length=1)
-    portefeuillehouder: str | None = None
-    budget_eenheid: str = "euro"
+    naam: Text = Field(min_length=1)
+    portefeuillehouder: Text | None = None
+    budget_eenheid: Text = "euro"
     budget: list[BudgetLine] = []
     doelen: list[Goal] = []
 
@@ -359,3 +389,36 @@ def load_programme(ws: Workspace, catalogue: Mapping[str, Any]) -> LoadedProgram
     texts, lessons = _duiding(ws.root, ws.config.duiding, begroting)
     folder = ws.root / ws.config.duiding
     return LoadedProgramme(begroting, PerGoal(texts, folder), path, PerGoal(lessons, folder))
+
+
+def _trimmed(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {k: _trimmed(v) for k, v in value.items()}
+    return [_trimmed(v) for v in value] if isinstance(value, list) else value
+
+
+def holds_budget(path: Path, budget: Begroting) -> bool:
+    """Whether ``path`` holds ``budget`` already, up to spaces around texts (a spreadsheet
+    cell keeps none); a file that is no valid budget does not."""
+    try:
+        current = read_begroting(path)
+    except (ConfigError, OSError):
+        return False
+    return _trimmed(current.model_dump()) == _trimmed(budget.model_dump())
+
+
+_NOT_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")  # what ends a line
+
+
+def dump_begroting(budget: Begroting, comment: str) -> str:
+    """``budget`` as the text of ``begroting.yml``, under ``comment`` (its lines as YAML
+    comments); ``ConfigError`` when the text would not read back as ``budget``."""
+    head = "".join(f"# {_NOT_IN_COMMENT.sub('?', line)}\n" for line in comment.splitlines())
+    doc = budget.model_dump(mode="json", exclude_defaults=True)
+    text = head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    if Begroting.model_validate(yamlfile.load(text)) != budget:
+        raise ConfigError("the budget would be read back otherwise than it was given; "
+                          "nothing was written (a bug in the kit: please report it)")
+    return text
