@@ -100,7 +100,7 @@ def test_a_hand_chosen_group_names_unknown_codes(utrecht_national):
     _, tidy = utrecht_national
     group = peers.chosen(tidy, "GM0344", 2024, ["GM0363", "GM0344", "GM0599"])
     assert group.members == ("GM0363", "GM0599") and group.kind == "eigen keuze"
-    with pytest.raises(DataError, match="GM0014x, GM0017 not among the gemeenten of 2024"):
+    with pytest.raises(DataError, match="GM0014x, GM0017 niet onder de gemeenten van 2024"):
         peers.chosen(tidy, "GM0344", 2024, ["GM0363", "GM0014x", "GM0017"])
 
 
@@ -145,7 +145,7 @@ def test_the_comparison_ranks_by_polarity_and_says_so(cat):
     assert out["median"] == 35 and (out["low"], out["high"]) == (10, 50)
     assert out["rank"] == 2 and out["n"] == 4  # only GM0002 has fewer
     assert out["nederland"] == pytest.approx(30)
-    assert "beter dan de mediaan van eigen vergelijkingsgroep (2024)" in out["sentence"]
+    assert "beter dan de mediaan van de eigen vergelijkingsgroep (2024)" in out["sentence"]
     assert "plaats 2 van 5" in out["sentence"]
     # five gemeenten are no country: their total is named for what it is
     assert "; alle 5 gemeenten 30,0" in out["sentence"]
@@ -199,7 +199,7 @@ def test_the_demo_compares_with_its_fictional_peers(demo_ws, monkeypatch):
     assert "De 10 meest vergelijkbare gemeenten (2024)" in html
     assert "alle 33 gemeenten" in html
     assert "Nederland" not in html.replace("Gebieden in Nederland", "")
-    assert "Gemeenten in Gelderland (2024)" in html  # the provincie, from the demo's table
+    assert "Gemeenten in de provincie Gelderland (2024)" in html  # the provincie, from the demo's table
 
 
 def test_without_national_files_the_section_says_how_to_add_them():
@@ -226,7 +226,7 @@ def test_the_provincie_group_uses_the_newest_table_up_to_the_year():
                                                          "GM0005")]])
     group = peers.by_province(tidy, "GM0001", 2024)
     assert group.members == ("GM0002",)  # GM0004 has no figures in 2024: not a peer then
-    assert group.label == "Gemeenten in Utrecht (2024)" and group.kind == "provincie"
+    assert group.label == "Gemeenten in de provincie Utrecht (2024)" and group.kind == "provincie"
     assert "Gebieden in Nederland 2022" in group.method
     assert "1 van de 4 gemeenten van 2024 staan niet in die tabel" in group.method  # GM0005
     early = peers.by_province(tidy, "GM0001", 2020)  # before every table: the first one

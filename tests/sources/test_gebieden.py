@@ -113,3 +113,42 @@ def test_import_adds_it_beside_the_kwb_with_provenance(tmp_path):
     assert "Gebieden in Nederland 2023.csv" in config
     provenance = (root / "raw" / "provenance.yml").read_text(encoding="utf-8")
     assert "CBS Gebieden in Nederland 2023" in provenance
+
+
+def test_the_gemeente_names_come_along(tmp_path):
+    rows = _read(_write(tmp_path, "Gebieden in Nederland 2023.csv", PATHS + ROWS))
+    assert dict(zip(rows["area_code"], rows[model.AREA_NAME], strict=True))["GM0363"] == (
+        "Amsterdam")
+    folder = _odata_folder(tmp_path, _gebieden_sets())
+    named = gebieden.read_gebieden(folder).set_index("area_code")[model.AREA_NAME]
+    assert named["GM9901"] == "Voorbeeldstad"
+
+
+@pytest.mark.parametrize("breaks, message", [
+    (lambda s: [r.pop("Code_28") for r in s["TypedDataSet"]], "has no such column"),
+    (lambda s: s.update(DataProperties=[1, 2, 3]), "expected a list of records"),
+    (lambda s: s.update(TypedDataSet=[1, 2, 3]), "expected a list of records"),
+    (lambda s: s["TableInfos"][0].update(Title="Gebieden in Nederland 2019"),
+     "the folder's name says 2023"),
+])
+def test_a_broken_odata_table_is_refused_naming_the_file(tmp_path, breaks, message):
+    sets = _gebieden_sets()
+    breaks(sets)
+    folder = _odata_folder(tmp_path, sets)
+    with pytest.raises(DataError, match=message):
+        gebieden.read_gebieden(folder)
+
+
+def test_a_workbook_is_read_from_its_one_table_sheet(tmp_path):
+    book = tmp_path / "gebieden 2024.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Toelichting": ["Bron: CBS"]}).to_excel(writer, sheet_name="Toelichting",
+                                                               index=False)
+        pd.DataFrame({"Gemeente": ["GM0344"], "Provincie": ["PV26"]}).to_excel(
+            writer, sheet_name="Tabel", index=False)
+    assert gebieden.read_gebieden(book)["value"].tolist() == [26.0]
+    with pd.ExcelWriter(book, mode="a") as writer:
+        pd.DataFrame({"Gemeente": ["GM0344"], "Provincie": ["PV27"]}).to_excel(
+            writer, sheet_name="Tabel2", index=False)
+    with pytest.raises(DataError, match=r"2 sheets \(Tabel, Tabel2\) hold"):
+        gebieden.read_gebieden(book)

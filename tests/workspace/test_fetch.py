@@ -149,7 +149,7 @@ def test_a_fetched_workspace_compares_with_nederland_and_its_provincie(workspace
     here = national.of(open_workspace(workspace))
     assert {"GM0344", "GM9902"} <= set(here.variables["area_code"])
     group = peers.by_province(here.variables, "GM9901", 2023)
-    assert group.label == "Gemeenten in Gelderland (2023)"
+    assert group.label == "Gemeenten in de provincie Gelderland (2023)"
     assert "Gebieden in Nederland 2023" in group.method
     assert set(group.members) == {c for c, p in zip(
         demo_peers.peer_codes(), demo_peers._PROVINCES, strict=True) if p == "PV25"}

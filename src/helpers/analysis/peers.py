@@ -38,7 +38,7 @@ from helpers.numbers import format_number
 __all__ = ["PeerGroup", "SIZE_CLASSES", "URBANITY", "NEIGHBOUR_VARIABLES", "by_size", "groups",
            "why_not", "newest_year", "table", "size_class",
            "by_urbanity", "by_province", "nearest", "chosen", "nederland", "compare", "NEDERLAND",
-           "country_label", "COUNTRY_MIN_GEMEENTEN"]
+           "country_label", "COUNTRY_MIN_GEMEENTEN", "listed"]
 
 NEDERLAND = "NL01"  # CBS's code for the country
 
@@ -113,14 +113,15 @@ def _values(tidy: pd.DataFrame, variable: str, year: int) -> pd.Series:
 
 def _own(values: pd.Series, gemeente: str, what: str, year: int) -> float:
     if gemeente not in values.index:
-        raise DataError(f"No {what} of {gemeente} in {year} in the national files; a peer "
-                        f"group by {what} cannot be made for that year. Import a national "
-                        "file of that year (`stuurkit import`).")
+        raise DataError(f"de landelijke bestanden hebben geen {what} van {gemeente} in "
+                        f"{year}; importeer een landelijk bestand van dat jaar (`stuurkit "
+                        "import`) of haal het op (`stuurkit fetch`).")
     return float(values[gemeente])
 
 
 def size_class(inwoners: float) -> str:
-    """The label of CBS's gemeentegrootteklasse of a number of inwoners."""
+    """The label of CBS's gemeentegrootteklasse of a number of inwoners (``ValueError``
+    for a negative number)."""
     for low, high, label in SIZE_CLASSES:
         if low <= inwoners < high:
             return label
@@ -130,6 +131,11 @@ def size_class(inwoners: float) -> str:
 def by_size(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
     """The gemeenten of the same grootteklasse in ``year``."""
     inwoners = _values(tidy, "a_inw", year)
+    wrong = inwoners[inwoners < 0]
+    if len(wrong):
+        raise DataError(f"{wrong.index[0]} heeft {format_number(wrong.iloc[0], 0)} inwoners in "
+                        f"{year} in de landelijke bestanden; een negatief aantal kan niet. "
+                        "Controleer het bestand.")
     label = size_class(_own(inwoners, gemeente, "inwoners", year))
     members = sorted(code for code, n in inwoners.items()
                      if code != gemeente and size_class(n) == label)
@@ -140,7 +146,13 @@ def by_size(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
 
 def _urbanity_classes(tidy: pd.DataFrame, year: int) -> pd.Series:
     given = _values(tidy, "ste_mvs", year)
+    wrong = given[~given.isin(list(URBANITY))]
+    if len(wrong):
+        raise DataError(f"{wrong.index[0]} heeft mate van stedelijkheid "
+                        f"{format_number(wrong.iloc[0], 1)} in {year}; CBS kent de klassen "
+                        "1 tot en met 5. Controleer het bestand.")
     density = _values(tidy, "ste_oad", year)
+    density = density[density >= 0]
     derived = density.map(lambda d: min(k for k, (low, _) in URBANITY.items() if d >= low))
     return given.round().astype(int).combine_first(derived.astype(int))
 
@@ -162,8 +174,9 @@ def by_province(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
     gemeenten of ``year`` only."""
     held = tidy.loc[tidy["variable"] == model.PROVINCIE_VARIABLE, "year"].unique()
     if not len(held):
-        raise DataError(f"No provincie of any gemeente in the files (CBS's 'Gebieden in "
-                        f"Nederland'); fetch it with `stuurkit fetch` or import the table.")
+        raise DataError("de bestanden noemen van geen gemeente de provincie (CBS' "
+                        "Gebieden in Nederland); haal die tabel op met `stuurkit fetch` of "
+                        "importeer haar.")
     earlier = [int(y) for y in held if y <= year]
     used = max(earlier) if earlier else min(int(y) for y in held)
     provinces = _values(tidy, model.PROVINCIE_VARIABLE, used)
@@ -178,8 +191,8 @@ def by_province(tidy: pd.DataFrame, gemeente: str, year: int) -> PeerGroup:
     if unplaced:  # a partial table, or gemeenten that are newer than it
         method += (f" {len(unplaced)} van de {len(present)} gemeenten van {year} staan niet "
                    f"in die tabel en zijn niet ingedeeld (bijvoorbeeld {min(unplaced)}).")
-    return PeerGroup(gemeente, year, "provincie", f"Gemeenten in {name} ({year})", method,
-                     tuple(members))
+    return PeerGroup(gemeente, year, "provincie",
+                     f"Gemeenten in de provincie {name} ({year})", method, tuple(members))
 
 
 def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
@@ -198,15 +211,21 @@ def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
         columns[variable] = values
         names.append(name + (" (log)" if log_scale else ""))
     if len(columns) < 2:
-        raise DataError(f"Too few structural variables of {gemeente} in {year} for nearest "
-                        f"neighbours (found: {', '.join(columns) or 'none'}). Import a "
-                        "national KWB or kaart file of that year.")
+        raise DataError(f"te weinig structuurkenmerken van {gemeente} in {year} voor de meest "
+                        f"vergelijkbare gemeenten (gevonden: {', '.join(columns) or 'geen'}); "
+                        "importeer een landelijk KWB- of kaartbestand van dat jaar.")
     table = pd.DataFrame(columns).dropna()
+    if gemeente not in table.index:  # e.g. a density of 0: no logarithm
+        lacking = [v for v in columns if pd.isna(columns[v].get(gemeente))]
+        raise DataError(f"{gemeente} heeft in {year} geen bruikbare waarde van "
+                        f"{', '.join(lacking)} (een logaritme van 0 of minder bestaat niet); "
+                        "de meest vergelijkbare gemeenten zijn niet te bepalen.")
     z = (table - table.mean()) / table.std(ddof=0)
     distance = np.sqrt(((z - z.loc[gemeente]) ** 2).sum(axis=1)).rename("afstand")
     ranked = pd.concat([distance, z], axis=1).sort_values(["afstand"]).rename_axis("code")
     ranked = pd.concat([ranked.loc[[gemeente]], ranked.drop(index=gemeente)])
     members = tuple(ranked.index[1:k + 1])
+    k = len(members)  # fewer when the files hold fewer gemeenten
     left_out = [name for variable, name, _ in variables if variable not in columns]
     method = (f"De {k} gemeenten met de kleinste euclidische afstand tot {gemeente} over "
               f"gestandaardiseerde waarden (z-scores over alle {len(table)} gemeenten) van: "
@@ -215,6 +234,10 @@ def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
         method += f" Niet beschikbaar en weggelaten: {', '.join(left_out)}."
     return (PeerGroup(gemeente, year, "buren", f"De {k} meest vergelijkbare gemeenten "
                       f"({year})", method, members), ranked.reset_index())
+
+
+def _count_text(n: int) -> str:
+    return "1 gemeente" if n == 1 else f"{n} gemeenten"
 
 
 def _count(tidy: pd.DataFrame, year: int) -> int:
@@ -228,23 +251,42 @@ def chosen(tidy: pd.DataFrame, gemeente: str, year: int, codes: list[str],
     known = set(tidy.loc[tidy["year"] == year, "area_code"])
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise DataError(f"{where}: {', '.join(unknown)} not among the gemeenten of {year} in "
-                        "the national files. Check the codes (a merged gemeente has a new "
-                        "code) or import a national file of that year.")
+        shown = ", ".join(unknown[:10]) + (f" en {len(unknown) - 10} meer"
+                                           if len(unknown) > 10 else "")
+        raise DataError(f"{where}: {shown} niet onder de gemeenten van {year} in de "
+                        "landelijke bestanden. Controleer de codes (een heringedeelde gemeente "
+                        "heeft een nieuwe code) of importeer een landelijk bestand van dat jaar.")
     members = tuple(sorted(c for c in dict.fromkeys(codes) if c != gemeente))
+    if not members:
+        raise DataError(f"{where}: de lijst noemt geen andere gemeente dan {gemeente} zelf; "
+                        "noem de gemeenten waarmee u wilt vergelijken.")
     return PeerGroup(gemeente, year, "eigen keuze", f"Eigen vergelijkingsgroep ({year})",
-                     f"Door de gemeente zelf gekozen: {len(members)} gemeenten ({where}).",
+                     f"Door de gemeente zelf gekozen: {_count_text(len(members))} ({where}).",
                      members)
 
 
-def nederland(observations: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def listed(tidy: pd.DataFrame) -> dict[int, set[str]]:
+    """Per year the gemeenten CBS's *Gebieden in Nederland* of that year lists (every
+    gemeente of the country then): what a total must cover to be called Nederland."""
+    rows = tidy[tidy["variable"] == model.PROVINCIE_VARIABLE]
+    return {int(y): set(part["area_code"]) for y, part in rows.groupby("year")}
+
+
+def nederland(observations: pd.DataFrame, catalogue: Catalogue,
+              gemeenten_of: dict[int, set[str]] | None = None) -> pd.DataFrame:
     """``indicator, year, value, gemeenten, method, label`` for Nederland (``label``:
     ``country_label`` — a file of a few gemeenten is no country), from the gemeente
     observations of every gemeente: Σ numerators / Σ denominators × scale, or — for a
     share published without counts — the shares weighted by their denominators; no
-    value (and the reason in ``method``) when a gemeente lacks the figures."""
+    value (and the reason in ``method``) when a gemeente lacks the figures.
+
+    ``gemeenten_of`` (``listed``): the gemeenten of the country per year; a total that
+    lacks one of them is not called Nederland, whatever the count."""
     rows = []
     gemeenten = observations.groupby("year")["area_code"].nunique()
+    present = observations.groupby("year")["area_code"].agg(set)
+    absent = {int(y): sorted((gemeenten_of or {}).get(int(y), set()) - codes)
+              for y, codes in present.items()}
     for (indicator, year), part in observations.groupby(["indicator", "year"]):
         spec = catalogue.get(indicator)
         if spec is None or not spec.computed:
@@ -270,8 +312,14 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
             value = float((usable["value"] * weights).sum() / weights.sum())
             method = (f"gewogen gemiddelde van de gepubliceerde (afgeronde) percentages van "
                       f"{total} gemeenten")
+        label = country_label(total)
+        if absent.get(int(year)):
+            lacking = absent[int(year)]
+            label = f"alle {total} gemeenten"
+            method += (f"; {len(lacking)} gemeente(n) van CBS' Gebieden in Nederland {year} "
+                       f"ontbreken in de cijfers (bijvoorbeeld {lacking[0]}): geen Nederland")
         rows.append({"indicator": indicator, "year": int(year), "value": value,
-                     "gemeenten": total, "method": method, "label": country_label(total)})
+                     "gemeenten": total, "method": method, "label": label})
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "gemeenten", "method",
                                        "label"])
 
@@ -298,7 +346,7 @@ def compare(observations: pd.DataFrame, country: pd.DataFrame, group: PeerGroup,
     here = country[(country["indicator"] == indicator) & (country["year"] == year)]
     nl = float(here["value"].iloc[0]) if len(here) else np.nan
     gemeenten = observations.loc[observations["year"] == year, "area_code"].nunique()
-    country_name = country_label(gemeenten)
+    country_name = here["label"].iloc[0] if len(here) else country_label(gemeenten)
     out = {"indicator": indicator, "year": year, "value": own, "nederland": nl,
            "country": country_name,
            "median": peers.median() if len(peers) else np.nan,
@@ -327,7 +375,7 @@ def compare(observations: pd.DataFrame, country: pd.DataFrame, group: PeerGroup,
     else:
         where = "beter dan" if (own_shown < median_shown) == lower_better else "slechter dan"
     sentence = (f"{spec.label} ({year}): {shown(own)}, {where} de mediaan van "
-                f"{group.label.lower()} "
+                f"{_phrase(group)} "
                 f"({shown(out['median'])}; van {format_number(out['low'], decimals)} tot "
                 f"{shown(out['high'])}), plaats {out['rank']} van {len(everyone)}"
                 + (" (van hoog naar laag)" if spec.polarity == "neutral" else ""))
@@ -335,6 +383,13 @@ def compare(observations: pd.DataFrame, country: pd.DataFrame, group: PeerGroup,
         sentence += f"; {country_name} {shown(nl)}"
     out["sentence"] = sentence + "."
     return out
+
+
+def _phrase(group: PeerGroup) -> str:
+    """The group's label inside a sentence: "de eigen vergelijkingsgroep (2024)", "gemeenten
+    in de provincie Noord-Holland (2024)" (only the first letter lowered)."""
+    label = group.label[0].lower() + group.label[1:]
+    return f"de {label}" if group.kind == "eigen keuze" else label
 
 
 def groups(national, year: int, codes: list[str] | None = None, k: int = 10
@@ -389,7 +444,7 @@ def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.D
     """One row per indicator and peer group: ``compare``'s figures and sentence (in the
     newest year up to the group's that has the gemeente's own figure; the group stays the
     one chosen in its year), and Nederland's method."""
-    country = nederland(national.observations, national.catalogue)
+    country = nederland(national.observations, national.catalogue, listed(national.variables))
     obs = national.observations
     rows = []
     for indicator in indicators:

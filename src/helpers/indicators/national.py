@@ -35,6 +35,7 @@ class National:
     variables: pd.DataFrame  # tidy, every gemeente (the structure peers are chosen on)
     observations: pd.DataFrame  # model.OBSERVATION_COLUMNS, disclosure control applied
     mergers: pd.DataFrame  # code, year, reason (``helpers.workspace.national.mergers``)
+    conflicts: tuple = ()  # precedence.Conflict: files that disagree, and what is shown
 
     @property
     def empty(self) -> bool:
@@ -51,7 +52,9 @@ class National:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.variables["year"].unique())
+        """The years with figures (a year of a provincie table alone has none)."""
+        figures = self.variables[self.variables["variable"] != model.PROVINCIE_VARIABLE]
+        return sorted(int(y) for y in figures["year"].unique())
 
     def comparable(self, code: str, years: list[int]) -> list[int]:
         """The ``years`` of ``code``'s series from its newest merger on."""
@@ -77,7 +80,7 @@ def of(ws: Workspace) -> National:
 def _made(ws: Workspace) -> National:
     """The national figures of a workspace, computed."""
     catalogue = catalogues.for_workspace(ws)
-    tidy = files.variables(ws)
+    tidy, conflicts = files.combined(ws)
     if tidy.empty:
         observations = pd.DataFrame(columns=model.OBSERVATION_COLUMNS)
         merged = pd.DataFrame(columns=["code", "year", "reason"])
@@ -89,4 +92,4 @@ def _made(ws: Workspace) -> National:
                        f"{ws.root}: the indicators of every gemeente")
         merged = files.mergers(tidy, files.areas(ws))
     return National(ws.gemeente, catalogue, tidy, observations.reset_index(drop=True),
-                    merged)
+                    merged, tuple(conflicts))

@@ -147,6 +147,11 @@ def missing(ws: Workspace, year: int, indicators: list[str]) -> pd.DataFrame:
         for row in found[(found["indicator"] == indicator) & found["rank"].isna()].itertuples():
             rows.append((f"{label} – {row.group}", row.sentence))
     names = national.names
+    for conflict in national.conflicts:
+        rows.append((f"Landelijke cijfers van {names.get(conflict.area_code, conflict.area_code)}",
+                     "twee bestanden geven een ander cijfer: " + conflict.line()
+                     + "; verwijder of corrigeer het verkeerde bestand, of geef het goede "
+                       "een hogere priority in stuurkit.yml"))
     members = {c for g in groups for c in g.members} | {ws.gemeente}
     for merger in national.mergers.itertuples():
         if merger.code in members:

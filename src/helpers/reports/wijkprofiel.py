@@ -153,7 +153,8 @@ def _country(report: Wijkprofiel) -> tuple[pd.DataFrame | None, str]:
     here = national.of(report.workspace)
     if here.empty:
         return None, ""
-    country = peers.nederland(here.observations, here.catalogue).dropna(subset=["value"])
+    country = peers.nederland(here.observations, here.catalogue,
+                              peers.listed(here.variables)).dropna(subset=["value"])
     if country.empty:
         return None, ""
     # one name for the column: the years whose total is what the newest year's is called

@@ -57,8 +57,9 @@ def _json(path: Path, name: str) -> list[dict[str, Any]]:
     except json.JSONDecodeError as exc:
         raise DataError(f"{file}: not valid JSON ({exc}); download the table again.") from exc
     data = data.get("value", data) if isinstance(data, dict) else data
-    if not isinstance(data, list):
-        raise DataError(f"{file}: expected a list of records.")
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise DataError(f"{file}: expected a list of records; download the table again "
+                        "(stuurkit fetch).")
     return data
 
 
@@ -100,19 +101,59 @@ def _odata_year(path: Path) -> int | None:
     return None
 
 
-def _from_odata(path: Path) -> tuple[pd.DataFrame, str, str, int | None]:
+def _from_odata(path: Path) -> tuple[pd.DataFrame, str, str, str | None, int | None]:
     keys = _paths(_json(path, "DataProperties"))
-    province = next((k for k, t in keys.items() if t.lower().endswith("provincies|code")),
-                    None)
-    gemeente = next((k for k, t in keys.items()
-                     if t.lower().endswith("gemeenten|code")), None)
+
+    def key(ending: str) -> str | None:
+        return next((k for k, t in keys.items() if t.lower().endswith(ending)), None)
+
+    province, gemeente, name = key("provincies|code"), key("gemeenten|code"), key(
+        "gemeenten|naam")
     rows = pd.DataFrame(_json(path, "TypedDataSet"))
     if gemeente is None and "RegioS" in rows:
         gemeente = "RegioS"
     if province is None or gemeente is None or rows.empty:
         raise DataError(f"{path}: not a '{TITLE}' table with gemeente and provincie codes; "
                         "download it again (stuurkit fetch).")
-    return rows.astype(str), gemeente, province, _odata_year(path)
+    lacking = [k for k in (gemeente, province) if k not in rows.columns]
+    if lacking:
+        raise DataError(f"{path}: DataProperties names {', '.join(lacking)}, but "
+                        "TypedDataSet.json has no such column; download the table again "
+                        "(stuurkit fetch).")
+    found = _odata_year(path)
+    named = year_in_name(path)
+    if found and named and found != named:
+        raise DataError(f"{path}: the folder's name says {named}, its TableInfos title "
+                        f"'{TITLE} {found}'; download the table of the year you want again.")
+    name = name if name in rows.columns else None
+    return rows.fillna("").astype(str), gemeente, province, name, found
+
+
+def _name_column(table: pd.DataFrame, codes: str) -> str | None:
+    """The column of the gemeenten's names: "…gemeenten|Naam", "Gemeentenaam" or "Naam"
+    (never the code column)."""
+    for name in table.columns:
+        header = str(name).strip().lower()
+        if name != codes and (header.endswith("gemeenten|naam") or header in (
+                "gemeentenaam", "naam", "gemeente naam")):
+            return name
+    return None
+
+
+def _sheet(path: Path) -> pd.DataFrame:
+    """The one sheet of a workbook that holds gemeente and provincie codes."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
+    held = [n for n, t in sheets.items() if _column(t, model.PROVINCIE_CODE) is not None
+            and _column(t, model.GEMEENTE_CODE) is not None]
+    if len(held) != 1:
+        what = "no sheet holds" if not held else f"{len(held)} sheets ({', '.join(held)}) hold"
+        raise DataError(f"{path}: {what} gemeente codes (GMdddd) and provincie codes (PVdd) "
+                        f"(sheets: {', '.join(map(str, sheets))}); keep the one '{TITLE}' "
+                        "table in the workbook.")
+    return sheets[held[0]]
 
 
 def _column(table: pd.DataFrame, pattern: re.Pattern[str]) -> str | None:
@@ -140,16 +181,19 @@ def read_gebieden(path: str | Path, year: int | None = None, table: pd.DataFrame
     """
     path = Path(path)
     if path.is_dir():
-        rows, gemeente, province, found = _from_odata(path)
+        rows, gemeente, province, name, found = _from_odata(path)
         where = "record"
     else:
-        if table is None:
-            from helpers.sources.tabular import read_table
+        from helpers.sources.tabular import WORKBOOK_SUFFIXES, read_table
 
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            table = _sheet(path)  # every sheet looked at: not the first that fits
+        elif table is None:
             table = read_table(path, any_sheet=True)
         rows = table.astype(str)
         gemeente = _column(rows, model.GEMEENTE_CODE)
         province = _column(rows, model.PROVINCIE_CODE)
+        name = None if gemeente is None else _name_column(rows, gemeente)
         if gemeente is None or province is None:
             raise DataError(f"{path}: no column of gemeente codes (GMdddd) and provincie "
                             f"codes (PVdd); is this CBS's '{TITLE}' table?")
@@ -169,16 +213,20 @@ def read_gebieden(path: str | Path, year: int | None = None, table: pd.DataFrame
         if pv not in model.PROVINCIES:
             raise DataError(f"{path}: {where} {at + first}: gemeente {code} has provincie "
                             f"{pv!r}, not one of CBS's codes PV20–PV31; correct the row.")
-    twice = codes[codes.duplicated()]
-    if len(twice):
-        raise DataError(f"{path}: gemeente {twice.iloc[0]} is listed twice; a '{TITLE}' "
-                        "table has one row per gemeente.")
-    return pd.DataFrame({
+    twice = codes.duplicated()
+    if twice.any():
+        at = int(twice.to_numpy().argmax())
+        raise DataError(f"{path}: {where} {at + first}: gemeente {codes.iloc[at]} is listed "
+                        f"twice; a '{TITLE}' table has one row per gemeente.")
+    out = pd.DataFrame({
         "area_code": codes.to_numpy(), "level": "gemeente", "year": int(year),
         "variable": model.PROVINCIE_VARIABLE,
         "value": provinces.str[2:].astype(int).astype(float).to_numpy(),
         "status": model.OK, "source": SOURCE.format(year=int(year)),
     })[model.TIDY_COLUMNS]
+    if name is not None:  # each gemeente's name, as KWB files carry it
+        out[model.AREA_NAME] = rows[name].str.strip().replace("", None).to_numpy()
+    return out
 
 
 def _detect(probe: Probe) -> bool:

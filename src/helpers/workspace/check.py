@@ -24,7 +24,7 @@ from helpers import model
 from helpers.errors import StuurkitError
 from helpers.sources import READERS, Probe, boundaries
 from helpers.sources import variables as varmap
-from helpers.workspace import begroting
+from helpers.workspace import begroting, national
 from helpers.workspace.cache import sha256
 from helpers.workspace.config import CONFIG_FILE
 from helpers.workspace.core import Workspace, open_workspace
@@ -246,6 +246,35 @@ def _overlaps(ws: Workspace, problems: list[Problem]) -> None:
         problems.append(Problem("waarschuwing", "sources (overlap)", duplicate.line() + "."))
 
 
+def _national(ws: Workspace, problems: list[Problem]) -> None:
+    """The national figures that comparisons use: what they hold, the hand-chosen peers
+    they lack in their newest year, and files that disagree (``national.combined``)."""
+    tidy, conflicts = national.combined(ws)
+    if tidy.empty:
+        return
+    figures = tidy[tidy["variable"] != model.PROVINCIE_VARIABLE]
+    if figures.empty:
+        return
+    newest = int(figures["year"].max())
+    present = set(figures.loc[figures["year"] == newest, "area_code"])
+    problems.append(Problem("info", "national", f"national figures of {len(present)} "
+                            f"gemeenten in {newest} (years "
+                            f"{', '.join(map(str, sorted(figures['year'].unique())))})."))
+    unknown = [c for c in ws.config.peers.codes if c not in present]
+    if unknown:
+        problems.append(Problem("waarschuwing", "peers.codes",
+                                f"{', '.join(unknown[:10])} not among the gemeenten of {newest} "
+                                "in the national files; a report of that year refuses the "
+                                "hand-chosen group. Use the current codes (a merged gemeente "
+                                "has a new one)."))
+    if conflicts:
+        problems.append(Problem("waarschuwing", "national (overlap)",
+                                f"{len(conflicts)} national figures differ between files: "
+                                f"{_examples([c.line() for c in conflicts])}. Give the file "
+                                "to prefer a higher priority in stuurkit.yml, or remove the "
+                                "wrong one."))
+
+
 def check_workspace(workspace: str | Path,
                     catalogue: Callable[[Workspace], Mapping[str, Any]] | None = None,
                     schedule: Callable[[Workspace, Readiness], list[Problem]] | None = None,
@@ -297,6 +326,7 @@ def check_workspace(workspace: str | Path,
                                 "nieuwe_code' rows to link them."))
     if combined is not None:
         _overlaps(ws, problems)
+        _try(problems, "national figures", lambda: _national(ws, problems))
     for problem in begroting.unreadable_duiding(ws.root, ws.config.duiding):
         problems.append(Problem(ERROR, ws.config.duiding, f"{problem}; the programme "
                                 "monitor shows 'duiding kon niet worden gelezen' instead."))
