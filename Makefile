@@ -47,6 +47,7 @@ screenshots: demo ## build the demo reports and save a PNG of each in reports/de
 	$(BIN)/stuurkit screenshots demo
 
 bench: install ## run the benchmarks and print a table of medians
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 audit: install ## reliability, privacy and safety audit (bad input, faults, faults under CPU load 5x, privacy scan, concurrency, injection, tampered pages): a table and counts per group; exit 1 when a row fails

@@ -4,12 +4,18 @@
 
 Measured side by side in one run (medians of ``--repeat`` repetitions):
 
-1. batch throughput of the demo schedule (19 reports) on 2 workers:
+1. batch throughput of the demo schedule (26 reports) on 2 workers:
    (a) a naive loop — ``papermill.execute_notebook`` + the nbconvert CLI per report, one
-       kernel each, 2 processes; (b) ``stuurkit run`` (warm kernels, the previous run's
-       manifest in place); (c) the limit — the same notebooks' code run as plain Python
-       in one warm IPython shell without Jupyter (libraries and data loaded before the
-       clock starts); also in 2 warm processes and in 2 cold ones (see ``batch``);
+       kernel each, 2 processes; (b) ``stuurkit run --force`` (warm kernels, the previous
+       run's manifest in place) with its time per phase (``phase_*_s``: kernel start and
+       reset, cells, papermill, export, scan, workbook, index, …, summed over the jobs);
+       (c) the peer — ploomber-engine in-process plus one reused nbconvert exporter per
+       process, 2 processes; (d) ``stuurkit run --scheduler`` on an external Dask cluster
+       of 2 workers (``dask scheduler`` + ``dask worker``, as the README's recipe);
+       (e) reruns: nothing changed, and one duiding file edited (asserting which reports
+       are made again); (f) the limit — the same notebooks' code run as plain Python in
+       one warm IPython shell without Jupyter (libraries and data loaded before the clock
+       starts); also in 2 warm processes and in 2 cold ones (see ``batch``);
 2. HTML size of every demo report (and of a buurt profile, whose map shows every buurt);
 3. national scale: the demo's statistics copied to 342 gemeenten (14,022 buurten, 3,420
    wijken; ``synthetic.py``, generated at run time, not committed) — load + compute every
@@ -29,6 +35,7 @@ Compares with the committed ``results.json`` and warns about regressions (> 20%)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -162,14 +169,148 @@ def _jobs() -> list[dict]:
             for j in runner.expand(open_workspace("demo"))]
 
 
-def batch(repeat: int, workers: int = 2) -> dict[str, float]:
-    """The demo schedule: naive loop, ``stuurkit run``, and three limits.
+_peer: dict = {}
 
-    ``stuurkit run`` is timed as a scheduled run finds its folder: the previous run's
-    reports and manifest are there (one untimed run first). The limits run the same
-    notebooks' code as plain Python: ``limit_s`` in one warm process (the issue's
-    definition), ``limit_parallel_warm_s`` in ``workers`` warm processes, and
-    ``limit_parallel_cold_s`` in ``workers`` processes that start cold, as our workers do.
+
+def _peer_start() -> None:
+    """A peer process (ploomber-engine + nbconvert): its telemetry and version check off
+    (no network here), one ``HTMLExporter`` kept for every report of the process."""
+    os.environ.update({"PLOOMBER_STATS_ENABLED": "false", "STUURKIT_RENDER": "html",
+                       "PLOOMBER_VERSION_CHECK_DISABLED": "true"})
+    from nbconvert import HTMLExporter
+
+    _peer["exporter"] = HTMLExporter(exclude_input=True)
+
+
+def _peer_one(job: dict, folder: str) -> None:
+    from ploomber_engine import execute_notebook
+
+    out = Path(folder) / (job["name"].replace("/", "_") + ".ipynb")
+    nb = execute_notebook(job["notebook"], str(out), parameters=job["parameters"],
+                          progress_bar=False, cwd=str(Path(job["notebook"]).parent))
+    body, _ = _peer["exporter"].from_notebook_node(nb)
+    out.with_suffix(".html").write_text(body, encoding="utf-8")
+
+
+def _peer_run(jobs: list[dict], workers: int) -> None:
+    """The peer: ``ploomber_engine.execute_notebook`` in-process (no kernel) and one reused
+    nbconvert ``HTMLExporter`` per process, the jobs on ``workers`` fresh processes."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    with (tempfile.TemporaryDirectory(prefix="stuurkit-peer-") as folder,
+          ProcessPoolExecutor(workers, mp_context=spawn, initializer=_peer_start) as pool):
+        list(pool.map(_peer_one, jobs, [folder] * len(jobs)))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int, log: Path):
+    """An external Dask cluster on this machine, as the README's multi-machine recipe
+    starts one: ``dask scheduler`` and ``workers`` times ``dask worker … --nthreads 1
+    --nworkers 1``, each a process (group) of its own; yields the scheduler's address once
+    every worker has joined. Always torn down: SIGTERM to each process group, SIGKILL to
+    what is left after 15 s (a worker's kernels die with it: helpers.run.lifeline)."""
+    import signal
+
+    from distributed import Client
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    host, port = address[len("tcp://"):].split(":")
+    commands = [[str(BIN / "dask"), "scheduler", "--host", host, "--port", port,
+                 "--no-dashboard"]]
+    commands += [[str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
+                  "--no-dashboard"]] * workers
+    processes = []
+    with open(log, "a") as out:
+        try:
+            for command in commands:
+                processes.append(subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out,
+                                                  stdin=subprocess.DEVNULL,
+                                                  start_new_session=True))
+            with Client(address, timeout=60) as client:
+                client.wait_for_workers(workers, timeout=120)
+            yield address
+        finally:
+            for process in reversed(processes):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for process in processes:
+                try:
+                    process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                with contextlib.suppress(ProcessLookupError):  # the group's stragglers
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def _run_phases(folder: Path, wall: float) -> dict[str, float]:
+    """The seconds per phase of the run whose ``manifest.json`` is in ``folder``
+    (``helpers.run.phases``): each phase summed over the jobs, plus the run's own, plus
+    ``outside_run`` (the command's start — imports, the workspace, planning — and exit)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    out: dict[str, float] = dict(manifest.get("phases") or {})
+    for job in manifest["jobs"]:
+        for name, seconds in (job.get("phases") or {}).items():
+            out[name] = out.get(name, 0.0) + seconds
+    out["outside_run"] = wall - (manifest.get("seconds") or 0.0)
+    return out
+
+
+DUIDING_EDIT = "duiding/2024/P1.2.md"  # shown in full by the programmamonitor of P1 only
+
+
+def _made(folder: Path) -> tuple[list[str], dict[str, str]]:
+    """The reports the last run made (not kept) and every report's key, from its manifest."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return (sorted(j["name"] for j in manifest["jobs"] if j["status"] == "ok"),
+            {j["name"]: j.get("key") for j in manifest["jobs"]})
+
+
+def _rerun(kit, folder: Path, change=None, tries: int = 3) -> tuple[float, list[str]]:
+    """A run after ``change()`` (none: nothing changed): its seconds and the reports it made.
+
+    The working tree may be shared with someone editing ``src/helpers`` meanwhile: a new
+    code hash makes every report again (their keys change, ``helpers.run.incremental``).
+    Such a run does not count: it is repeated (after a run that takes the new code in).
+    """
+    for _ in range(tries):
+        _, before = _made(folder)
+        if change is not None:
+            change()
+        seconds = kit()
+        made, after = _made(folder)
+        if after == before:
+            return seconds, made
+        kit()  # the code changed under the run: take it in, then try again
+    raise RuntimeError(f"the code in src/helpers kept changing during {tries} reruns")
+
+
+def batch(repeat: int, workers: int = 2) -> dict[str, float]:
+    """The demo schedule: naive loop, ``stuurkit run``, the peer, an external Dask
+    cluster, incremental reruns, and three limits.
+
+    Side by side in each repetition, on the same jobs: the naive loop; ``stuurkit run
+    --force`` (every report made; the previous run's reports and manifest in place, as a
+    scheduled run finds its folder; ``STUURKIT_PHASES=1`` for the per-phase breakdown, read
+    back from its manifest); the peer (``_peer_run``: ploomber-engine + nbconvert);
+    ``stuurkit run --scheduler … --force`` on a fresh external Dask cluster of ``workers``
+    single-threaded workers (``dask_cluster``; started before the clock, as a standing
+    cluster is); ``stuurkit run`` again with nothing changed (every report kept). Then
+    once: one duiding file of the workspace copy edited, and only the reports that show
+    it must be made again. The limits run the same notebooks' code as plain Python:
+    ``limit_s`` in one warm process, ``limit_parallel_warm_s`` in ``workers`` warm
+    processes, ``limit_parallel_cold_s`` in ``workers`` processes that start cold.
     """
     jobs = _jobs()
 
@@ -177,20 +318,58 @@ def batch(repeat: int, workers: int = 2) -> dict[str, float]:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_naive_one, jobs))
 
-    reports = tempfile.mkdtemp(prefix="stuurkit-bench-")
-    env = {**os.environ, "STUURKIT_REPORTS": reports}
+    tmp = Path(tempfile.mkdtemp(prefix="stuurkit-bench-"))
+    workspace, reports = tmp / "demo", tmp / "reports"
+    shutil.copytree(ROOT / "data" / "demo", workspace,
+                    ignore=shutil.ignore_patterns(".stuurkit-*"))
+    env = {**os.environ, "STUURKIT_REPORTS": str(reports), "STUURKIT_PHASES": "1"}
+    folder = reports / "demo"
 
-    def kit(*extra: str):
-        subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", str(workers), *extra],
-                       check=True, capture_output=True, env=env)
+    def kit(*extra: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([str(BIN / "stuurkit"), "run", str(workspace), "--jobs", str(workers),
+                        *extra], check=True, capture_output=True, env=env)
+        return time.perf_counter() - start
 
-    kit()  # the previous run of a schedule
+    def timed(func) -> float:
+        start = time.perf_counter()
+        func()
+        return time.perf_counter() - start
+
+    runs: dict[str, list[float]] = {key: [] for key in (
+        "naive_s", "stuurkit_s", "peer_ploomber_s", "dask_external_s", "stuurkit_unchanged_s")}
+    phase_runs: list[dict[str, float]] = []
+    try:
+        kit()  # the previous run of a schedule
+        for _ in range(repeat):
+            runs["naive_s"].append(timed(naive))
+            runs["stuurkit_s"].append(kit("--force"))  # every report made
+            phase_runs.append(_run_phases(folder, runs["stuurkit_s"][-1]))
+            runs["peer_ploomber_s"].append(timed(lambda: _peer_run(jobs, workers)))
+            with dask_cluster(workers, tmp / "dask.log") as address:
+                runs["dask_external_s"].append(kit("--scheduler", address, "--force"))
+            # nothing changed since the last run: every report kept (helpers.run.incremental)
+            seconds, made = _rerun(kit, folder)
+            if made:
+                raise AssertionError(f"a run with nothing changed made {made} again")
+            runs["stuurkit_unchanged_s"].append(seconds)
+        duiding = workspace / DUIDING_EDIT
+
+        def edit() -> None:
+            duiding.write_text(duiding.read_text(encoding="utf-8")
+                               + "\nNieuw inzicht na het gesprek met UWV.\n", encoding="utf-8")
+
+        edited_s, made = _rerun(kit, folder, edit)
+        shows = sorted(j["name"] for j in jobs if j["parameters"].get("programme") == "P1")
+        if made != shows:
+            raise AssertionError(f"after editing {DUIDING_EDIT} the run made {made}; "
+                                 f"only {shows} show it")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     out: dict[str, float] = {"reports": len(jobs)}
-    out["naive_s"], _ = _median(naive, repeat)
-    out["stuurkit_s"], _ = _median(lambda: kit("--force"), repeat)  # every report made
-    # nothing changed since the last run: every report is kept (helpers.run.incremental)
-    out["stuurkit_unchanged_s"], _ = _median(kit, repeat)
-    shutil.rmtree(reports, ignore_errors=True)
+    out.update({key: statistics.median(values) for key, values in runs.items()})
+    out["rerun_duiding_s"] = edited_s
+    out["rerun_duiding_made"] = len(made)
     for key, processes, warm in (("limit_s", 1, True),
                                  ("limit_parallel_warm_s", workers, True),
                                  ("limit_parallel_cold_s", workers, False)):
@@ -199,6 +378,12 @@ def batch(repeat: int, workers: int = 2) -> dict[str, float]:
     out["batch_ratio_to_limit"] = out["stuurkit_s"] / out["limit_s"]
     out["batch_ratio_to_parallel_warm_limit"] = out["stuurkit_s"] / out["limit_parallel_warm_s"]
     out["batch_ratio_to_parallel_cold_limit"] = out["stuurkit_s"] / out["limit_parallel_cold_s"]
+    out["batch_ratio_to_ploomber"] = out["stuurkit_s"] / out["peer_ploomber_s"]
+    out["rerun_unchanged_ratio"] = out["stuurkit_unchanged_s"] / out["stuurkit_s"]
+    out["dask_external_ratio"] = out["stuurkit_s"] / out["dask_external_s"]
+    names = sorted({name for run in phase_runs for name in run})
+    out.update({f"phase_{name}_s": statistics.median(run.get(name, 0.0) for run in phase_runs)
+                for name in names})
     return out
 
 
@@ -206,11 +391,19 @@ def batch(repeat: int, workers: int = 2) -> dict[str, float]:
 
 
 def html_sizes() -> dict[str, float]:
+    """Page sizes of the demo run (interactive: the largest page) and
+    of the same run with ``--static`` (no script, charts as SVG), plus a buurt profile
+    whose map shows every buurt, published both ways."""
+    def pages(folder: Path) -> dict[str, float]:
+        return {p.name: p.stat().st_size / 1e6 for p in folder.glob("*.html")}
+
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "STUURKIT_REPORTS": tmp}
-        subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", "2"], check=True,
-                       capture_output=True, env=env)
-        sizes = {p.name: p.stat().st_size / 1e6 for p in (Path(tmp) / "demo").glob("*.html")}
+        runs = {}
+        for mode, extra in (("interactive", []), ("static", ["--static"])):
+            env = {**os.environ, "STUURKIT_REPORTS": str(Path(tmp) / mode)}
+            subprocess.run([str(BIN / "stuurkit"), "run", "demo", "--jobs", "2", *extra],
+                           check=True, capture_output=True, env=env)
+            runs[mode] = pages(Path(tmp) / mode / "demo")
         import papermill as pm
 
         from helpers import publish
@@ -222,22 +415,30 @@ def html_sizes() -> dict[str, float]:
         text = buurt.read_text()
         once = text.count('id="stuurkit-vega-bundle"') == 1
         buurt_mb = buurt.stat().st_size / 1e6
-    return {"html_max_report_mb": max(sizes.values()),
+        still = publish.publish_notebook(out, Path(tmp) / "buurt_static.html", static=True)[0]
+        no_script = "<script" not in still.read_text()
+        static_mb = max(still.stat().st_size / 1e6, *runs["static"].values())
+    return {"html_max_report_mb": max(runs["interactive"].values()),
             "html_buurt_map_report_mb": buurt_mb,
-            "html_vega_js_once": once, "html_reports": len(sizes)}
+            "html_static_max_mb": static_mb, "html_static_no_script": no_script,
+            "html_vega_js_once": once, "html_reports": len(runs["interactive"])}
 
 
 # ---------------------------------------------------------------- national
 
 
 def _national_generate(folder: str) -> dict[str, int]:
-    """Write the synthetic national tidy variables and hierarchy as parquet (not timed)."""
+    """Write the synthetic national tidy variables and hierarchy as parquet (not timed).
+    The text columns of the variables are stored dictionary-encoded (categoricals: one
+    code per row, each area code, variable, status and source written once), as a
+    national store holds them; ``aggregate_up`` and ``compute`` read their codes."""
     import synthetic
 
     from helpers.workspace import open_workspace
 
     tidy, links = synthetic.national(open_workspace("demo"))
-    tidy.to_parquet(Path(folder) / "variables.parquet")
+    text = ["area_code", "level", "variable", "status", "source"]
+    tidy.astype(dict.fromkeys(text, "category")).to_parquet(Path(folder) / "variables.parquet")
     links.to_parquet(Path(folder) / "hierarchy.parquet")
     counts = tidy.drop_duplicates("area_code")["level"].value_counts().to_dict()
     return {"national_gemeenten": counts.get("gemeente", 0),
@@ -259,10 +460,10 @@ def _national_measure(folder: str) -> dict[str, float]:
 
     cat = catalogue.load()
     start = time.perf_counter()
-    tidy = pd.read_parquet(Path(folder) / "variables.parquet")
     links = pd.read_parquet(Path(folder) / "hierarchy.parquet")
-    variables = aggregate_up(tidy, links)
-    obs = suppress(compute(variables, cat), cat, links)
+    # one pipeline: no step's input is kept once the next step has it
+    obs = suppress(compute(aggregate_up(pd.read_parquet(Path(folder) / "variables.parquet"),
+                                        links), cat), cat, links)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB → GiB
     shown = obs[(obs["indicator"] == MAP_INDICATOR) & (obs["year"] == MAP_YEAR)
@@ -481,8 +682,12 @@ def calibration() -> dict[str, float]:
 # -------------------------------------------------------------------- main
 
 
-TARGETS = {"batch_speedup_vs_papermill": (">=", 5.0), "batch_ratio_to_limit": ("<=", 1.5),
-           "html_max_report_mb": ("<=", 1.5), "html_buurt_map_report_mb": ("<=", 1.5),
+TARGETS = {"batch_speedup_vs_papermill": (">=", 10.0), "batch_ratio_to_limit": ("<=", 1.5),
+           "batch_ratio_to_parallel_warm_limit": ("<=", 1.2),
+           "batch_ratio_to_ploomber": ("<=", 1.0), "rerun_unchanged_ratio": ("<=", 0.10),
+           "dask_external_ratio": (">=", 0.8),
+           "html_max_report_mb": ("<=", 0.8), "html_buurt_map_report_mb": ("<=", 0.8),
+           "html_static_max_mb": ("<=", 0.3),
            "national_load_s": ("<=", 10.0), "national_peak_gb": ("<=", 4.0),
            "national_map_mb": ("<=", 5.0), "wijkprofiel_national_ratio": ("<=", 2.0),
            "explorer_update_ms": ("<=", 200.0), "explorer_demo_update_ms": ("<=", 200.0),

@@ -212,7 +212,9 @@ def test_the_command_and_a_worker_start_without_pandas():
 _MARKUP_ALLOWED = {("presentation/embed.py", "placeholder"), ("presentation/embed.py", "wrap"),
                    ("presentation/embed.py", "<module>"),
                    ("presentation/embed.py", "loader_script"),
-                   ("presentation/embed.py", "_verified_inline")}
+                   ("presentation/embed.py", "_verified_inline"),
+                   ("presentation/embed.py", "fill"), ("presentation/embed.py", "_packed"),
+                   ("presentation/embed.py", "_packed_spec")}
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!]")
 
 

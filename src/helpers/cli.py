@@ -10,6 +10,7 @@ code 2; a run stopped by SIGTERM exits with 143 after cleaning up.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -145,6 +146,8 @@ def _run(args: argparse.Namespace) -> int:
     # cache) before any kernel starts: a configuration or data error exits 2 at once
     ws = open_workspace(args.workspace)
     jobs = runner.expand(ws, only=args.only)
+    if args.static:  # every report without scripts, as an entry's `static: true` does
+        jobs = [dataclasses.replace(job, static=True) for job in jobs]
     if args.pdf:
         from helpers.publish import pdf
 
@@ -240,7 +243,7 @@ def _begroting(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from helpers.publish import publish_notebook
 
-    for out in publish_notebook(args.notebook, args.output):
+    for out in publish_notebook(args.notebook, args.output, static=args.static):
         print(f"Published {out}")
     return 0
 
@@ -324,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "stopped (default 600)")
     p.add_argument("--pdf", action="store_true",
                    help="also print each report to an A4 PDF beside it (needs Chromium)")
+    p.add_argument("--static", action="store_true",
+                   help="pages without any JavaScript: charts drawn as SVG images, a "
+                        "policy that allows no script (as `static: true` on a schedule "
+                        "entry)")
     p.add_argument("--force", action="store_true",
                    help="make every report, also those whose notebook, parameters, code "
                         "and the workspace files they read are unchanged (skipped and "
@@ -362,6 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Export an executed report notebook as offline HTML.")
     p.add_argument("notebook", help="executed .ipynb (e.g. from papermill)")
     p.add_argument("output", help="the .html file to write")
+    p.add_argument("--static", action="store_true",
+                   help="a page without any JavaScript: charts drawn as SVG images")
     p.set_defaults(func=_publish)
     return parser
 

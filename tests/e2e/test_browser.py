@@ -470,4 +470,4 @@ def test_the_comparison_with_peers_is_shown(browser, demo_reports, name):
     assert header[:3] == ["Indicator", "Jaar", "Voorbeeldstad"]
     assert "Alle 33 gemeenten" in header and "Mediaan groep" in header and "Plaats" in header
     if name == "20_programmamonitor":  # every group, each with its reading
-        assert len(found["groups"]) == 3 and "Lezing" in header
+        assert len(found["groups"]) == 4 and "Lezing" in header  # with the provincie

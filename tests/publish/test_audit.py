@@ -203,12 +203,14 @@ def test_charts_without_their_library_are_found():
 
 def test_the_bundle_placeholder_is_filled_whatever_the_attribute_order():
     name = rendering._bundle_path().name
-    library = bundle.bundle_script(name)
+    library = bundle.packed_script(name)
+    loader = bundle.loader_script()
     for tag in (f'<script id="stuurkit-vega-bundle" data-file="{name}"></script>',
                 f'<script data-file="{name}" id="stuurkit-vega-bundle"></script>'):
-        filled, hashes = bundle.fill(f"<p>a</p>{tag}<p>b</p>{tag}")
-        assert filled == f"<p>a</p>{library}<p>b</p>"
-        assert len(hashes) == 2  # the loader and the library, from Stuurkit's files
+        filled, hashes = bundle.fill(f"<p>a</p>{tag}<p>b</p>{tag}{loader}")
+        # packed, once, right before the loader (which unpacks it)
+        assert filled == f"<p>a</p><p>b</p>{library}{loader}"
+        assert hashes == [bundle.csp_hash(loader[loader.index(">") + 1:-len("</script>")])]
     with pytest.raises(Exception, match="is missing"):
         bundle.fill('<script id="stuurkit-vega-bundle" data-file="vega-bundle-9-v9.js"></script>')
 

@@ -12,9 +12,11 @@ import papermill as pm
 import pytest
 
 from helpers.errors import PublishError
+from helpers.presentation import embed
 from helpers.presentation import render as rendering
 from helpers.publish import audit
 from helpers.publish import html as publish
+from helpers.publish.page import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "10_wijkprofiel.ipynb"
@@ -51,15 +53,19 @@ def test_html_loads_nothing_from_other_hosts(report_html):
 def test_chart_javascript_is_inlined_once_and_specs_are_present(report_html):
     text = report_html.read_text(encoding="utf-8")
     assert text.count(f'id="{rendering.BUNDLE_ID}"') == 1
-    bundle_start = rendering.javascript_bundle()[:200]
-    assert text.count(bundle_start) == 1
+    # packed (gzip, base64), so its text is on the page once and only in that block
+    assert text.count(f'type="{embed.PACKED_TYPE}"') == 1
+    assert rendering.javascript_bundle()[:200] not in text
     charts = re.findall(r'<div [^>]*id="(stuurkit-chart-[^"]+)"', text)
     assert len(charts) == 4  # location map, spine, difference map, trends
-    # specs are inert data blocks; one loader (the page's last script) draws them
-    assert text.count('<script type="application/json" class="stuurkit-spec"') == 4
+    # specs are inert data blocks (packed: gzip, base64); one loader (the page's last
+    # script) unpacks and draws them
+    assert text.count(f'<script type="{embed.SPEC_PACKED_TYPE}" class="stuurkit-spec"') == 4
     assert text.count('<script id="stuurkit-loader">') == 1
     assert text.rindex('<script id="stuurkit-loader">') > text.rindex('class="stuurkit-spec"')
-    assert '"mark":{"type":"geoshape"' in text and '"facet":' in text
+    specs = json.dumps(Page(text).specs, separators=(",", ":"))
+    assert len(Page(text).specs) == 4
+    assert '"mark":{"type":"geoshape"' in specs and '"facet":' in specs
 
 
 def test_footer_has_parameters_sources_and_generation_time(report_html):
@@ -75,7 +81,7 @@ def test_numbers_are_dutch(report_html):
     table = text.split("<caption>Kerncijfers", 1)[1].split("</table>", 1)[0]
     assert re.search(r"\d{1,3}\.\d{3}</td>", table), "thousands separator is a point"
     assert re.search(r"\d,\d</td>", table), "decimal separator is a comma"
-    assert '"decimal":","' in text.replace(" ", "")  # chart locale
+    assert '"decimal":","' in json.dumps(Page(text).specs).replace(" ", "")  # chart locale
 
 
 def test_map_embeds_only_the_columns_it_draws(executed):

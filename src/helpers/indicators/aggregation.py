@@ -79,9 +79,35 @@ _SHOWN = 5  # disagreements named in one message
 
 
 def codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes and distinct values (a missing value is a value of its own)."""
-    found, distinct = pd.factorize(values, sort=sort, use_na_sentinel=False)
-    return found, pd.Index(distinct)
+    """Integer codes and distinct values (a missing value is a value of its own, last
+    when sorted); a categorical's codes are read as they are (its categories that occur,
+    in their order, or sorted), integers of a small range (years) through a table (in
+    their order)."""
+    if values.dtype.kind in "iu" and len(values):  # years: a table, no hashing or sorting
+        numbers = values.to_numpy()
+        low, high = int(numbers.min()), int(numbers.max())
+        if high - low <= 4 * len(numbers) + 1_000:
+            present = np.bincount(numbers - low, minlength=high - low + 1) > 0
+            return ((np.cumsum(present) - 1)[numbers - low],
+                    pd.Index(np.flatnonzero(present) + low, dtype=values.dtype))
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        found, distinct = pd.factorize(values, sort=sort, use_na_sentinel=False)
+        return found, pd.Index(distinct)
+    categories = values.cat.categories
+    found = values.cat.codes.to_numpy().astype(np.intp)
+    found[found < 0] = len(categories)  # missing
+    present = np.bincount(found, minlength=len(categories) + 1) > 0
+    distinct = categories[present[:-1]]
+    if present[-1]:
+        distinct = distinct.append(pd.Index([np.nan], dtype=distinct.dtype))
+    found = (np.cumsum(present) - 1)[found]
+    if sort and not distinct[:len(distinct) - present[-1]].is_monotonic_increasing:
+        order = np.append(np.argsort(distinct[:len(distinct) - present[-1]].to_numpy(
+            dtype=object), kind="stable"), np.arange(len(distinct))[len(distinct) - present[-1]:])
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        distinct, found = distinct[order], rank[found]
+    return found, distinct
 
 
 _SUMMED_UNITS = frozenset({"aantal", "ha"})  # units of a mapped variable that add up
@@ -163,6 +189,30 @@ def _of_areas(frame: pd.DataFrame, rows: np.ndarray, links: pd.DataFrame,
     return np.isin(area * n + years, valid)
 
 
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A few rows of a frame whose text columns may be categoricals, with plain text
+    columns (merged and grouped as the text columns of other input are)."""
+    return frame.astype({c: frame[c].cat.categories.dtype for c in frame.columns
+                         if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+
+
+def _same_categories(parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The input and its sums with one categorical dtype per categorical column of the
+    input (its categories, then the new values of the sums), so that they are
+    concatenated on codes instead of as millions of strings."""
+    first = parts[0]
+    kinds = {c: first[c].dtype for c in first.columns
+             if isinstance(first[c].dtype, pd.CategoricalDtype)}
+    if not kinds or len(parts) == 1:
+        return parts
+    for column, kind in kinds.items():
+        new = pd.Index(pd.unique(pd.concat([p[column] for p in parts[1:]]).dropna()))
+        new = new.difference(kind.categories, sort=False).astype(kind.categories.dtype)
+        kinds[column] = pd.CategoricalDtype(kind.categories.append(new))
+    return [first.astype(kinds)] + [p.astype({c: k for c, k in kinds.items() if c in p})
+                                    for p in parts[1:]]
+
+
 def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
                  own: set[str] | None = None, *,
                  counts: set[str] | None = None) -> pd.DataFrame:
@@ -211,10 +261,11 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
             minlength=n_keys)  # rows of the level's areas per key
         candidate = (own_rows < np.tile(per_year, len(var_names))) & summable  # one lacks
         # one take from the input: the parts and the level's own rows of those keys
-        first = frame.iloc[np.flatnonzero(((lv == child_code) | (lv == code)) & candidate[key])]
+        first = _plain(frame.iloc[np.flatnonzero(((lv == child_code) | (lv == code))
+                                                 & candidate[key])])
         mine = first[first["level"] == level]
         picked = [first[first["level"] == child]] + [
-            part.iloc[np.flatnonzero((lv_ == child_code) & candidate[key_])]
+            _plain(part.iloc[np.flatnonzero((lv_ == child_code) & candidate[key_])])
             for part, lv_, key_ in parts[1:]]
         rows = pd.concat(picked, ignore_index=True) if len(picked) > 1 else picked[0]
         if rows.empty:
@@ -246,7 +297,7 @@ def aggregate_up(variables: pd.DataFrame, parents: pd.DataFrame,
         key = (np.asarray(var_names.get_indexer(summed["variable"])) * n_years
                + np.asarray(year_values.get_indexer(summed["year"])))
         parts.append((summed, np.full(len(summed), code), key))
-    result = pd.concat(out, ignore_index=True)
+    result = pd.concat(_same_categories(out), ignore_index=True)
     made = np.arange(len(result)) >= len(variables)  # the sums follow the rows as read
     if SUMMED in variables.columns:
         made |= result[SUMMED].eq(True).to_numpy()

@@ -61,125 +61,11 @@ import pandas as pd
 from helpers import model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.groups import GROUP as _GROUP
+from helpers.indicators.groups import Coded as _Coded
 from helpers.indicators.lp_audit import LINKED_TABLES, Auditor
 
 __all__ = ["suppress", "lone_suppressions", "unprotected_groups", "LINKED_TABLES"]
-
-
-_GROUP = ["indicator", "year", "parent"]
-
-
-class _Coded:
-    """Observations and hierarchy on integer codes: indicator, year and area of every row,
-    and the parent links between area codes (only links whose child and parent both
-    occur in the observations matter)."""
-
-    def __init__(self, obs: pd.DataFrame, hierarchy: pd.DataFrame | None = None):
-        self.indicator, self.indicators = pd.factorize(obs["indicator"], use_na_sentinel=False)
-        self.area, self.areas = pd.factorize(obs["area_code"], use_na_sentinel=False)
-        self.year = obs["year"].to_numpy()
-        if hierarchy is None:
-            self.links = pd.DataFrame({"year": [], "area": [], "parent": []}, dtype=int)
-            return
-        areas = pd.Index(self.areas)
-        links = pd.DataFrame({"year": hierarchy["year"].to_numpy(),
-                              "area": areas.get_indexer(hierarchy["code"]),
-                              "parent": areas.get_indexer(hierarchy["parent"])})
-        links.loc[hierarchy["parent"].isna().to_numpy(), "parent"] = -1
-        self.links = links[(links["area"] >= 0) & (links["parent"] >= 0)]
-
-    def per_row(self, catalogue: Catalogue, attribute: str, default) -> np.ndarray:
-        """A catalogue attribute per row (``default`` for indicators not in it)."""
-        values = [getattr(catalogue[i], attribute) if i in catalogue else default
-                  for i in self.indicators]
-        return np.asarray(values + [default])[self.indicator]
-
-    def frame(self, rows: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame({"row": rows, "indicator": self.indicator[rows],
-                             "year": self.year[rows], "area": self.area[rows]})
-
-    def lone(self, suppressed: np.ndarray, shown: np.ndarray) -> pd.DataFrame:
-        """(indicator, year, parent) groups with one suppressed child and a shown parent."""
-        return self.unprotected(suppressed, shown, None, None, None)
-
-    def unprotected(self, suppressed: np.ndarray, shown: np.ndarray,
-                    numerator: np.ndarray | None, denominator: np.ndarray | None,
-                    threshold: np.ndarray | None) -> pd.DataFrame:
-        """Groups (indicator, year, parent) under a shown parent whose suppressed children
-        do not protect each other: one alone, or (with the true numbers given) numerators
-        or denominators that add up to less than the threshold. Adds ``gap``: how much
-        numerator a complement must bring."""
-        children = self.frame(np.flatnonzero(suppressed)).merge(
-            self.links, on=["year", "area"], how="inner")
-        rows = children["row"].to_numpy()
-        if numerator is None:
-            children = children.assign(num=np.inf, den=np.inf, den_n=0, limit=0.0)
-        else:
-            children = children.assign(num=numerator[rows], den=denominator[rows],
-                                       den_n=~np.isnan(denominator[rows]), limit=threshold[rows])
-        groups = children.groupby(_GROUP).agg(n=("row", "size"), num=("num", "sum"),
-                                              den=("den", "sum"), den_n=("den_n", "sum"),
-                                              limit=("limit", "max"))
-        weak = (groups["n"] == 1) | (groups["num"] < groups["limit"]) | (
-            (groups["den_n"] > 0) & (groups["den"] < groups["limit"]))
-        lone = groups[weak].reset_index()
-        lone["gap"] = np.maximum(lone["limit"] - lone["num"].where(np.isfinite(lone["num"]), 0),
-                                 1.0)
-        lone = lone[[*_GROUP, "gap"]]
-        if lone.empty:
-            return lone
-        candidates = np.flatnonzero(shown & np.isin(self.area, lone["parent"].unique()))
-        parents = self.frame(candidates).rename(columns={"area": "parent"})
-        return lone.merge(parents[_GROUP].drop_duplicates(), on=_GROUP, how="inner")
-
-    @cached_property
-    def children(self) -> pd.DataFrame:
-        """``year, parent, n``: how many children each parent has (the same every round)."""
-        return self.links.assign(n=1).groupby(["year", "parent"], as_index=False)["n"].sum()
-
-    def hidden_parents(self, suppressed: np.ndarray, shown: np.ndarray,
-                       threshold: np.ndarray) -> pd.DataFrame:
-        """Groups (indicator, year, parent) whose parent is suppressed while every one of
-        its children is shown: the parent is their sum. ``gap``: the parent's
-        ``min_count`` (a complement must bring that much)."""
-        links = self.children
-        kids = self.frame(np.flatnonzero(shown)).merge(self.links, on=["year", "area"])
-        kids = kids.groupby(_GROUP, as_index=False)["row"].size().rename(
-            columns={"size": "shown"})
-        complete = kids.merge(links, on=["year", "parent"])
-        complete = complete.loc[complete["shown"] == complete["n"], _GROUP]
-        parents = self.frame(np.flatnonzero(suppressed)).rename(columns={"area": "parent"})
-        found = parents.merge(complete, on=_GROUP, how="inner")
-        return found.assign(gap=np.maximum(threshold[found["row"].to_numpy()], 1.0))[
-            [*_GROUP, "gap"]]
-
-    def complement(self, lone: pd.DataFrame, shown: np.ndarray,
-                   numerator: np.ndarray) -> np.ndarray:
-        """Rows to suppress so that no unprotected group stays so: per group the shown
-        sibling with the smallest numerator that closes its gap (else the largest),
-        else the parent itself."""
-        groups = self.links.merge(lone[["year", "parent"]].drop_duplicates(),
-                                  on=["year", "parent"])
-        near = np.flatnonzero(np.isin(self.indicator, lone["indicator"].unique())
-                              & np.isin(self.area, groups["area"].unique()))
-        candidates = self.frame(near).merge(self.links, on=["year", "area"], how="inner").merge(
-            lone, on=_GROUP, how="inner")
-        candidates = candidates[shown[candidates["row"].to_numpy()]]
-        number = numerator[candidates["row"].to_numpy()]
-        short = ~(number >= candidates["gap"].to_numpy())  # NaN counts as short
-        candidates = candidates.assign(short=short, order=np.where(short, -number, number))
-        picked = candidates.sort_values(["short", "order"], na_position="last").groupby(
-            _GROUP).head(1)
-        uncovered = lone[_GROUP].merge(picked[_GROUP].drop_duplicates(), on=_GROUP, how="left",
-                                       indicator=True)
-        uncovered = uncovered.loc[uncovered["_merge"] == "left_only", _GROUP]
-        extra = picked["row"].to_numpy()
-        if len(uncovered):
-            rows = np.flatnonzero(np.isin(self.area, uncovered["parent"].unique()))
-            parents = self.frame(rows).rename(columns={"area": "parent"}).merge(
-                uncovered, on=_GROUP, how="inner")
-            extra = np.concatenate([extra, parents["row"].to_numpy()])
-        return extra
 
 
 def _linked(coded: _Coded, catalogue: Catalogue, suppressed: np.ndarray, shown: np.ndarray,
@@ -322,6 +208,7 @@ class _Rounds:
         self.denominator = observations["denominator"].to_numpy(dtype=float)
         self.threshold = coded.per_row(catalogue, "min_count", 0).astype(float)
         self.variables, self.variable, self.single = self._variable_codes()
+        self._code_of = {v: k for k, v in enumerate(self.variables)}  # per pinned cell
 
     def _variable_codes(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """The variables the computed indicators read, and per row the code of its
@@ -385,7 +272,7 @@ class _Rounds:
     def fixing(self, variable: str, area: int, year: int) -> np.ndarray:
         """The rows that publish the count of ``variable`` in ``area`` and ``year``."""
         keys, rows = self._fixing
-        code = self.variables.get_indexer([variable])[0]
+        code = self._code_of.get(variable, -1)
         if code < 0:
             return np.array([], dtype=int)
         key = self._key(code, area, year)
@@ -455,7 +342,7 @@ class _Rounds:
                     if (variable, where) in seen or not len(rows):
                         continue
                     seen.add((variable, where))
-                    own = self.variable[rows] == self.variables.get_indexer([variable])[0]
+                    own = self.variable[rows] == self._code_of[variable]
                     counts = np.concatenate([self.numerator[rows][own],
                                              self.denominator[rows][~own]])
                     count = np.nanmax(counts) if (~np.isnan(counts)).any() else np.nan
@@ -489,9 +376,10 @@ def suppress(observations: pd.DataFrame, catalogue: Catalogue,
     if hierarchy is not None:
         rounds = _Rounds(observations, catalogue, coded, hide)
         rounds.close()
-        auditor = Auditor(observations, catalogue, hierarchy)  # solves what changed
+        work = coded.categorical(observations)  # the audit reads codes, not strings
+        auditor = Auditor(work, catalogue, hierarchy)  # solves what changed
         while rounds.suppressed.any():  # each round hides one more shown cell: it ends
-            found = auditor.audit(_masked(observations, hide), sensitive_only=True)
+            found = auditor.audit(_masked(work, hide), sensitive_only=True)
             pinned = found[found["pinned"]]
             if pinned.empty:
                 break

@@ -11,8 +11,8 @@ import pandas as pd
 
 from helpers.indicators.catalogue import Catalogue
 
-__all__ = ["Indicator", "computed", "Rows", "positions", "pairs", "unique", "distinct",
-           "rounded"]
+__all__ = ["Indicator", "computed", "Rows", "positions", "member", "pairs", "unique",
+           "distinct", "rounded"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,16 @@ def positions(index: pd.Index, values: pd.Series) -> np.ndarray:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     found = np.append(index.get_indexer(uniques), -1)
     return found[codes]
+
+
+def member(values: pd.Series, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` through the distinct values (a missing value is never
+    wanted): a categorical's codes are read as they are."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.append(pd.Index(uniques).isin(list(wanted)), False)[codes]
 
 
 def pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

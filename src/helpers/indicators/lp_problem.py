@@ -40,6 +40,7 @@ from helpers.indicators.lp_arrays import (
     Rows,
     computed,
     distinct,
+    member,
     pairs,
     positions,
     rounded,
@@ -131,7 +132,6 @@ class Problem:
     def _code(self, frame: pd.DataFrame) -> Rows:
         indicator = self._positions(self.indicator_index, frame, "indicator")
         keep = np.flatnonzero(indicator >= 0)
-        status = frame["status"].to_numpy()[keep]
         year = frame["year"].to_numpy(np.int64)[keep]
         return Rows(
             position=keep.astype(np.int32 if len(frame) < 2 ** 31 else np.int64),
@@ -139,8 +139,8 @@ class Problem:
             area=self._positions(self.areas, frame, "area_code")[keep].astype(np.int32),
             year=self._year_codes(year).astype(np.int16),
             level=self._positions(self.levels, frame, "level")[keep].astype(np.int8),
-            usable=pd.Series(status).isin(model.USABLE).to_numpy(),
-            suppressed=status == model.SUPPRESSED,
+            usable=member(frame["status"], model.USABLE)[keep],
+            suppressed=member(frame["status"], [model.SUPPRESSED])[keep],
             value=frame["value"].to_numpy(float)[keep],
             numerator=frame["numerator"].to_numpy(float)[keep],
             denominator=frame["denominator"].to_numpy(float)[keep])
@@ -301,17 +301,18 @@ class Problem:
     def _block(terms: list, bounds: list, columns: int) -> tuple:
         """Sparse rows from ``(row, cell, coef)`` and ``(low, high)`` parts (each part's
         rows numbered from 0); ``terms`` is emptied on the way (millions of terms)."""
-        offset = 0
-        for k, (low, _) in enumerate(bounds):
-            row, cell, coef = terms[k]
-            terms[k] = (row.astype(np.int64) + offset, cell.astype(np.int64),
-                        coef.astype(float))
-            offset += len(low)
-        parts = [np.concatenate([t[k] for t in terms]) if terms else np.array([], dtype=int)
-                 for k in range(3)]
+        n_rows, n_terms = sum(len(b[0]) for b in bounds), sum(len(t[0]) for t in terms)
+        index = np.int32 if max(n_rows, columns, n_terms) < 2 ** 31 else np.int64
+        row, cell, coef = (np.empty(n_terms, dtype=d) for d in (index, index, float))
+        offset = at = 0
+        for k, (low, _) in enumerate(bounds):  # filled part by part, each let go
+            part, terms[k] = terms[k], None
+            size = len(part[0])
+            row[at:at + size] = part[0] + offset
+            cell[at:at + size], coef[at:at + size] = part[1], part[2]
+            offset, at = offset + len(low), at + size
+            del part
         terms.clear()
-        row, cell, coef = parts
-        del parts
         matrix = sparse.csr_array((coef, (row, cell)), shape=(offset, columns))
         del row, cell, coef
         low = np.concatenate([b[0] for b in bounds] or [np.array([])]).astype(float)
@@ -453,10 +454,10 @@ class Problem:
                             "rounding of each count is judged from them, so that it stays "
                             "the same between publications.")
         old = self.rows
-        status = published["status"].to_numpy()[old.position]
+        status = published["status"]
         rows = Rows(old.position, old.indicator, old.area, old.year, old.level,
-                     usable=pd.Series(status).isin(model.USABLE).to_numpy(),
-                     suppressed=status == model.SUPPRESSED,
+                     usable=member(status, model.USABLE)[old.position],
+                     suppressed=member(status, [model.SUPPRESSED])[old.position],
                      **{c: published[c].to_numpy(float)[old.position]
                         for c in ("value", "numerator", "denominator")})
 

@@ -27,8 +27,9 @@ foreign content end where Chromium ends them) and checks:
     ``'unsafe-inline'``, and a ``script-src`` that lists exactly the hashes of the
     Stuurkit scripts on the page;
 ``script`` / ``handler`` / ``element``
-    a script that is not Stuurkit's (the chart library with its known SHA-256, the loader
-    ``assets/charts.js``, or an inert chart data block), an event-handler attribute, a
+    a script that is not Stuurkit's (the chart library — packed, its unpacked SHA-256
+    known —, the loader ``assets/charts.js``, or an inert chart data block), any script
+    element on a static page (a policy without ``script-src``), an event-handler attribute, a
     ``javascript:`` URL, a ``<meta http-equiv="refresh">`` or any element outside the
     set a report is made of (``iframe``, ``object``, ``base``, ``link``, ``form``,
     ``animate``, …) — the signs of injected markup.
@@ -68,7 +69,7 @@ from helpers.publish.workbook import (
     long_table_problems,
 )
 
-__all__ = ["Finding", "FileAudit", "scan_html", "scan_workbook", "audit_folder",
+__all__ = ["Finding", "FileAudit", "scan_html", "scan_charts", "scan_workbook", "audit_folder",
            "format_table", "external_references", "COUNT_COLUMNS", "KINDS"]
 
 # columns that hold the counts behind a proportion or rate
@@ -260,6 +261,10 @@ def _check_csp(parser: Page, audit: FileAudit) -> None:
             if not allowed:
                 audit.findings.append(Finding("csp", f"{name} allows {source}"))
     script_src = directives.get("script-src", [])
+    if "script-src" not in directives and parser.scripts:
+        # a static page: its policy runs no script, and it holds none
+        audit.findings.append(Finding("script", f"{parser.scripts} script element(s) on a "
+                                                "static page (its policy allows none)"))
     if "'unsafe-inline'" in script_src:
         audit.findings.append(Finding("csp", "script-src allows any inline script "
                                              "('unsafe-inline')"))
@@ -304,6 +309,16 @@ def _check(parser: Page, name: str) -> FileAudit:
 def scan_html(document: str, name: str = "") -> FileAudit:
     """Scan one published HTML document (see the module docstring)."""
     return _check(Page(document), name)
+
+
+def scan_charts(document: str, name: str = "") -> FileAudit:
+    """The chart checks only (small counts, unused columns, declarations) of a page's
+    chart data blocks: for a static page, before its charts are drawn as SVG."""
+    audit = FileAudit(file=name)
+    for spec in Page(document).specs:
+        audit.charts += 1
+        _check_chart(spec, audit.charts, audit)
+    return audit
 
 
 # ------------------------------------------------------------------ workbooks

@@ -61,7 +61,8 @@ table.stuurkit-table tbody th { font-weight: normal; }
 .status-mislukt { color: #b00020; font-weight: 600; }
 .badge { display: inline-block; padding: 0 .45em; border-radius: .6em; font-size: .85em;
   border: 1px solid #767676; white-space: nowrap; }
-""" + badge_css() + """.stuurkit-logo { max-height: 56px; float: right; }
+""" + badge_css() + embed.SVG_CSS + """
+.stuurkit-logo { max-height: 56px; float: right; }
 .widget-choices { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 .widget-choices dt { font-weight: 600; } .widget-choices dd { margin: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
@@ -346,19 +347,22 @@ def _with_contents(body: str) -> str:
     return body[:start] + nav + body[start:] if start != -1 else body
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None) -> str:
+def notebook_to_html(nb: nbformat.NotebookNode, generated: datetime | None = None,
+                     static: bool = False) -> str:
     """Render an executed report notebook as self-contained Dutch HTML.
 
     Only Stuurkit's own scripts may run: the policy's ``script-src`` lists the hashes of
     the chart library and the loader, computed from the kit's files. Raises ``PublishError`` when the notebook failed or the HTML does
     not pass ``helpers.publish.audit.scan_html`` (small counts, unused chart columns, external
-    loads, scripts Stuurkit did not write).
+    loads, scripts Stuurkit did not write). ``static``: no script at all — every chart
+    drawn as SVG (``helpers.presentation.embed.static``), a policy that allows no script.
     """
-    return _render(nb, generated)[0]
+    return _render(nb, generated, static=static)[0]
 
 
 def _render(nb: nbformat.NotebookNode, generated: datetime | None,
-            workbook: str | None = None) -> tuple[str, audit.FileAudit]:
+            workbook: str | None = None, static: bool = False
+            ) -> tuple[str, audit.FileAudit]:
     failure = _failed(nb)
     if failure:
         raise PublishError(f"Not publishing a failed report: {failure}.")
@@ -381,15 +385,26 @@ def _render(nb: nbformat.NotebookNode, generated: datetime | None,
             "version": __version__,
             "title": str(title),
             "loader": embed.loader_script(),
+            "static": static,
+            "static_policy": embed.STATIC_POLICY,
         },
     }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
-    body, hashes = embed.fill(_with_contents(body))
-    if SCRIPT_HASHES not in body[:2048]:
-        raise PublishError("The report template lost its Content-Security-Policy; "
-                           "reinstall Stuurkit.")
-    body = body.replace(SCRIPT_HASHES, " ".join(hashes), 1)
-    scanned = audit.scan_html(body)
+    body = _with_contents(body)
+    if static:
+        charts = audit.scan_charts(body)  # the data behind the drawings, before they are drawn
+        body = embed.static(body)
+        scanned = audit.scan_html(body)
+        scanned.charts, scanned.values_checked = (charts.charts,
+                                                  scanned.values_checked + charts.values_checked)
+        scanned.findings[:0] = charts.findings
+    else:
+        body, hashes = embed.fill(embed.pack_specs(body))
+        if SCRIPT_HASHES not in body[:2048]:
+            raise PublishError("The report template lost its Content-Security-Policy; "
+                               "reinstall Stuurkit.")
+        body = body.replace(SCRIPT_HASHES, " ".join(hashes), 1)
+        scanned = audit.scan_html(body)
     found = scanned.findings
     if found:
         raise PublishError("The report did not pass the privacy scan (helpers.publish.audit): "
@@ -399,23 +414,28 @@ def _render(nb: nbformat.NotebookNode, generated: datetime | None,
     return body, scanned
 
 
-def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
-                     ) -> list[Path]:
+def publish_notebook(executed: str | Path | nbformat.NotebookNode, html_path: str | Path,
+                     static: bool = False) -> list[Path]:
     """Export an executed notebook (path or node) to ``html_path`` atomically, plus an
     Excel workbook of its tables beside it (same name, ``.xlsx``) when it has any.
-    Returns the written paths."""
-    return publish(executed, html_path)[0]
+    ``static``: a page without any script (see ``notebook_to_html``). Returns the
+    written paths."""
+    return publish(executed, html_path, static)[0]
 
 
-def publish(executed: str | Path | nbformat.NotebookNode, html_path: str | Path
-            ) -> tuple[list[Path], audit.FileAudit]:
-    """``publish_notebook`` that also returns the privacy scan of the written HTML."""
+def publish(executed: str | Path | nbformat.NotebookNode, html_path: str | Path,
+            static: bool = False) -> tuple[list[Path], audit.FileAudit]:
+    """``publish_notebook`` that also returns the privacy scan of the written HTML.
+
+    A static page's workbook has the tables only: its charts are drawings, so the long
+    table of what they draw (``Gegevens``) has no chart data on the page to be checked
+    against; each chart's data is its table on the page."""
     nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(
         str(executed), as_version=4)
     html_path = Path(html_path)
-    tables = report_tables(nb)
+    tables = [t for t in report_tables(nb) if not (static and "series" in t)]
     workbook = html_path.with_name(reportfiles.workbook_name(html_path.name))
-    text, scanned = _render(nb, None, workbook.name if tables else None)
+    text, scanned = _render(nb, None, workbook.name if tables else None, static)
     scanned.file = html_path.name
     written = [write_text_atomic(html_path, text)]
     if tables:

@@ -133,6 +133,7 @@ class Page:
         self.csp: list[tuple[bool, str]] = []  # (first element of <head>, policy)
         self.cells: list[tuple[dict[str, str], str]] = []
         self.tables = 0
+        self.scripts = 0  # script elements of any kind (a static page has none)
         self.findings: list[Finding] = []
         head = self.root.head
         first = next((e for e in head.iter(include_text=False)), None) if head else None
@@ -160,6 +161,7 @@ class Page:
             if tag == "meta":
                 self._meta(child, attrs)
             elif tag == "script":
+                self.scripts += 1
                 self._script(attrs, _text(child))
                 continue
             elif tag == "style":
@@ -214,12 +216,19 @@ class Page:
 
     def _script(self, attrs: dict[str, str], text: str) -> None:
         kind = attrs.get("type", "").strip().lower()
-        if kind == "application/json":
+        if kind in ("application/json", embed.SPEC_PACKED_TYPE):
             spec = chart_spec(attrs, text)
             if spec is None or not embed.CHART_ID.match(attrs.get("data-chart", "")):
                 self._find("script", f"a data block Stuurkit did not write: {text.strip()[:60]!r}")
             else:
                 self.specs.append(spec)
+            return
+        if (attrs.get("id") == BUNDLE_ID and set(attrs) == {"id", "type"}
+                and kind == embed.PACKED_TYPE and embed.is_known_packed(text)):
+            # inert until the loader unpacks it: no hash of its own in the policy
+            if self.bundled:
+                self._find("script", "a second chart library on the page")
+            self.bundled = True
             return
         if attrs.get("id") == BUNDLE_ID and set(attrs) == {"id"} and embed.is_known_bundle(text):
             self.own_scripts.append(embed.csp_hash(text))

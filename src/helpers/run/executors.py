@@ -15,7 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 
-from helpers.run.job import Result, run_job
+from helpers.run import phases
+from helpers.run.job import OK, Result, run_job
 from helpers.run.schedule import Job
 from helpers.run.workers import Workers, start_workers
 
@@ -55,12 +56,12 @@ def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
     """Worker processes on this machine (``start_workers``)."""
     if pool is None and (options.workers == 1 or len(jobs) == 1):
         for job in jobs:
-            done(run_job(job, options.timeout, warm=options.warm))
+            done(measured_job(job, options.timeout, 3, options.warm))
         return
     pool = pool or start_workers(min(options.workers, len(jobs)), options.warm)
     futures = []
     try:
-        futures = [pool.submit(run_job, job, options.timeout, 3, options.warm)
+        futures = [pool.submit(measured_job, job, options.timeout, 3, options.warm)
                    for job in jobs]
         for future in as_completed(futures):
             done(future.result())
@@ -69,7 +70,37 @@ def _local(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
             future.cancel()
         pool.stop()
         raise
-    pool.close()
+    with phases.timed("executor_close"):
+        pool.close()
+
+
+def measured_job(job: Job, timeout: int | None, attempts: int, warm: bool) -> Result:
+    """``run_job``, its result carrying the seconds of its phases (``helpers.run.phases``):
+    what this process spent since its previous job (the first: also the worker's start)."""
+    phases.instrument()
+    with phases.timed("job_other"):
+        result = run_job(job, timeout, attempts, warm)
+    if result.status == OK:
+        with phases.timed("scan"):
+            result.workbook_scan = _scan_workbook(result)
+    result.phases = {name: round(seconds, 4) for name, seconds in phases.take().items()}
+    return result
+
+
+def _scan_workbook(result: Result):
+    """The privacy scan of the report's workbook against its page, as written: here, in
+    the worker, rather than one after the other in the run's final scan
+    (``helpers.run.manifest.final_audit`` keeps it). ``None`` without a workbook."""
+    from pathlib import Path
+
+    from helpers.publish.audit import scan_workbook
+
+    page = Path(result.job.html)
+    for output in map(Path, result.outputs):
+        if output.suffix == ".xlsx" and output.is_file():
+            return scan_workbook(output, page.read_text(encoding="utf-8", errors="replace")
+                                 if page.is_file() else None)
+    return None
 
 
 def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
@@ -87,6 +118,8 @@ def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
         client = Client(cluster)
     try:
         env = {"STUURKIT_RENDER": "html"}
+        if os.environ.get(phases.ENVIRONMENT):  # the benchmark's breakdown, on the workers too
+            env[phases.ENVIRONMENT] = os.environ[phases.ENVIRONMENT]
         futures = [client.submit(_run_with_env, job, options.timeout, env, options.warm,
                                  pure=False,
                                  key=f"stuurkit-{i}-{job.name}")
@@ -101,7 +134,7 @@ def _dask(jobs: list[Job], options: RunOptions, done: Callable[[Result], None],
 
 def _run_with_env(job: Job, timeout: int | None, env: dict[str, str], warm: bool) -> Result:
     os.environ.update(env)
-    return run_job(job, timeout, warm=warm)
+    return measured_job(job, timeout, 3, warm)
 
 
 EXECUTORS: dict[str, Callable[..., None]] = {  # (jobs, options, done, pool=None)

@@ -71,7 +71,7 @@ def job_key(job: Job) -> str:
     """The key of a job: what it is made with, apart from the workspace's files."""
     doc = {"kit": helpers.__version__, "code": code_hash(), "libraries": _libraries(),
            "notebook": reads.digest(Path(job.notebook)), "parameters": job.parameters,
-           "report": Path(job.html).name, "title": job.title}
+           "report": Path(job.html).name, "title": job.title, "static": job.static}
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -50,6 +50,8 @@ class Result:
     output_sha256: dict[str, str | None] = field(default_factory=dict)
     build_seconds: float = 0.0
     audit: list[dict[str, Any]] | None = None  # the final scan's counts per output file
+    phases: dict[str, float] = field(default_factory=dict)  # seconds (helpers.run.phases)
+    workbook_scan: Any = None  # FileAudit of its workbook as written (helpers.run.executors)
 
     @property
     def available(self) -> bool:
@@ -133,7 +135,7 @@ def run_job(job: Job, timeout: int | None = 600, attempts: int = 3, warm: bool =
                     start_timeout=60, cwd=str(Path(job.notebook).parent),
                     request_save_on_cell_execute=False, **engine,
                 )
-                outputs, scan = publish(executed, job.html)
+                outputs, scan = publish(executed, job.html, static=job.static)
                 folder = Path(job.html).parent
                 return Result(job, OK, time.monotonic() - started, started=started_at,
                               outputs=[str(p) for p in outputs], attempts=attempt, scan=scan,

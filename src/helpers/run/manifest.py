@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 def final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
     """The privacy scan of every HTML file of the folder, as the run leaves it.
 
-    A report made by this run was scanned as it was written (``helpers.publish.html``); an
+    A report made by this run was scanned as it was written (``helpers.publish.html``), its
+    workbook by its worker right after (``helpers.run.executors``); an
     unchanged one (``helpers.run.incremental``: its files as they were when they passed,
     by their hashes) keeps the counts of its scan; every other file (earlier reports,
     ``index.html``) is scanned now. A file that fails is set
@@ -42,6 +43,9 @@ def final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
 
     fresh = {Path(r.job.html).name: r.scan for r in results
              if r.status == OK and r.scan is not None}
+    # a workbook made by this run was scanned by its worker right after it was written
+    fresh.update({r.workbook_scan.file: r.workbook_scan for r in results
+                  if r.status == OK and r.workbook_scan is not None})
     # an unchanged report's files are as they were when they passed (their hashes are
     # checked, and the scanner is part of the code the key holds): their counts are kept
     kept = [FileAudit(**counts) for r in results if r.status == UNCHANGED and r.audit
@@ -83,8 +87,12 @@ def final_audit(folder: Path, results: list[Result]) -> dict[str, Any]:
 
 def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: RunOptions,
                    started: datetime, audit: dict[str, Any] | None = None,
-                   interrupted: str | None = None) -> Path:
-    """``manifest.json``: what ran, how it went, from which data, with which kit."""
+                   interrupted: str | None = None, phases: dict[str, float] | None = None,
+                   seconds: float | None = None) -> Path:
+    """``manifest.json``: what ran, how it went, from which data, with which kit.
+
+    ``phases``: the run's own seconds per phase (``helpers.run.phases``; each job has its
+    own), ``seconds`` how long the run took until the manifest."""
     doc = {
         "workspace": ws.name,
         "gemeente": {"code": ws.config.gemeente.code, "name": ws.config.gemeente.name},
@@ -94,6 +102,8 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
         "workers": options.workers,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "seconds": None if seconds is None else round(seconds, 3),
+        "phases": {name: round(value, 4) for name, value in sorted((phases or {}).items())},
         "summary": {"ok": sum(r.available for r in results),
                     "failed": sum(not r.available for r in results)},
         # made now, or skipped: nothing they read changed (helpers.run.incremental)
@@ -112,6 +122,7 @@ def write_manifest(ws: Workspace, folder: Path, results: list[Result], options: 
             "outputs": [str(Path(p).relative_to(folder)) if Path(p).is_relative_to(folder)
                         else p for p in r.outputs],
             "previous_output_kept": not r.available and Path(r.job.html).is_file(),
+            "phases": r.phases or None,  # this run's seconds per phase (helpers.run.phases)
             **_incremental(r),
         } for r in results],
     }

@@ -42,12 +42,13 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from helpers.errors import ConfigError
 from helpers.files import remove_stale
 from helpers.publish.portal import write_index
-from helpers.run import incremental, leftovers
+from helpers.run import incremental, leftovers, phases
 from helpers.run.executors import EXECUTORS, RunOptions
 from helpers.run.job import FAILED, OK, UNCHANGED, Result
 from helpers.run.manifest import final_audit, write_manifest
@@ -164,7 +165,10 @@ def _run_in(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
     if left:
         log.warning("removed %d temporary file(s) of an earlier, stopped run", len(left))
     started = datetime.now().astimezone()
-    todo, results = incremental.split(jobs, ws.root, folder, force=options.force)
+    clock = perf_counter()
+    phases.take()  # this run's own phases from here (helpers.run.phases)
+    with phases.timed("plan"):
+        todo, results = incremental.split(jobs, ws.root, folder, force=options.force)
     if results:
         log.info("%d of %d report(s) unchanged since they were made; making %d",
                  len(results), len(jobs), len(todo))
@@ -199,12 +203,16 @@ def _run_in(ws: Workspace, jobs: list[Job], options: RunOptions, folder: Path,
     order = {job.name: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.job.name])
     _remove_temporary(folder)
-    _write_index(ws, folder, results)
-    audit = final_audit(folder, results)
+    with phases.timed("index"):
+        _write_index(ws, folder, results)
+    with phases.timed("final_audit"):
+        audit = final_audit(folder, results)
     if any(f["file"] != "index.html" for f in audit["findings"]):
-        _write_index(ws, folder, results)  # files set aside by the scan
+        with phases.timed("index"):
+            _write_index(ws, folder, results)  # files set aside by the scan
     write_manifest(ws, folder, results, options, started, audit=audit,
-                   interrupted=str(interrupted) if interrupted else None)
+                   interrupted=str(interrupted) if interrupted else None,
+                   phases=phases.take(), seconds=perf_counter() - clock)
     if interrupted:
         made = sum(r.available for r in results)
         raise RunInterrupted(f"run stopped by {interrupted}: {made} of {len(jobs)} report(s) "

@@ -58,6 +58,7 @@ class Job:
     html: str
     title: str
     section: str = "Overig"
+    static: bool = False  # a page without scripts, charts as SVG (--static, `static: true`)
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -299,6 +300,7 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
     values = {k: v for k, v in {**_defaults(declared), **base}.items() if k != per_job}
     problems += _data_problems(ws, ready, values, dict(entry.parameters))
     where = f"{ws.root / 'stuurkit.yml'}: schedule entry '{entry.name}'"
+    static = bool(getattr(entry, "static", False))  # the entry's `static: true`
     jobs = []
     if entry.for_each == "programma":
         if ready.budget is None:  # its problems are reported with the budget file
@@ -309,7 +311,7 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
                 parameters={**base, "programme": programme.id},
                 html=report_path(out, stem, programme.id,
                                  f"{ready.budget.source}: programme id"),
-                title=f"{kind} {programme.naam}", section=section))
+                title=f"{kind} {programme.naam}", section=section, static=static))
     elif entry.for_each:
         if not ready.kaart:  # no areas to make reports of: readiness says why
             return [], problems
@@ -328,11 +330,11 @@ def _entry_jobs(ws: Workspace, ready: Readiness, entry: ScheduleEntry, out: Path
                 name=f"{entry.name}/{code}", notebook=str(notebook),
                 parameters={**base, "area_code": code},
                 html=report_path(out, stem, code, f"{where}: area code"),
-                title=f"{kind} {name}", section=section))
+                title=f"{kind} {name}", section=section, static=static))
     else:
         jobs.append(Job(name=entry.name, notebook=str(notebook), parameters=base,
                         html=report_path(out, stem, None, where), title=kind,
-                        section=section))
+                        section=section, static=static))
     return jobs, problems
 
 

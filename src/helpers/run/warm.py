@@ -12,7 +12,9 @@ options and logging levels, snapshotted right after the preload). Library
 monkeypatches or stray threads cannot be undone, so the kernel is restarted after every
 failed report and every ``RESTART_EVERY`` reports. Kernels are started without
 ``rfc3987_syntax`` (a grammar that jsonschema builds on import when installed: ~3 s, and
-the kit needs no URI-format validation).
+the kit needs no URI-format validation) and without input history on disk (IPython's
+SQLite history, shared by every kernel). The kernel's start, preload, workspace, resets
+and cells are timed as phases of the job (``helpers.run.phases``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import nbformat
 from papermill.engines import NBClientEngine, papermill_engines
 
+from helpers.run import phases
 from helpers.workspace.reads import ENVIRONMENT as READS_LOG
 
 __all__ = ["WarmKernel", "WarmEngine", "current", "discard", "kill", "RESTART_EVERY",
@@ -58,7 +61,10 @@ def lean_kernel_name() -> str:
             "from helpers.run import leftovers, lifeline; lifeline.tie_to_parent(); "
             "leftovers.record_self('kernel'); "
             "from ipykernel import kernelapp as app; app.launch_new_instance()",
-            "-f", "{connection_file}", "--log-level=ERROR"]  # no transport notices
+            "-f", "{connection_file}", "--log-level=ERROR",  # no transport notices
+            # no input history on disk: every cell would be written to (and every reset
+            # would end a session in) one SQLite file that all kernels share and lock
+            "--HistoryManager.enabled=False"]
     doc = {"argv": argv, "display_name": "Python 3 (Stuurkit, lean)", "language": "python",
            "metadata": {"debugger": False}}
     # one spec per Python and command: several checkouts (each with its .venv, perhaps
@@ -93,9 +99,10 @@ class WarmKernel:
         self.kernel_name = kernel_name or lean_kernel_name()
         self._client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
                                       startup_timeout=startup_timeout, timeout=600)
-        self._client.km = self._client.create_kernel_manager()
-        self._client.start_new_kernel(cwd=cwd or os.getcwd())
-        self._client.start_new_kernel_client()
+        with phases.timed("kernel_start"):
+            self._client.km = self._client.create_kernel_manager()
+            self._client.start_new_kernel(cwd=cwd or os.getcwd())
+            self._client.start_new_kernel_client()
         self.km, self.kc = self._client.km, self._client.kc
         self.reports = 0
         if preload:
@@ -103,7 +110,8 @@ class WarmKernel:
 
     def preload(self) -> None:
         """Import the kit and its libraries and take the snapshot that resets restore."""
-        self.call("preload")
+        with phases.timed("kernel_preload"):
+            self.call("preload")
 
     def run(self, code: str) -> None:
         """Execute code silently; raise RuntimeError with the traceback when it fails."""
@@ -122,11 +130,13 @@ class WarmKernel:
     def open_workspace(self, workspace: str) -> None:
         """Open a workspace and make its facts in the kernel (``open_workspace`` keeps them
         for the reports that follow, as long as its files do not change)."""
-        self.call("open_workspace", workspace)
+        with phases.timed("workspace_open"):
+            self.call("open_workspace", workspace)
 
     def reset(self, cwd: str, env: dict[str, str]) -> None:
         """Put the kernel back as the preload left it (``helpers.run.kernel.reset``)."""
-        self.call("reset", cwd, env)
+        with phases.timed("kernel_reset"):
+            self.call("reset", cwd, env)
 
     def alive(self) -> bool:
         return bool(_on_own_loop(self.kc._async_is_alive))
@@ -221,7 +231,8 @@ class WarmEngine(NBClientEngine):
                                          stderr_file=stderr_file)
         client.kc = kernel.kc
         client.reset_execution_trackers()
-        client.papermill_execute_cells()
+        with phases.timed("cells"):
+            client.papermill_execute_cells()
         info = client.wait_for_reply(client.kc.kernel_info())
         client.nb.metadata["language_info"] = info["content"]["language_info"]
         client.set_widgets_metadata()

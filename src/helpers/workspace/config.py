@@ -90,6 +90,7 @@ class ScheduleEntry(_Model):
     for_each: Literal["wijk", "buurt", "programma"] | None = None
     within: Id("area") | None = None  # for_each wijk/buurt: only the areas inside this one
     parameters: dict[Id("parameter"), Any] = {}
+    static: bool = False  # publish without scripts: charts as SVG (`stuurkit run --static`)
 
 
 class Style(_Model):
