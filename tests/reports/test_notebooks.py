@@ -3,12 +3,15 @@ as offline HTML."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from helpers.presentation import render as rendering
+from helpers.presentation.embed import SPEC_CLASS, chart_spec
 from helpers.publish import audit
+from helpers.publish.page import parse, text_of
 
 pytestmark = pytest.mark.slow
 
@@ -17,6 +20,18 @@ NAMES = ["00_verkenner", "10_wijkprofiel", "20_programmamonitor", "30_bestuursov
 TITLES = {"00_verkenner": "Verkenner", "10_wijkprofiel": "Wijkprofiel De Horsten",
           "20_programmamonitor": "Programmamonitor Werk en inkomen",
           "30_bestuursoverzicht": "Bestuursoverzicht", "90_datakwaliteit": "Datakwaliteit"}
+
+
+def _with_specs(text: str) -> str:
+    """The page and, after it, every chart's spec as JSON: the specs are packed (gzip,
+    base64) on the page, so a chart's title is only readable unpacked."""
+    specs = []
+    for node in parse(text).css(f"script.{SPEC_CLASS}"):
+        spec = chart_spec({str(k).lower(): v or "" for k, v in node.attributes.items()},
+                          text_of(node))
+        assert spec is not None, "a chart data block that is no spec"
+        specs.append(json.dumps(spec, ensure_ascii=False))
+    return "\n".join([text, *specs])
 
 
 def _check(text: str) -> int:
@@ -36,7 +51,7 @@ def test_demo_notebook_publishes(demo_reports, name):
 
 
 def test_wijkprofiel_has_spine_words_map_and_signals(demo_reports):
-    text = demo_reports["10_wijkprofiel"].read_text(encoding="utf-8")
+    text = _with_specs(demo_reports["10_wijkprofiel"].read_text(encoding="utf-8"))
     assert "Profiel van De Horsten: alle indicatoren naast Voorbeeldstad" in text
     assert "De grootste significante verschillen (99,8%) met Voorbeeldstad" in text
     assert "Signalen voor De Horsten (2024)" in text
@@ -44,7 +59,7 @@ def test_wijkprofiel_has_spine_words_map_and_signals(demo_reports):
 
 
 def test_programmamonitor_has_goals_actions_budget_and_duiding(demo_reports):
-    text = demo_reports["20_programmamonitor"].read_text(encoding="utf-8")
+    text = _with_specs(demo_reports["20_programmamonitor"].read_text(encoding="utf-8"))
     for expected in ("Doelen van Werk en inkomen", "uit koers", "Afgesproken acties",
                      "Begroot en gerealiseerd", "Duiding:", "Rivierkwartier",
                      "streefwaarde en verwachting"):
