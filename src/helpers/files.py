@@ -1,6 +1,9 @@
 """Safe file writing: a temporary file beside the target, renamed into place.
 
 A reader never sees a half-written file, and a failure leaves the previous version.
+The new file is flushed to disk (``fsync``) before the rename and the folder after it, so
+a power cut or a full disk that shows only at write-back cannot leave an empty file in
+the old one's place; a replaced file keeps its permissions (a new one gets 0644).
 A writer that is killed leaves its temporary file (``.<name>.<pid>.<random>.tmp``);
 ``remove_stale`` removes those whose writer is gone.
 Imports nothing else from the package, so every stage may use it.
@@ -35,11 +38,44 @@ def replacing(path: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o644)
+        _flush(tmp)
+        os.chmod(tmp, _mode(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _flush_folder(path.parent)
+
+
+def _mode(path: Path) -> int:
+    """The permissions the file at ``path`` has now, or 0644 for a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o644
+
+
+def _flush(path: Path) -> None:
+    """Write ``path``'s data to disk; a full disk that shows only now raises here."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _flush_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (not every file system allows this)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

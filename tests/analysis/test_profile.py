@@ -57,3 +57,11 @@ def test_the_gemeente_and_a_year_without_data_are_refused(tiny_facts):
         area_profile(tiny_facts, tiny_facts.area("WK000101"), 2030)
     assert str(refused.value) == ("De parameter year = 2030 is geen jaar met cijfers van "
                                   "Klein; kies een jaar van 2019 tot en met 2023.")
+
+
+def test_the_spine_is_made_once_per_profile_and_handed_out_as_copies(tiny_facts):
+    profile = area_profile(tiny_facts, tiny_facts.area("WK000102"), 2023)
+    first, second = spine_data(profile), spine_data(profile)
+    assert first.equals(second) and first is not second
+    first.iloc[:, 0] = None
+    assert spine_data(profile).equals(second)

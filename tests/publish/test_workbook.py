@@ -178,7 +178,8 @@ def test_dates_are_dates_and_formats_follow_the_metadata(tmp_path):
     write_workbook(tables, tmp_path / "r.xlsx", "r")
     sheet = load_workbook(tmp_path / "r.xlsx")["Acties"]
     text, day, number, year = (sheet.cell(3, c) for c in range(1, 5))
-    assert text.data_type == "s" and text.value == "=1+1"  # a text, never a formula
+    assert text.data_type == "s" and text.value == "=1+1"  # a text, never a formula …
+    assert text.quotePrefix  # … also after a reader edits the cell in Excel
     assert isinstance(day.value, datetime.datetime) and day.number_format == DATE_FORMAT
     assert day.value.date() == datetime.date(2025, 12, 31)
     assert number.value == 1234.5 and number.number_format == "#,##0.0"

@@ -76,3 +76,23 @@ def test_a_duiding_file_that_is_not_utf8_is_named_and_does_not_stop_the_reports(
     problems = [p for p in check_workspace(ws_copy) if p.severity == "fout"]
     assert [p.where for p in problems] == ["duiding"]
     assert "duiding/2024/P1.2.md: byte 0xe9 at offset 33 is not UTF-8" in problems[0].message
+
+
+def test_a_budget_read_twice_is_parsed_once_and_an_edit_is_seen(ws_copy):
+    """The parsed budget is kept per file content: the second read returns an equal but
+    independent copy; after an edit the new content is parsed."""
+    from helpers.workspace.begroting import read_begroting
+    path = ws_copy / "begroting.yml"
+    first = read_begroting(path)
+    second = read_begroting(path)
+    assert first == second and first is not second
+    first.programmas.clear()  # the models are frozen, their lists are not
+    assert read_begroting(path).programmas == second.programmas
+    doc = yaml.safe_load(path.read_text())
+    doc["programmas"][0]["naam"] = "Nieuwe naam op schijf"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    assert read_begroting(path).programmas[0].naam == "Nieuwe naam op schijf"
+    doc["programmas"][0]["doelen"][0]["acties"][0]["status"] = "bijna klaar"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    with pytest.raises(ConfigError, match="bijna klaar|niet gestart"):
+        read_begroting(path)

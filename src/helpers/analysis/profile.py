@@ -9,6 +9,7 @@ and where the area's boundary changed. Frames in, frames out: no files, no displ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,10 @@ class AreaProfile:
     def title(self) -> str:
         kind = {"wijk": "Wijkprofiel", "buurt": "Buurtprofiel"}.get(self.level, "Profiel")
         return f"{kind} {self.name}"
+
+    @cached_property
+    def _spine(self) -> pd.DataFrame:
+        return _spine_data(self)  # a report shows it six times: made once per profile
 
     def key_figures(self) -> pd.DataFrame:
         """One row per indicator: newest usable year ≤ report year, area and gemeente."""
@@ -117,6 +122,10 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
     (no figures, or only counts) gives an empty frame that still has every column
     (``SPINE_COLUMNS``).
     """
+    return profile._spine.copy()  # computed once per profile (the facts do not change)
+
+
+def _spine_data(profile: AreaProfile) -> pd.DataFrame:
     facts = profile.facts
     obs = facts.usable(until=profile.year)
     obs = obs[obs["indicator"].isin([i.id for i in profile.indicators])]

@@ -40,6 +40,7 @@ from helpers.presentation.declare import (
     declared_series,
 )
 from helpers.presentation.embed import METADATA_KEY, SPEC_CLASS, chart_spec
+from helpers.workspace.budgetbook import text_cell
 
 __all__ = ["report_tables", "write_workbook", "as_cell_text", "number_format", "chart_title",
            "long_table_problems",
@@ -147,8 +148,9 @@ def number_format(decimals: int | None) -> str:
 
 
 def _append(sheet, values: list, formats: list | None = None) -> None:
-    """One row; text cells are text (``data_type`` ``s``), whatever they start with;
-    numbers are numbers in their format, a ``"date"`` cell a date."""
+    """One row; text cells are text (``data_type`` ``s``, with Excel's quote prefix when
+    they start like a formula, so editing one in Excel keeps it text), whatever they
+    start with; numbers are numbers in their format, a ``"date"`` cell a date."""
     row = sheet.max_row + 1 if sheet.max_row > 1 or sheet["A1"].value is not None else 1
     formats = formats or [None] * len(values)
     for column, (value, kind) in enumerate(zip(values, formats, strict=False), start=1):
@@ -157,8 +159,7 @@ def _append(sheet, values: list, formats: list | None = None) -> None:
             cell.value = datetime.date.fromisoformat(value)
             cell.number_format = DATE_FORMAT
         elif isinstance(value, str):
-            cell.value = as_cell_text(value)
-            cell.data_type = "s"
+            text_cell(cell, as_cell_text(value))
         else:
             cell.value = value
             if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(

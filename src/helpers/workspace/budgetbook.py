@@ -48,7 +48,7 @@ from helpers.workspace import Workspace
 from helpers.workspace.begroting import dump_begroting, holds_budget, problems_of, read_begroting
 from helpers.workspace.locks import workspace_lock
 
-__all__ = ["export", "import_", "SHEETS", "MAX_ROWS", "MAX_BYTES"]
+__all__ = ["export", "import_", "text_cell", "SHEETS", "MAX_ROWS", "MAX_BYTES"]
 
 # sheet → its columns (the header row); the first sheet holds key/value pairs
 SHEETS: dict[str, tuple[str, ...]] = {
@@ -74,9 +74,9 @@ _REFS = {"id", "programma", "doel"}  # a whole number typed here is the id as te
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _text_cell(cell, value) -> None:
+def text_cell(cell, value) -> None:
     """A value into a cell; a text is always text (``=…`` is no formula), and stays text
-    when it is edited in Excel (the quote prefix)."""
+    when it is edited in Excel (the quote prefix). The published workbooks use it too."""
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -88,7 +88,7 @@ def _write_rows(sheet, columns: tuple[str, ...], rows: list[tuple]) -> None:
     for row in rows:
         sheet.append([None] * len(columns))
         for j, value in enumerate(row, start=1):
-            _text_cell(sheet.cell(row=sheet.max_row, column=j), value)
+            text_cell(sheet.cell(row=sheet.max_row, column=j), value)
     for j, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(j)].width = max(12, len(name) + 4)
     sheet.freeze_panes = "A2"
@@ -134,7 +134,7 @@ def export(ws: Workspace, path: str | Path, catalogue) -> Path:
     columns = {"A": sorted(catalogue), "B": list(model.ACTION_STATUSES), "C": owners}
     for letter, values in columns.items():
         for k, value in enumerate(values, start=1):
-            _text_cell(lists[f"{letter}{k}"], value)
+            text_cell(lists[f"{letter}{k}"], value)
     lists.sheet_state = "hidden"
 
     def listed(letter: str) -> str:
