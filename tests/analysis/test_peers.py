@@ -254,3 +254,14 @@ def test_the_wijkprofiel_compares_a_wijk_with_the_country(demo_ws):
     shown = table.frame.set_index("Indicator")[column]
     assert shown["Aantal inwoners"] == country[("inwoners", 2024)]
     assert shown.notna().sum() >= 10
+
+
+def test_the_country_is_computed_once_per_national_object_and_copied(demo_ws):
+    from helpers.indicators import national
+
+    here = national.of(demo_ws)
+    first = peers.country(here)
+    assert first.equals(peers.nederland(here.observations, here.catalogue,
+                                        peers.listed(here.variables)))
+    first.loc[:, "value"] = -1.0
+    assert not (peers.country(here)["value"] == -1.0).any()

@@ -50,3 +50,18 @@ def test_a_measured_target_year_that_missed_is_signalled(tiny_facts):
     assert missed["doel"].tolist() == ["P1.1"] and missed["ernst"].tolist() == [1]
     assert "streefjaar 2022" in missed.iloc[0]["basis"]
     assert "doel uit koers" not in set(table["soort"])  # measured, not forecast
+
+
+def test_the_table_is_kept_per_facts_budget_and_year_and_handed_out_as_copies(
+        demo_facts, demo_budget):
+    """Every wijkprofiel of a run shows the gemeente's signals: made once, but a changed
+    budget or another year is computed anew, and a caller's edit does not stick."""
+    budget = demo_budget.begroting
+    first, again = signals(demo_facts, budget, 2024), signals(demo_facts, budget, 2024)
+    assert first.equals(again) and first is not again
+    first.loc[:, "uitleg"] = "gewijzigd"
+    assert signals(demo_facts, budget, 2024).equals(again)
+    smaller = budget.model_copy(update={"programmas": budget.programmas[:1]})
+    fewer = signals(demo_facts, smaller, 2024)
+    assert set(fewer["programma"].dropna()) < set(again["programma"].dropna())
+    assert not signals(demo_facts, budget, 2023).equals(again)

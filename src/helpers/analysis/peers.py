@@ -25,6 +25,7 @@ one Dutch sentence. All inputs are observations after disclosure control
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ from helpers.indicators.catalogue import Catalogue
 from helpers.numbers import format_number
 
 __all__ = ["PeerGroup", "SIZE_CLASSES", "URBANITY", "NEIGHBOUR_VARIABLES", "by_size", "groups",
-           "why_not", "newest_year", "table", "size_class",
+           "why_not", "newest_year", "table", "country", "size_class",
            "by_urbanity", "by_province", "nearest", "chosen", "nederland", "compare", "NEDERLAND",
            "country_label", "COUNTRY_MIN_GEMEENTEN", "listed"]
 
@@ -440,11 +441,28 @@ def newest_year(national, until: int) -> int | None:
     return max(years) if years else None
 
 
+_COUNTRY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def country(national) -> pd.DataFrame:
+    """``nederland`` of a workspace's national figures (``helpers.indicators.national``):
+    computed once per ``National`` (whose frames do not change), a copy handed out."""
+    try:
+        kept, keyed = _COUNTRY.get(national), True
+    except TypeError:  # an object that cannot be a key: computed each time
+        kept, keyed = None, False
+    if kept is None:
+        kept = nederland(national.observations, national.catalogue, listed(national.variables))
+        if keyed:
+            _COUNTRY[national] = kept
+    return kept.copy()
+
+
 def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.DataFrame:
     """One row per indicator and peer group: ``compare``'s figures and sentence (in the
     newest year up to the group's that has the gemeente's own figure; the group stays the
     one chosen in its year), and Nederland's method."""
-    country = nederland(national.observations, national.catalogue, listed(national.variables))
+    totals = country(national)
     obs = national.observations
     rows = []
     for indicator in indicators:
@@ -457,9 +475,9 @@ def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.D
                       & obs["status"].isin(model.USABLE) & obs["value"].notna()
                       & (obs["year"] <= group.year)]
             year = int(own["year"].max()) if len(own) else group.year
-            row = compare(obs, country, group, national.catalogue, indicator, year)
-            method = country.loc[(country["indicator"] == indicator)
-                                 & (country["year"] == year), "method"]
+            row = compare(obs, totals, group, national.catalogue, indicator, year)
+            method = totals.loc[(totals["indicator"] == indicator)
+                                & (totals["year"] == year), "method"]
             rows.append({**row, "group": group.label, "kind": group.kind,
                          "nederland_method": method.iloc[0] if len(method) else ""})
     return pd.DataFrame(rows)

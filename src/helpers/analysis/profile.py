@@ -60,15 +60,28 @@ class AreaProfile:
 
     def key_figures(self) -> pd.DataFrame:
         """One row per indicator: newest usable year ≤ report year, area and gemeente."""
+        return self._key_figures.copy()  # a report shows it twice: made once per profile
+
+    @cached_property
+    def _key_figures(self) -> pd.DataFrame:
         obs = self.observations
+        own = obs[obs["area_code"] == self.code]
+        usable_year = own[own["status"].isin(USABLE)].groupby("indicator")["year"].max()
+        newest_year = own.groupby("indicator")["year"].max()
+        # the first row of each indicator and year, as a boolean selection's iloc[0] is
+        first_own = own.drop_duplicates(["indicator", "year"]).set_index(["indicator", "year"])
+        gm = obs[obs["area_code"] == self.gemeente_code]
+        first_gm = gm.drop_duplicates(["indicator", "year"]).set_index(["indicator", "year"])
+        own_rows = dict(zip(first_own.index, zip(first_own["value"], first_own["status"],
+                                                 strict=True), strict=True))
+        gm_rows = dict(zip(first_gm.index, zip(first_gm["value"], first_gm["status"],
+                                               strict=True), strict=True))
         rows = []
         for ind in self.indicators:
-            own = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.code)]
-            usable = own[own["status"].isin(USABLE)]
-            year = int(usable["year"].max()) if len(usable) else None
-            shown = own[own["year"] == year] if year else own[own["year"] == own["year"].max()]
-            gm = obs[(obs["indicator"] == ind.id) & (obs["area_code"] == self.gemeente_code)
-                     & (obs["year"] == (year or self.year))]
+            year = int(usable_year[ind.id]) if ind.id in usable_year.index else None
+            shown_year = year if year else newest_year.get(ind.id)
+            value, status = own_rows.get((ind.id, shown_year), (None, MISSING))
+            gm_value, gm_status = gm_rows.get((ind.id, year or self.year), (None, MISSING))
             rows.append({
                 "indicator": ind.id,
                 "theme": ind.theme,
@@ -79,10 +92,10 @@ class AreaProfile:
                 "description": ind.description,
                 "source": ind.source,
                 "year": year,
-                "value": shown["value"].iloc[0] if len(shown) else None,
-                "status": shown["status"].iloc[0] if len(shown) else MISSING,
-                "gemeente_value": gm["value"].iloc[0] if len(gm) else None,
-                "gemeente_status": gm["status"].iloc[0] if len(gm) else MISSING,
+                "value": value,
+                "status": status,
+                "gemeente_value": gm_value,
+                "gemeente_status": gm_status,
             })
         return pd.DataFrame(rows, columns=KEY_FIGURE_COLUMNS)
 

@@ -24,6 +24,7 @@ duiding``, ``status verslechterd zonder duiding``, ``actie afgerond, doel uit ko
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import pandas as pd
 
@@ -148,7 +149,28 @@ def signals(facts: Facts, begroting: Begroting, year: int,
             today: dt.date | None = None) -> pd.DataFrame:
     """Every signal for report year ``year``, most severe first (see module docstring).
     With the budget's ``duiding`` (``LoadedProgramme.duiding``), also the signals about
-    the steering loop (``helpers.analysis.loop``; ``today`` fixes its reference date)."""
+    the steering loop (``helpers.analysis.loop``; ``today`` fixes its reference date).
+
+    Without ``duiding`` the table depends only on the facts, the budget and the year: it
+    is made once per ``Facts`` object (whose frames do not change) and budget content, and
+    a copy handed out (every wijkprofiel of a run shows the gemeente's signals)."""
+    if duiding is not None:
+        return _signals(facts, begroting, year, duiding, today)
+    kept = _KEPT.setdefault(facts, {})
+    key = (begroting.model_dump_json(), year)
+    if key not in kept:
+        if len(kept) >= 8:
+            kept.clear()
+        kept[key] = _signals(facts, begroting, year, None, today)
+    return kept[key].copy()
+
+
+_KEPT: weakref.WeakKeyDictionary[Facts, dict] = weakref.WeakKeyDictionary()
+
+
+def _signals(facts: Facts, begroting: Begroting, year: int,
+             duiding: dict[tuple[str, int], str] | None, today: dt.date | None
+             ) -> pd.DataFrame:
     goals = evaluate(begroting, facts, year)
     names = {**facts.area_names, facts.gemeente: facts.gemeente_name}
     goal_of = {row.indicator: (row.programma, row.doel)

@@ -153,8 +153,7 @@ def _country(report: Wijkprofiel) -> tuple[pd.DataFrame | None, str]:
     here = national.of(report.workspace)
     if here.empty:
         return None, ""
-    country = peers.nederland(here.observations, here.catalogue,
-                              peers.listed(here.variables)).dropna(subset=["value"])
+    country = peers.country(here).dropna(subset=["value"])
     if country.empty:
         return None, ""
     # one name for the column: the years whose total is what the newest year's is called
