@@ -199,7 +199,8 @@ def test_the_demo_compares_with_its_fictional_peers(demo_ws, monkeypatch):
     assert "De 10 meest vergelijkbare gemeenten (2024)" in html
     assert "alle 33 gemeenten" in html
     assert "Nederland" not in html.replace("Gebieden in Nederland", "")
-    assert "Gemeenten in de provincie Gelderland (2024)" in html  # the provincie, from the demo's table
+    # the provincie, from the demo's table
+    assert "Gemeenten in de provincie Gelderland (2024)" in html
 
 
 def test_without_national_files_the_section_says_how_to_add_them():

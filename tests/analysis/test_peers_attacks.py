@@ -16,8 +16,8 @@ from helpers import model
 from helpers.analysis import peers
 from helpers.errors import DataError
 from helpers.indicators import national
-from helpers.workspace import open_workspace
 from helpers.workspace import national as files
+from helpers.workspace import open_workspace
 from helpers.workspace.check import check_workspace
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from helpers import run as runner
 from helpers.cli import main
 from helpers.run import incremental

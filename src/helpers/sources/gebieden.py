@@ -30,6 +30,7 @@ import pandas as pd
 
 from helpers import model
 from helpers.errors import DataError
+from helpers.sources.kwb import TABLE_SUFFIXES
 from helpers.sources.registry import (
     CBS_LICENCE,
     Probe,
@@ -38,7 +39,6 @@ from helpers.sources.registry import (
     year_entry,
     year_in_name,
 )
-from helpers.sources.kwb import TABLE_SUFFIXES
 
 __all__ = ["read_gebieden", "READER", "TABLE_READER", "TITLE", "SOURCE"]
 

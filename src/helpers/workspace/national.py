@@ -21,7 +21,8 @@ from helpers import model
 from helpers.sources import READERS, Probe, Reader
 from helpers.workspace import precedence
 
-__all__ = ["variables", "combined", "areas", "mergers", "MERGER_SHARE", "LAND_AREA", "NATIONAL_SHARE"]
+__all__ = ["variables", "combined", "areas", "mergers", "MERGER_SHARE", "LAND_AREA",
+           "NATIONAL_SHARE"]
 
 MERGER_SHARE = 0.05  # a land area 5% larger or smaller than the year before: a merger
 LAND_AREA = "a_lan_ha"  # the variable of a gemeente's land area (ha)
