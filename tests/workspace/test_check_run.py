@@ -139,3 +139,19 @@ def test_init_with_real_statistics_of_2023_and_2024(tmp_path, monkeypatch, real_
         "area_code 'WK990101' (the notebook's default; set it under parameters) is no wijk "
         "or buurt of Utrecht (GM0344).")
     assert "WK034401" in problems[1].message  # Utrecht's wijk codes, to choose from
+
+
+def test_unmapped_names_are_found_once_per_workspace_and_their_reads_recorded_each_time():
+    """The datakwaliteit report asks twice; a warm kernel asks for every report: the
+    files are parsed once, and each call still counts them as read (incremental runs)."""
+    from helpers.workspace import reads
+    from helpers.workspace.check import unmapped_names
+
+    ws = open_workspace(DEMO)
+    with reads.capture() as first_reads:
+        first = unmapped_names(ws)
+    with reads.capture() as second_reads:
+        second = unmapped_names(ws)
+    assert first == second and first is not second
+    assert any(name.startswith("raw/") for name in first_reads), first_reads
+    assert second_reads == first_reads

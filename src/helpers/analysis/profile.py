@@ -8,6 +8,7 @@ and where the area's boundary changed. Frames in, frames out: no files, no displ
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -138,14 +139,31 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
     return profile._spine.copy()  # computed once per profile (the facts do not change)
 
 
+_COMPARED: weakref.WeakKeyDictionary[Facts, dict] = weakref.WeakKeyDictionary()
+
+
+def _compared(facts: Facts, obs: pd.DataFrame, year: int, newest: pd.Series) -> pd.DataFrame:
+    """``compare_with_parent`` of every area in each indicator's ``newest`` year: the same
+    for the profiles of most areas of a gemeente (their newest years agree), so kept per
+    ``Facts`` object (whose frames do not change), the report year and those years."""
+    key = (year, tuple(sorted((str(i), int(y)) for i, y in newest.items())),
+           tuple(sorted(obs["indicator"].unique())))
+    kept = _COMPARED.setdefault(facts, {})
+    if key not in kept:
+        if len(kept) >= 16:
+            kept.clear()
+        rows = obs[obs["year"] == obs["indicator"].map(newest)]
+        kept[key] = compare_with_parent(rows, facts.catalogue, facts.hierarchy)
+    return kept[key]
+
+
 def _spine_data(profile: AreaProfile) -> pd.DataFrame:
     facts = profile.facts
     obs = facts.usable(until=profile.year)
     obs = obs[obs["indicator"].isin([i.id for i in profile.indicators])]
     own = obs[obs["area_code"] == profile.code]
     newest = own.groupby("indicator")["year"].max()
-    rows = obs[obs["year"] == obs["indicator"].map(newest)]
-    compared = compare_with_parent(rows, facts.catalogue, facts.hierarchy)
+    compared = _compared(facts, obs, profile.year, newest)
     me = compared[compared["area_code"] == profile.code].set_index("indicator")
     peers = compared[compared["level"] == profile.level]
     out = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from helpers import model
 from helpers.errors import StuurkitError
 from helpers.sources import READERS, Probe, boundaries
 from helpers.sources import variables as varmap
-from helpers.workspace import begroting, national
+from helpers.workspace import begroting, national, reads
 from helpers.workspace.cache import sha256
 from helpers.workspace.config import CONFIG_FILE
 from helpers.workspace.core import Workspace, open_workspace
@@ -153,13 +154,30 @@ def _sources(ws: Workspace, problems: list[Problem]) -> tuple[set[str], set[str]
     return stat_codes, geo_codes
 
 
+_UNMAPPED: weakref.WeakKeyDictionary[Workspace, tuple[list, dict]] = (
+    weakref.WeakKeyDictionary())
+
+
 def unmapped_names(ws: Workspace) -> list[tuple[str, str]]:
     """``(scheme, name)`` of every column name in the workspace's statistics files that is
-    not in the variable mapping (the files are parsed afresh: the cache keeps no names)."""
+    not in the variable mapping (the files are parsed afresh: the cache keeps no names).
+    Found once per workspace object, as its facts are (``helpers.indicators.facts.of``),
+    with the files it read recorded again at every call (``reads``)."""
+    kept = _UNMAPPED.get(ws)
+    if kept is None:
+        with reads.capture() as got:
+            found = _unmapped_names(ws)
+        kept = _UNMAPPED[ws] = (found, got)
+    reads.replay(kept[1])
+    return list(kept[0])
+
+
+def _unmapped_names(ws: Workspace) -> list[tuple[str, str]]:
     mapping = varmap.load_mapping()
     for section in READERS.tidy_sections:
         for entry in ws.config.sources.files(section):
             probe = Probe(ws.request(entry, mapping=mapping, gemeente=None))
+            reads.record(probe.path)  # parsed here, not through the cache that records
             READERS.detect(probe, section).read(probe)
     return [(scheme, name) for scheme, names in sorted(mapping.unmapped.items())
             for name in sorted(names)]
