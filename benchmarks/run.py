@@ -731,4 +731,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # through the module's own name: the peer's processes execute notebooks in-process,
+    # which replaces their ``__main__``, so functions pickled as ``__main__.…`` would no
+    # longer be found there (the benchmarks folder is on the path of every process)
+    import run
+
+    sys.exit(run.main())

@@ -20,6 +20,7 @@ GEMEENTEN = 342
 BUURTEN_PER_GEMEENTE = 41
 WIJKEN_PER_GEMEENTE = 10
 GRID_COLUMNS = 19
+NATIONAL_COLUMNS, NATIONAL_WEST = 28, 15  # the national copies' grid (``_copy_kaart``)
 
 
 def _chosen_buurten(hierarchy: pd.DataFrame) -> list[str]:
@@ -207,8 +208,8 @@ def _copy_kaart(source, target, keep: set[str], gemeente_name: str, copies: int,
                 step: tuple[float, float]) -> int:
     """A national kaart GeoJSON: the source's features unchanged, then ``copies`` copies
     of its features whose own code is in ``keep`` — every code property rewritten, names
-    changed, geometry moved to copy ``k``'s cell of a ``GRID_COLUMNS``-wide grid (the
-    source gemeente in cell 0), rounded to centimetres. Returns the feature count."""
+    changed, geometry moved to copy ``k``'s cell of a ``NATIONAL_COLUMNS``-wide grid below
+    the source gemeente, rounded to centimetres. Returns the feature count."""
     import json
 
     import shapely
@@ -223,7 +224,10 @@ def _copy_kaart(source, target, keep: set[str], gemeente_name: str, copies: int,
     template = [f for f in features if f["properties"][own] in keep]
     shapes = np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in template])
     copy = np.repeat(np.arange(1, copies + 1), len(template))
-    offset = np.column_stack([copy % GRID_COLUMNS * step[0], -(copy // GRID_COLUMNS) * step[1]])
+    # rows below the source gemeente's, 28 cells wide from 15 cells west of it: every copy
+    # inside the Netherlands' RD box (x 0–300 km, y 290–630 km), as the kaart reader checks
+    offset = np.column_stack([(copy % NATIONAL_COLUMNS - NATIONAL_WEST) * step[0],
+                              -(copy // NATIONAL_COLUMNS + 1) * step[1]])
     geoms = np.tile(shapes, copies)
     shifts = np.repeat(offset, shapely.get_num_coordinates(geoms), axis=0)
     moved = shapely.to_geojson(shapely.transform(geoms, lambda c: np.round(c + shifts, 2)))
@@ -287,7 +291,8 @@ def national_workspace(folder, demo=None, copies: int = GEMEENTEN - 1) -> dict[s
     step = ((x1 - x0) * 1.05, (y1 - y0) * 1.05)
     for entry in ws.config.sources.kwb_files():
         source = ws.path(entry.file)
-        _copy_kwb(source, raw / source.name, keep, name, copies)
+        if source.name.startswith("kwb-"):  # not the list of gemeenten (gebieden-2024.csv)
+            _copy_kwb(source, raw / source.name, keep, name, copies)
     for layer in kaart:
         source = ws.path(layer.file)
         _copy_kaart(source, raw / source.name, keep, name, copies, step)

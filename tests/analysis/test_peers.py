@@ -266,3 +266,19 @@ def test_the_country_is_computed_once_per_national_object_and_copied(demo_ws):
                                         peers.listed(here.variables)))
     first.loc[:, "value"] = -1.0
     assert not (peers.country(here)["value"] == -1.0).any()
+
+
+def test_the_short_section_names_the_members_of_its_one_group(demo_ws, monkeypatch):
+    """The bestuursoverzicht shows one group: which gemeenten are in it is on the page."""
+    from helpers.indicators import national
+    from helpers.reports import comparison
+
+    shown = []
+    monkeypatch.setattr(comparison, "display", lambda *objects: shown.extend(objects))
+    comparison.section(demo_ws, 2024, ["aandeel_65plus", "inwoners"], main_only=True)
+    html = "".join(o._repr_html_() for o in shown)
+    assert html.count("<strong>") == 1 and "stuurkit-peers-members" in html
+    group = next(g for g in peers.groups(national.of(demo_ws), 2024)
+                 if g.label in html)
+    names = national.of(demo_ws).names
+    assert all(names.get(code, code) in html for code in group.members)

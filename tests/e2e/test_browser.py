@@ -452,11 +452,13 @@ def test_the_comparison_with_peers_is_shown(browser, demo_reports, name):
         const h = [...document.querySelectorAll('h2')].find(
             e => e.textContent.startsWith('Vergelijking met Nederland'));
         if (!h) return null;
-        const out = {groups: [], headers: [], rows: 0};
+        const out = {groups: [], members: [], headers: [], rows: 0};
         for (let el = h.parentElement.closest('.jp-Cell').nextElementSibling;
              el && !el.querySelector('h2'); el = el.nextElementSibling) {
           for (const s of el.querySelectorAll('.stuurkit-peers strong'))
             out.groups.push(s.textContent);
+          for (const s of el.querySelectorAll('.stuurkit-peers-members'))
+            out.members.push(s.textContent);
           for (const t of el.querySelectorAll('table')) {
             out.headers.push([...t.querySelectorAll('thead th')].map(x => x.textContent));
             out.rows += t.querySelectorAll('tbody tr').length;
@@ -465,6 +467,9 @@ def test_the_comparison_with_peers_is_shown(browser, demo_reports, name):
         return out;""")
     assert found is not None, "no section on Nederland and similar gemeenten"
     assert "De 10 meest vergelijkbare gemeenten (2024)" in found["groups"]
+    assert len(found["members"]) == len(found["groups"])  # who is in each group
+    neighbours = found["groups"].index("De 10 meest vergelijkbare gemeenten (2024)")
+    assert found["members"][neighbours].count(", ") == 9, found["members"]
     assert found["rows"] >= 3
     header = found["headers"][0]
     assert header[:3] == ["Indicator", "Jaar", "Voorbeeldstad"]

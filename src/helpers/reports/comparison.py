@@ -86,8 +86,8 @@ def section(ws: Workspace, year: int, indicators: list[str], main_only: bool = F
                          for i, m, c in zip(methods["indicator"], methods["nederland_method"],
                                             methods["country"], strict=True) if m]
     display(render("peers.html.j2", notes=notes, groups=[
-        {"label": g.label, "method": g.method,
-         "members": None if main_only else _members(g, names), "count": len(g)}
+        {"label": g.label, "method": g.method, "members": _members(g, names),
+         "count": len(g)}
         for g in groups]))
     catalogue = national.catalogue
     for group in groups:
