@@ -26,7 +26,7 @@ PACKAGE = SRC / "helpers"
 STAGES = ["base", "sources", "workspace", "indicators", "analysis", "presentation",
           "reports", "publish", "run", "cli"]
 BASE = {"helpers", "helpers.errors", "helpers.paths", "helpers.files", "helpers.model",
-        "helpers.numbers"}
+        "helpers.numbers", "helpers.memo"}
 
 
 def _modules() -> dict[str, Path]:

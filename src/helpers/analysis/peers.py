@@ -25,13 +25,12 @@ one Dutch sentence. All inputs are observations after disclosure control
 from __future__ import annotations
 
 import contextlib
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from helpers import model
+from helpers import memo, model
 from helpers.errors import DataError
 from helpers.indicators.catalogue import Catalogue
 from helpers.numbers import format_number
@@ -441,21 +440,11 @@ def newest_year(national, until: int) -> int | None:
     return max(years) if years else None
 
 
-_COUNTRY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def country(national) -> pd.DataFrame:
     """``nederland`` of a workspace's national figures (``helpers.indicators.national``):
-    computed once per ``National`` (whose frames do not change), a copy handed out."""
-    try:
-        kept, keyed = _COUNTRY.get(national), True
-    except TypeError:  # an object that cannot be a key: computed each time
-        kept, keyed = None, False
-    if kept is None:
-        kept = nederland(national.observations, national.catalogue, listed(national.variables))
-        if keyed:
-            _COUNTRY[national] = kept
-    return kept.copy()
+    computed once per ``National`` (``helpers.memo``), a copy handed out."""
+    return memo.kept(national, "nederland", lambda: nederland(
+        national.observations, national.catalogue, listed(national.variables))).copy()
 
 
 def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.DataFrame:

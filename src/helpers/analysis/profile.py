@@ -8,13 +8,13 @@ and where the area's boundary changed. Frames in, frames out: no files, no displ
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from helpers import memo
 from helpers.analysis.stats import TEST_TEXT, compare_with_parent
 from helpers.errors import StuurkitError
 from helpers.indicators.catalogue import Indicator
@@ -69,14 +69,8 @@ class AreaProfile:
         own = obs[obs["area_code"] == self.code]
         usable_year = own[own["status"].isin(USABLE)].groupby("indicator")["year"].max()
         newest_year = own.groupby("indicator")["year"].max()
-        # the first row of each indicator and year, as a boolean selection's iloc[0] is
-        first_own = own.drop_duplicates(["indicator", "year"]).set_index(["indicator", "year"])
-        gm = obs[obs["area_code"] == self.gemeente_code]
-        first_gm = gm.drop_duplicates(["indicator", "year"]).set_index(["indicator", "year"])
-        own_rows = dict(zip(first_own.index, zip(first_own["value"], first_own["status"],
-                                                 strict=True), strict=True))
-        gm_rows = dict(zip(first_gm.index, zip(first_gm["value"], first_gm["status"],
-                                               strict=True), strict=True))
+        own_rows = _first_rows(own)
+        gm_rows = _first_rows(obs[obs["area_code"] == self.gemeente_code])
         rows = []
         for ind in self.indicators:
             year = int(usable_year[ind.id]) if ind.id in usable_year.index else None
@@ -125,6 +119,14 @@ class AreaProfile:
         }).reset_index(drop=True)
 
 
+def _first_rows(obs: pd.DataFrame) -> dict[tuple[str, int], tuple[float, str]]:
+    """(indicator, year) → (value, status) of the first row of each, as a boolean
+    selection's ``iloc[0]`` would give it."""
+    first = obs.drop_duplicates(["indicator", "year"])
+    return dict(zip(zip(first["indicator"], first["year"], strict=True),
+                    zip(first["value"], first["status"], strict=True), strict=True))
+
+
 def spine_data(profile: AreaProfile) -> pd.DataFrame:
     """Per indicator: the spread over all areas of the profiled area's level, the
     parent's value and the area's own, scaled for ``charts.spine``; ``vergelijking`` and
@@ -139,22 +141,14 @@ def spine_data(profile: AreaProfile) -> pd.DataFrame:
     return profile._spine.copy()  # computed once per profile (the facts do not change)
 
 
-_COMPARED: weakref.WeakKeyDictionary[Facts, dict] = weakref.WeakKeyDictionary()
-
-
 def _compared(facts: Facts, obs: pd.DataFrame, year: int, newest: pd.Series) -> pd.DataFrame:
     """``compare_with_parent`` of every area in each indicator's ``newest`` year: the same
     for the profiles of most areas of a gemeente (their newest years agree), so kept per
-    ``Facts`` object (whose frames do not change), the report year and those years."""
-    key = (year, tuple(sorted((str(i), int(y)) for i, y in newest.items())),
+    ``Facts`` object, the report year and those years (``helpers.memo``; only read)."""
+    key = ("compared", year, tuple(sorted((str(i), int(y)) for i, y in newest.items())),
            tuple(sorted(obs["indicator"].unique())))
-    kept = _COMPARED.setdefault(facts, {})
-    if key not in kept:
-        if len(kept) >= 16:
-            kept.clear()
-        rows = obs[obs["year"] == obs["indicator"].map(newest)]
-        kept[key] = compare_with_parent(rows, facts.catalogue, facts.hierarchy)
-    return kept[key]
+    return memo.kept(facts, key, lambda: compare_with_parent(
+        obs[obs["year"] == obs["indicator"].map(newest)], facts.catalogue, facts.hierarchy))
 
 
 def _spine_data(profile: AreaProfile) -> pd.DataFrame:

@@ -24,11 +24,10 @@ duiding``, ``status verslechterd zonder duiding``, ``actie afgerond, doel uit ko
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 
 import pandas as pd
 
-from helpers import model
+from helpers import memo, model
 from helpers.analysis.goals import evaluate
 from helpers.analysis.loop import KINDS as LOOP_KINDS
 from helpers.analysis.loop import loop_signals
@@ -152,20 +151,12 @@ def signals(facts: Facts, begroting: Begroting, year: int,
     the steering loop (``helpers.analysis.loop``; ``today`` fixes its reference date).
 
     Without ``duiding`` the table depends only on the facts, the budget and the year: it
-    is made once per ``Facts`` object (whose frames do not change) and budget content, and
-    a copy handed out (every wijkprofiel of a run shows the gemeente's signals)."""
+    is made once per ``Facts`` object and budget content (``helpers.memo``), and a copy
+    handed out (every wijkprofiel of a run shows the gemeente's signals)."""
     if duiding is not None:
         return _signals(facts, begroting, year, duiding, today)
-    kept = _KEPT.setdefault(facts, {})
-    key = (begroting.model_dump_json(), year)
-    if key not in kept:
-        if len(kept) >= 8:
-            kept.clear()
-        kept[key] = _signals(facts, begroting, year, None, today)
-    return kept[key].copy()
-
-
-_KEPT: weakref.WeakKeyDictionary[Facts, dict] = weakref.WeakKeyDictionary()
+    return memo.kept(facts, ("signals", begroting.model_dump_json(), year),
+                     lambda: _signals(facts, begroting, year, None, None)).copy()
 
 
 def _signals(facts: Facts, begroting: Begroting, year: int,
