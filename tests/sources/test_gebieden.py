@@ -152,3 +152,43 @@ def test_a_workbook_is_read_from_its_one_table_sheet(tmp_path):
             writer, sheet_name="Tabel2", index=False)
     with pytest.raises(DataError, match=r"2 sheets \(Tabel, Tabel2\) hold"):
         gebieden.read_gebieden(book)
+
+
+# StatLine's CSV download of the table: a title line and an empty line above the header,
+# labels with "/" between themes and the unit, codes padded with spaces, a source line below
+TITLED = ('"Gebieden in Nederland 2024"\r\n""\r\n"Regio\'s";'
+          '"Codes en namen van gemeenten/Code (code)";'
+          '"Codes en namen van gemeenten/Naam (naam)";'
+          '"Lokaliseringen van gemeenten/Provincies/Code (code)";'
+          '"Lokaliseringen van gemeenten/Provincies/Naam (naam)"\r\n'
+          '"Aa en Hunze";"GM1680    ";"Aa en Hunze            ";"PV22  ";"Drenthe   "\r\n'
+          '"Amsterdam";"GM0363    ";"Amsterdam              ";"PV27  ";"Noord-Holland"\r\n'
+          '"Bron: CBS"\r\n')
+
+
+def test_a_titled_statline_download_is_read_with_the_year_of_its_title(tmp_path):
+    path = _write(tmp_path, "Gebieden_in_Nederland_2024_03122026_101010.csv", TITLED)
+    probe = Probe(Request(path))
+    assert READERS.detect(probe).kind == "gebieden-export"
+    rows = READERS.detect(probe).load(probe)
+    assert rows[["area_code", "value", "year"]].values.tolist() == [
+        ["GM1680", 22.0, 2024], ["GM0363", 27.0, 2024]]
+    assert rows[model.AREA_NAME].tolist() == ["Aa en Hunze", "Amsterdam"]
+    # without a year in its name the title says it
+    assert set(_read(_write(tmp_path, "gebieden.csv", TITLED))["year"]) == {2024}
+
+
+def test_a_titled_download_names_the_line_in_the_file_and_a_year_that_disagrees(tmp_path):
+    wrong = TITLED.replace('"PV27  "', '"PV99"')
+    with pytest.raises(DataError, match=r"line 5: gemeente GM0363 has provincie 'PV99'"):
+        _read(_write(tmp_path, "gebieden.csv", wrong))
+    with pytest.raises(DataError, match=r"name says 2023, its title line 'Gebieden in "
+                                         r"Nederland 2024'"):
+        _read(_write(tmp_path, "Gebieden in Nederland 2023.csv", TITLED))
+
+
+def test_a_titled_download_is_imported_beside_the_kwb(tmp_path):
+    root = init_workspace(tmp_path / "ws", "GM0363", "Amsterdam")
+    import_files(root, [_write(tmp_path, "Gebieden_in_Nederland_2024.csv", TITLED)])
+    provenance = (root / "raw" / "provenance.yml").read_text(encoding="utf-8")
+    assert "CBS Gebieden in Nederland 2024" in provenance

@@ -11,7 +11,10 @@ such as "Codes en namen van gemeenten" and "Lokaliseringen van gemeenten" → "P
   topic path (``…|Provincies|Code``), never by the position suffix (``Code_28``);
 * a CSV or workbook export: the column whose values are gemeente codes (``GMdddd``) and
   the column whose values are provincie codes (``PVdd``); header names may differ per
-  export ("Codes en namen van gemeenten|Code", "Gemeentecode", "Provinciecode", …).
+  export ("Codes en namen van gemeenten|Code", "Gemeentecode", "Provinciecode", …). A
+  StatLine CSV download with its title line above the header (``"Gebieden in Nederland
+  2024"``, labels ``…/Provincies/Code (code)``, codes padded with spaces, ``"Bron: CBS"``
+  below) is read as ``statline`` reads it: the year from the title, lines as in the file.
 
 The result is tidy: per gemeente one row of ``model.PROVINCIE_VARIABLE`` whose value is
 the provincie's number (PV26 → 26; ``model.provincie_code`` turns it back), unit
@@ -129,11 +132,24 @@ def _from_odata(path: Path) -> tuple[pd.DataFrame, str, str, str | None, int | N
     return rows.fillna("").astype(str), gemeente, province, name, found
 
 
+def _titled_year(path: Path, title: str | None) -> int | None:
+    """The year a StatLine export's title line names (``Gebieden in Nederland 2024``);
+    refused when the file's name names another year."""
+    match = re.search(rf"{TITLE}\s+((?:19|20)[0-9]{{2}})", title or "", re.IGNORECASE)
+    if match is None:
+        return None
+    found, named = int(match.group(1)), year_in_name(path)
+    if named and named != found:
+        raise DataError(f"{path}: the file's name says {named}, its title line "
+                        f"'{title}'; export the table of the year you want again.")
+    return found
+
+
 def _name_column(table: pd.DataFrame, codes: str) -> str | None:
     """The column of the gemeenten's names: "…gemeenten|Naam", "Gemeentenaam" or "Naam"
     (never the code column)."""
     for name in table.columns:
-        header = str(name).strip().lower()
+        header = str(name).strip().lower().replace("/", "|").removesuffix(" (naam)")
         if name != codes and (header.endswith("gemeenten|naam") or header in (
                 "gemeentenaam", "naam", "gemeente naam")):
             return name
@@ -197,26 +213,29 @@ def read_gebieden(path: str | Path, year: int | None = None, table: pd.DataFrame
         if gemeente is None or province is None:
             raise DataError(f"{path}: no column of gemeente codes (GMdddd) and provincie "
                             f"codes (PVdd); is this CBS's '{TITLE}' table?")
-        found, where = None, "line"
+        found, where = _titled_year(path, table.attrs.get("title")), "line"
     year = year or found or year_in_name(path)
     if year is None:
         raise DataError(f"{path}: cannot tell the year of this '{TITLE}' table; name it in "
                         "the file name or give it with --year.")
     codes = rows[gemeente].str.strip()
     provinces = rows[province].str.strip()
-    first = 1 if where == "record" else 2  # a CSV's first data row is its line 2
+    # a record's number counts from 1; a table's row label is its line minus 2 (a CSV's
+    # first data row is line 2, a titled export's lines start lower, as the reader says)
+    number = (lambda at: at + 1) if where == "record" else (
+        lambda at: int(rows.index[at]) + 2)
     for at in range(len(rows)):
         code, pv = codes.iloc[at], provinces.iloc[at]
         if not model.GEMEENTE_CODE.match(code):
-            raise DataError(f"{path}: {where} {at + first}: {code!r} is not a gemeente code "
+            raise DataError(f"{path}: {where} {number(at)}: {code!r} is not a gemeente code "
                             "(GMdddd); correct the row or download the table again.")
         if pv not in model.PROVINCIES:
-            raise DataError(f"{path}: {where} {at + first}: gemeente {code} has provincie "
+            raise DataError(f"{path}: {where} {number(at)}: gemeente {code} has provincie "
                             f"{pv!r}, not one of CBS's codes PV20–PV31; correct the row.")
     twice = codes.duplicated()
     if twice.any():
         at = int(twice.to_numpy().argmax())
-        raise DataError(f"{path}: {where} {at + first}: gemeente {codes.iloc[at]} is listed "
+        raise DataError(f"{path}: {where} {number(at)}: gemeente {codes.iloc[at]} is listed "
                         f"twice; a '{TITLE}' table has one row per gemeente.")
     out = pd.DataFrame({
         "area_code": codes.to_numpy(), "level": "gemeente", "year": int(year),

@@ -9,7 +9,8 @@ column per topic labelled as the current layout labels it (``Bevolking/Aantal in
 the title line when there is one.
 
 * ``titled``: title lines (``"Kerncijfers wijken en buurten 2015"``, an empty line) above
-  a current header;
+  a current header (of the KWB, or of another table whose labels of codes are topic paths,
+  ``"Lokaliseringen van gemeenten/Provincies/Code (code)"``: ``Gebieden in Nederland``);
 * ``rows``: an ``Onderwerp`` line, theme paths separated by ``|``, a units line below the
   labels (``aantal``, ``%``, ``x 1 000 euro``) that is folded into them
   (``Inkomen|Inkomen van personen|Aantal inkomensontvangers`` + ``aantal`` →
@@ -64,6 +65,7 @@ _HEAD = 65536  # bytes looked at to recognise a layout
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _STAMP = re.compile(r"_[0-9]{8}_[0-9]{6}$")  # StatLine's export time: _17012023_183355
 _VALUE = re.compile(r"\s*(?:[-+]?[0-9][0-9.,]*\*{0,2}|[.x–-]|NA)?\s*")  # a number or marker
+_TOPIC_CODE = re.compile(r".+/.+ \(code\)")  # a current label of codes: "Provincies/Code (code)"
 _NUMBERED = re.compile(r"^(wijk|buurt)\s*[0-9]+\s*")
 _GEMEENTE_SUFFIX = re.compile(r"\s*\((?:gemeente|gem\.)\)\s*$", re.IGNORECASE)
 _FIX = "Export the table again from StatLine as CSV (Downloaden → CSV) and import that file."
@@ -180,7 +182,8 @@ def _kind(rows: list[tuple[int, list[str]]], sep: str) -> str | None:
             return ROWS
     if start and start < len(rows):
         header = [cell.strip() for cell in rows[start][1]]
-        if any(cell.endswith("Codering (code)") for cell in header) or header[0] == REGIONS:
+        if any(cell.endswith("Codering (code)") or _TOPIC_CODE.fullmatch(cell)
+               for cell in header) or header[0] == REGIONS:
             return TITLED
     return None
 

@@ -78,9 +78,13 @@ def read_table(path: Path, gemeente: str | None = None, any_sheet: bool = False
 def is_statline(table) -> bool:
     """True for a StatLine CSV export: a table (or its columns) with a 'Codering' column,
     or a table ``statline`` read from an older or re-saved layout (which may name its
-    regions without codes)."""
+    regions without codes); a titled export only with the KWB's header (another titled
+    StatLine table, such as *Gebieden in Nederland*, is its own reader's)."""
     if isinstance(table, pd.DataFrame):
-        if table.attrs.get("statline"):
+        layout = table.attrs.get("statline")
+        if layout and layout != statline.TITLED:
             return True
+        if layout and str(table.columns[0]).strip() == statline.REGIONS:
+            return True  # titled: a KWB export's header, not another table's
         table = table.columns
     return any(str(c).strip().endswith(STATLINE_CODE) for c in table)
