@@ -41,7 +41,8 @@ __all__ = [
     "USABLE", "STATUS_RANK", "STATUS_TEXT", "ON_TRACK", "AT_RISK", "OFF_TRACK", "UNKNOWN",
     "MET", "NOT_MET",
     "TARGET_STATUSES", "ACTION_STATUSES", "CODE_PATTERN", "CODE", "GEMEENTE_CODE",
-    "SPECIAL_BUURT", "NATIONAL_CODE", "PROVINCIE_CODE", "PROVINCIES", "PROVINCIE_VARIABLE",
+    "SPECIAL_BUURT", "NATIONAL_CODE", "COUNTRY_CODE", "COUNTRY_LEVEL", "PROVINCIE_CODE",
+    "PROVINCIES", "PROVINCIE_VARIABLE",
     "provincie_code", "is_code", "gemeente_digits", "in_gemeente",
     "of_other_gemeente",
     "TIDY_COLUMNS",
@@ -101,6 +102,10 @@ GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
 SPECIAL_BUURT = re.compile(r"^BU[0-9]{4}99(?:97|98|99)$")  # CBS's buurten 9997, 9998, 9999
 NATIONAL_CODE = re.compile(r"^(?:NL|PV|LD|CR)[0-9]{2}$")  # the land, provinces, …
 PROVINCIE_CODE = re.compile(r"^PV[0-9]{2}$")
+COUNTRY_CODE = "NL00"  # Nederland in CBS's tables (a KWB download's first row, StatLine's)
+COUNTRY_LEVEL = "land"
+"""The level of ``COUNTRY_CODE``'s rows where a reader keeps them (``Request.country``):
+beside ``LEVELS``, never one of them — no tidy frame of areas holds it."""
 PROVINCIES = {"PV20": "Groningen", "PV21": "Fryslân", "PV22": "Drenthe", "PV23": "Overijssel",
               "PV24": "Flevoland", "PV25": "Gelderland", "PV26": "Utrecht",
               "PV27": "Noord-Holland", "PV28": "Zuid-Holland", "PV29": "Zeeland",

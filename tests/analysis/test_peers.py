@@ -161,6 +161,42 @@ def test_equal_as_shown_is_called_equal(cat):
     assert "gelijk aan de mediaan" in out["sentence"]
 
 
+def _published(indicator: str, value: float, year: int = 2024) -> pd.DataFrame:
+    """Nederland's row as ``National.country`` holds it (the files' NL00 row)."""
+    return pd.DataFrame([{"area_code": model.COUNTRY_CODE, "level": model.COUNTRY_LEVEL,
+                          "year": year, "indicator": indicator, "value": value,
+                          "numerator": np.nan, "denominator": np.nan, "status": model.OK,
+                          "source": "CBS Kerncijfers wijken en buurten 2024"}])
+
+
+def test_nederland_of_a_published_indicator_is_cbss_own_figure(cat):
+    # a mean distance cannot be summed from gemeenten: only CBS's NL00 row gives it
+    assert not cat["afstand_huisarts"].computed
+    obs = _obs({"GM0001": (10, 1000), "GM0002": (90, 3000)})
+    published = pd.concat([_published("afstand_huisarts", 1.1),
+                           _published("bijstand_per_1000", 99.0)])
+    country = peers.nederland(obs, cat, published=published).set_index("indicator")
+    assert country.loc["afstand_huisarts", "value"] == 1.1
+    assert country.loc["afstand_huisarts", "label"] == "Nederland"
+    assert country.loc["afstand_huisarts", "method"] == (
+        "door CBS gepubliceerd voor Nederland (CBS Kerncijfers wijken en buurten 2024)")
+    # two gemeenten are no country: CBS's figure for Nederland is shown, not their total
+    assert country.loc["bijstand_per_1000", "value"] == 99.0
+    assert len(country) == 2
+
+
+def test_a_total_of_the_whole_country_stays_the_sum_beside_cbss_figure(cat):
+    obs = _obs({f"GM{n:04d}": (10, 1000) for n in range(1, peers.COUNTRY_MIN_GEMEENTEN + 1)})
+    country = peers.nederland(obs, cat, published=_published("bijstand_per_1000", 9.7))
+    assert country["value"].tolist() == [pytest.approx(10.0)]  # counts, exact
+    assert "som van de tellers" in country["method"].iloc[0]
+    # a year without the gemeenten's figures still has CBS's
+    lacking = pd.concat([obs, _obs({"GM9999": (np.nan, np.nan)}).assign(status=model.MISSING)])
+    country = peers.nederland(lacking, cat, published=_published("bijstand_per_1000", 9.7))
+    assert country["value"].tolist() == [9.7]
+    assert country["method"].iloc[0].startswith("door CBS gepubliceerd")
+
+
 def test_nederland_from_the_real_files_is_the_sum_of_every_gemeente(utrecht_national):
     from helpers.indicators import national
 

@@ -104,6 +104,16 @@ def _value(root: Path, code: str, variable: str, year: int) -> float | None:
     return None if rows.empty else float(rows["value"].iloc[0])
 
 
+def _country(ws) -> dict[tuple[str, int], float]:
+    """Nederland's indicators as the comparisons show them (``peers.country``)."""
+    from helpers.analysis import peers
+    from helpers.indicators import national
+
+    country = peers.country(national.of(ws))
+    return dict(zip(zip(country["indicator"], country["year"], strict=True),
+                    country["value"], strict=True))
+
+
 def test_spot_values_against_the_files(folder):
     name, root = folder
     ws = _workspace(root)
@@ -125,6 +135,8 @@ def test_spot_values_against_the_files(folder):
             assert any(m.code == "WK036300" and m.year == year and m.withheld
                        and "Burgwallen-Oude Zijde" in m.line() for m in ws.mismatches)
         assert _value(root, "GM0363", "a_inw", 2019) == 862_965
+        # the export's row of Nederland (NL00) is Nederland's figure, never an area
+        assert _country(ws)[("inwoners", 2019)] == 17_282_163
         from helpers.indicators import facts
 
         observations = facts.of(ws).observations  # what every report draws from
@@ -135,3 +147,10 @@ def test_spot_values_against_the_files(folder):
     else:
         assert len(ws.areas_for(2021, "wijk")) == 21
         assert _value(root, "WK168000", "g_afs_hp", 2021) is not None
+        # a mean distance: CBS's own figure for Nederland (1,0 km), shown beside the wijk's
+        assert _country(ws)[("afstand_huisarts", 2021)] == 1.0
+        from helpers.reports import wijkprofiel
+
+        shown = wijkprofiel.key_figures(wijkprofiel.start(str(root), "WK168000", 2021)).frame
+        row = shown.set_index("Indicator").loc["Afstand tot huisartsenpraktijk"]
+        assert (row["Wijk 00 Annen"], row["Aa en Hunze"], row["Nederland"]) == (0.9, 2.5, 1.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -333,3 +335,35 @@ def test_workbook_names_and_texts_excel_cannot_hold_are_made_safe(tmp_path):
     assert all(len(n) <= 31 and not n.startswith("'") for n in names)
     assert book.worksheets[1]["A3"].value == "a\ufffdb\ufffdc\ufffd"
     assert len(book.worksheets[2]["A3"].value) == CELL_LIMIT
+
+
+OLD_LOADER = Path(__file__).with_name("data") / "loader-ea5c379.js"  # as ea5c379 wrote it
+
+
+def test_every_loader_the_kit_writes_is_listed_for_later_scans():
+    import hashlib
+
+    text = bundle.loader_script()[len('<script id="stuurkit-loader">'):-len("</script>")]
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert digest in bundle._loaders(), (
+        "assets/charts.js changed: add to src/helpers/presentation/assets/loaders.json "
+        f'"{digest}": "<commit> (<date>): <what changed>"')
+
+
+def test_a_page_made_before_a_kit_update_is_still_the_kits_own(monkeypatch):
+    # the chart library unpacked and the loader of an earlier version, as it wrote them
+    old = OLD_LOADER.read_text(encoding="utf-8")
+    library = bundle.bundle_script(rendering._bundle_path().name)
+    scripts = [library[library.index(">") + 1:-len("</script>")], old]
+    meta = ('<meta http-equiv="Content-Security-Policy" content="'
+            + POLICY.format(hashes=" ".join(map(bundle.csp_hash, scripts))) + '">')
+    page = (f"<!DOCTYPE html><html><head>{meta}<title>t</title></head><body><p>x</p>"
+            f'{library}<script id="stuurkit-loader">{old}</script></body></html>')
+    found = audit.scan_html(page)
+    assert found.passed, found.findings
+    # a loader changed by one character is nobody's: refused as before
+    changed = page.replace(old, old.replace("function", "function ", 1))
+    assert [f.kind for f in audit.scan_html(changed).findings][:1] == ["script"]
+    # without the list, the page of the earlier version would be set aside
+    monkeypatch.setattr(bundle, "_loaders", frozenset)
+    assert "a script Stuurkit did not write" in str(audit.scan_html(page).findings)

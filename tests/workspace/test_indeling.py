@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from helpers.workspace import indeling
+from tests.conftest import DEMO
 
 
 def _areas(vintage: int, names: dict[str, str], side: float = 1000.0) -> gpd.GeoDataFrame:
@@ -120,3 +121,26 @@ def test_a_series_starts_anew_where_a_code_names_another_area():
     ])
     found = indeling.breaks(indeling.source_names(tidy, "x"), tidy.drop(columns="name"))
     assert found.to_dict() == {"WK036300": 2017}  # a rename of the same area is no break
+
+
+def test_the_gemeentes_own_merger_breaks_its_goal_series(ws_copy):
+    """A gemeente keeps its code and name when it absorbs another (Groningen, 2019): its
+    stated land area grows, and its goals are forecast from that year on only."""
+    from helpers.analysis import goals
+    from helpers.indicators import facts
+    from helpers.workspace import open_workspace
+
+    for year in range(2017, 2022):  # before 2022 the gemeente was 15% smaller
+        path = ws_copy / "raw" / f"kwb-{year}.csv"
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        own = table["gwb_code_10"] == "GM9901"
+        table.loc[own, "a_lan_ha"] = str(round(float(table.loc[own, "a_lan_ha"].iloc[0]) * .85))
+        table.to_csv(path, index=False)
+    ws = open_workspace(ws_copy)
+    assert ws.breaks["GM9901"] == 2022
+    drawn = goals.series(facts.of(ws), "bijstand_per_1000", "GM9901", 2024)["jaar"]
+    # the demo as it is: one area all along, every year in the series
+    demo = open_workspace(DEMO)
+    assert "GM9901" not in demo.breaks.index
+    whole = goals.series(facts.of(demo), "bijstand_per_1000", "GM9901", 2024)["jaar"]
+    assert whole.min() < 2020 and drawn.tolist() == [y for y in whole if y >= 2022]

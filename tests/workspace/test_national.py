@@ -12,6 +12,7 @@ import pytest
 import shapely
 from pandas.testing import assert_frame_equal, assert_series_equal
 
+from helpers import model
 from helpers.errors import DataError
 from helpers.indicators import facts
 from helpers.sources import kaart, kwb
@@ -85,6 +86,30 @@ def test_statline_export_of_one_gemeente(tmp_path):
                     '"Amersfoort";"Gemeente  ";"GM0307    ";"  160000"\n', encoding="utf-8")
     tidy = kwb.read_kwb(path, gemeente="GM0344")
     assert tidy["area_code"].tolist() == ["GM0344", "WK034401"]
+
+
+def test_the_row_of_nederland_is_kept_apart_only_when_asked(tmp_path):
+    from helpers.sources import READERS, Probe, Request
+    from helpers.sources.registry import COUNTRY
+
+    statline_export = tmp_path / "export_2022.csv"
+    statline_export.write_text(
+        '"Wijken en buurten";"Regioaanduiding/Soort regio (omschrijving)";'
+        '"Regioaanduiding/Codering (code)";"Bevolking/Aantal inwoners (aantal)"\n'
+        '"Nederland";"Land      ";"NL00      ";"17942942"\n'
+        '"Utrecht";"Gemeente  ";"GM0344    ";"  367947"\n', encoding="utf-8")
+    download = tmp_path / "kwb-2022.csv"
+    download.write_text("gwb_code_10;regio;recs;a_inw\nNL00;Nederland;Land;17942942\n"
+                        "GM0344;Utrecht;Gemeente;367947\n", encoding="utf-8")
+    for path in (statline_export, download):
+        plain = READERS.detect(Probe(Request(path))).load(Probe(Request(path)))
+        assert plain["area_code"].tolist() == ["GM0344"] and COUNTRY not in plain.attrs
+        probe = Probe(Request(path, country=True))
+        tidy = READERS.detect(probe).load(probe)
+        assert tidy["area_code"].tolist() == ["GM0344"]  # never among the areas
+        land = tidy.attrs[COUNTRY]
+        assert land[["area_code", "level", "variable", "value"]].values.tolist() == [
+            [model.COUNTRY_CODE, model.COUNTRY_LEVEL, "a_inw", 17942942.0]]
 
 
 @pytest.mark.parametrize("name, level", [("buurten_2017.geojson", "buurt"),
@@ -219,3 +244,13 @@ def test_kaart_layer_of_a_gemeente_is_read_once(national_raw, monkeypatch):
     assert kaart.read_kaart(path, "gemeente", 2022, gemeente="GM9901")["name"].tolist() == [
         "Voorbeeldstadt"]
     assert len(reads) == 2
+
+
+def test_a_parsed_frame_is_the_same_on_the_first_call_as_from_the_cache(tmp_path):
+    raw = tmp_path / "kwb-2023.csv"
+    raw.write_text("gwb_code_10\nGM9901\n", encoding="utf-8")
+    store = cache.SourceCache(tmp_path / "cache")
+    made = pd.DataFrame({"area_code": pd.Series(["GM9901"], dtype=object), "value": [1.0]})
+    first = store.frame(raw, "test", lambda: made)
+    again = store.frame(raw, "test", lambda: pytest.fail("parsed twice"))
+    assert_frame_equal(first, again)  # dtypes included: not object once and str later

@@ -60,6 +60,8 @@ URBANITY: dict[int, tuple[float, str]] = {
 }
 """CBS's mate van stedelijkheid: class → (lowest omgevingsadressendichtheid, label)."""
 
+COUNTRY_NAME = "Nederland"
+PUBLISHED = "door CBS gepubliceerd voor Nederland"  # the method of a figure of NL00 rows
 COUNTRY_MIN_GEMEENTEN = 300
 """Fewer gemeenten than this in a year's files is not the country (there were 342 in 2024
 and never fewer than 340 since 2012): their total is named "alle … gemeenten in de
@@ -273,7 +275,8 @@ def listed(tidy: pd.DataFrame) -> dict[int, set[str]]:
 
 
 def nederland(observations: pd.DataFrame, catalogue: Catalogue,
-              gemeenten_of: dict[int, set[str]] | None = None) -> pd.DataFrame:
+              gemeenten_of: dict[int, set[str]] | None = None,
+              published: pd.DataFrame | None = None) -> pd.DataFrame:
     """``indicator, year, value, gemeenten, method, label`` for Nederland (``label``:
     ``country_label`` — a file of a few gemeenten is no country), from the gemeente
     observations of every gemeente: Σ numerators / Σ denominators × scale, or — for a
@@ -281,7 +284,13 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue,
     value (and the reason in ``method``) when a gemeente lacks the figures.
 
     ``gemeenten_of`` (``listed``): the gemeenten of the country per year; a total that
-    lacks one of them is not called Nederland, whatever the count."""
+    lacks one of them is not called Nederland, whatever the count.
+
+    ``published``: Nederland's indicators as CBS publishes them (``National.country``,
+    the files' NL00 rows). They give the value where the gemeenten's figures give none
+    that may be called Nederland — a published mean, distance or percentage
+    (``variable:``), a year of few gemeenten or one that lacks a gemeente's figure; a
+    total of every gemeente's counts stays what it is (exact where CBS rounds)."""
     rows = []
     gemeenten = observations.groupby("year")["area_code"].nunique()
     present = observations.groupby("year")["area_code"].agg(set)
@@ -320,13 +329,31 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue,
                        f"ontbreken in de cijfers (bijvoorbeeld {lacking[0]}): geen Nederland")
         rows.append({"indicator": indicator, "year": int(year), "value": value,
                      "gemeenten": total, "method": method, "label": label})
-    return pd.DataFrame(rows, columns=["indicator", "year", "value", "gemeenten", "method",
-                                       "label"])
+    columns = ["indicator", "year", "value", "gemeenten", "method", "label"]
+    computed = pd.DataFrame(rows, columns=columns)
+    if published is None or published.empty:
+        return computed
+    given = published[published["status"].isin(model.USABLE) & published["value"].notna()
+                      & published["indicator"].isin(list(catalogue))]
+    given = pd.DataFrame({
+        "indicator": given["indicator"], "year": given["year"].astype(int),
+        "value": given["value"].astype(float), "gemeenten": 0,
+        "method": f"{PUBLISHED} (" + given["source"].astype(str) + ")",
+        "label": COUNTRY_NAME})
+    called = computed["value"].notna() & computed["label"].eq(COUNTRY_NAME)
+    keep = computed[called]
+    taken = given.merge(keep[["indicator", "year"]], how="left", indicator=True)
+    taken = taken[taken.pop("_merge") == "left_only"]
+    lacking = computed[~called].merge(taken[["indicator", "year"]], how="left",
+                                      indicator=True)
+    lacking = lacking[lacking.pop("_merge") == "left_only"]
+    return pd.concat([keep, taken, lacking], ignore_index=True)[columns].sort_values(
+        ["indicator", "year"], ignore_index=True)
 
 
 def country_label(gemeenten: int) -> str:
     """What the total of ``gemeenten`` gemeenten is called (see ``COUNTRY_MIN_GEMEENTEN``)."""
-    return ("Nederland" if gemeenten >= COUNTRY_MIN_GEMEENTEN
+    return (COUNTRY_NAME if gemeenten >= COUNTRY_MIN_GEMEENTEN
             else f"alle {gemeenten} gemeenten")
 
 
@@ -444,7 +471,8 @@ def country(national) -> pd.DataFrame:
     """``nederland`` of a workspace's national figures (``helpers.indicators.national``):
     computed once per ``National`` (``helpers.memo``), a copy handed out."""
     return memo.kept(national, "nederland", lambda: nederland(
-        national.observations, national.catalogue, listed(national.variables))).copy()
+        national.observations, national.catalogue, listed(national.variables),
+        national.country)).copy()
 
 
 def table(national, peer_groups: list[PeerGroup], indicators: list[str]) -> pd.DataFrame:

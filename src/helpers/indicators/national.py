@@ -4,13 +4,15 @@
 that the workspace's national files hold (``helpers.workspace.national``), with the same
 disclosure control as the workspace's own figures (``suppress``; at gemeente level
 alone there is no hierarchy to complement in), and the years from which a gemeente's
-series is broken by a merger. Made once per workspace object, like ``facts.of``.
+series is broken by a merger; and the indicators of Nederland as CBS publishes them
+(the files' ``NL00`` rows: ``country``), computed and controlled the same way. Made once
+per workspace object, like ``facts.of``.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
@@ -36,6 +38,10 @@ class National:
     observations: pd.DataFrame  # model.OBSERVATION_COLUMNS, disclosure control applied
     mergers: pd.DataFrame  # code, year, reason (``helpers.workspace.national.mergers``)
     conflicts: tuple = ()  # precedence.Conflict: files that disagree, and what is shown
+    # Nederland's indicators from the files' NL00 rows (``model.OBSERVATION_COLUMNS``,
+    # level ``model.COUNTRY_LEVEL``): what CBS publishes for the country
+    country: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=model.OBSERVATION_COLUMNS))
 
     @property
     def empty(self) -> bool:
@@ -80,7 +86,8 @@ def of(ws: Workspace) -> National:
 def _made(ws: Workspace) -> National:
     """The national figures of a workspace, computed."""
     catalogue = catalogues.for_workspace(ws)
-    tidy, conflicts = files.combined(ws)
+    tidy, land, conflicts = files.combined(ws)
+    country = _country(land, catalogue)
     if tidy.empty:
         observations = pd.DataFrame(columns=model.OBSERVATION_COLUMNS)
         merged = pd.DataFrame(columns=["code", "year", "reason"])
@@ -92,4 +99,17 @@ def _made(ws: Workspace) -> National:
                        f"{ws.root}: the indicators of every gemeente")
         merged = files.mergers(tidy, files.areas(ws))
     return National(ws.gemeente, catalogue, tidy, observations.reset_index(drop=True),
-                    merged, tuple(conflicts))
+                    merged, tuple(conflicts), country)
+
+
+def _country(land: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The indicators of the files' NL00 rows, each computed from the country's own
+    figures as a gemeente's are from its own (and put through the same disclosure
+    control), at level ``model.COUNTRY_LEVEL``."""
+    if land.empty:
+        return pd.DataFrame(columns=model.OBSERVATION_COLUMNS)
+    # computed as one area of the gemeente level: an indicator's rule for a gemeente is
+    # the rule for any area that is not split into parts here
+    found = suppress(compute(land.assign(level="gemeente"), catalogue), catalogue)
+    found = found[found["level"] == "gemeente"].assign(level=model.COUNTRY_LEVEL)
+    return found.reset_index(drop=True)

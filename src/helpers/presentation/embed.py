@@ -255,8 +255,17 @@ _WRAP = ("(function(){\n", "\n})();")
 
 
 def is_loader(script: str) -> bool:
-    """Whether an inline script's text is exactly Stuurkit's loader."""
-    return script == _inner(loader_script())
+    """Whether an inline script's text is exactly Stuurkit's loader: this version's, or
+    one an earlier version wrote (its SHA-256 listed in ``assets/loaders.json``), so that
+    a report made before a kit update is still recognised as the kit's own."""
+    return script == _inner(loader_script()) or hashlib.sha256(
+        script.encode()).hexdigest() in _loaders()
+
+
+@lru_cache(maxsize=1)
+def _loaders() -> frozenset[str]:
+    listed = json.loads((ASSETS / "loaders.json").read_text(encoding="utf-8"))
+    return frozenset(k for k in listed if not k.startswith("_"))
 
 
 def is_known_bundle(script: str) -> bool:

@@ -78,9 +78,15 @@ def section(ws: Workspace, year: int, indicators: list[str], main_only: bool = F
         return
     methods = found.drop_duplicates("indicator")
     if main_only:  # one line: the method per indicator and what is missing are elsewhere
-        notes = [f"{methods['country'].iloc[0].capitalize()}: de som van de tellers gedeeld "
-                 "door de som van de noemers van alle gemeenten; de methode per indicator "
-                 "staat in de programmamonitors, wat ontbreekt in Datakwaliteit."]
+        published = methods["nederland_method"].str.startswith(peers.PUBLISHED)
+        how = ("de som van de tellers gedeeld door de som van de noemers van alle "
+               "gemeenten" if not published.all() else "")
+        if published.any():
+            labels = ", ".join(national.catalogue[i].label
+                               for i in methods.loc[published, "indicator"])
+            how += ("; voor " if how else "") + f"het cijfer dat CBS publiceert ({labels})"
+        notes = [f"{methods['country'].iloc[0].capitalize()}: {how}; de methode per "
+                 "indicator staat in de programmamonitors, wat ontbreekt in Datakwaliteit."]
     else:
         notes = notes + [f"{c[0].upper()}{c[1:]}, {national.catalogue[i].label}: {m}."
                          for i, m, c in zip(methods["indicator"], methods["nederland_method"],

@@ -42,6 +42,7 @@ from helpers.sources.registry import (
     Probe,
     Reader,
     Request,
+    country_apart,
     describe_statistics,
     year_entry,
 )
@@ -92,10 +93,11 @@ _row = statline.where(None)  # "row N": the file's line of a frame read row by r
 
 def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
           year: int, source: str, names: pd.Series | None = None,
-          at: Callable[[object], str] = _row) -> pd.DataFrame:
+          at: Callable[[object], str] = _row, country: bool = False) -> pd.DataFrame:
     """Shared tail of every reader: check codes, melt, parse values, report problems;
     ``names`` (the area's name per row, as the file writes it) become the optional
-    ``model.AREA_NAME`` column; ``at`` names a record in messages (``row 5``)."""
+    ``model.AREA_NAME`` column; ``at`` names a record in messages (``row 5``). With
+    ``country`` the row of Nederland is read too, into ``attrs`` (``Request.country``)."""
     if values.columns.duplicated().any():
         twice = values.columns[values.columns.duplicated()][0]
         raise DataError(f"{path}: two columns map to variable {twice!r}; keep one of them.")
@@ -115,6 +117,9 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
             f"(GMdddd, WKdddddd, BUdddddddd).{hint}"
         )
     keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
+    land = codes.eq(model.COUNTRY_CODE) & country
+    levels = levels.astype(object).mask(land, model.COUNTRY_LEVEL)
+    keep |= land
     codes, levels, values = codes[keep], levels[keep], values[keep]
     named = None if names is None else dict(zip(codes, names[keep].astype(str).str.strip(),
                                                 strict=True))
@@ -134,10 +139,11 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
     long["year"] = int(year)
     long["source"] = source
     long.loc[long["status"].isin([model.SECRET, model.MISSING]), "value"] = np.nan
-    if named is None:
-        return long[model.TIDY_COLUMNS].reset_index(drop=True)
-    long[model.AREA_NAME] = long["area_code"].map(named).replace("", None)
-    return long[[*model.TIDY_COLUMNS, model.AREA_NAME]].reset_index(drop=True)
+    columns = model.TIDY_COLUMNS if named is None else [*model.TIDY_COLUMNS, model.AREA_NAME]
+    if named is not None:
+        long[model.AREA_NAME] = long["area_code"].map(named).replace("", None)
+    long = long[columns].reset_index(drop=True)
+    return country_apart(long) if country else long
 
 
 def _levels(path: Path, recs: pd.Series | None, codes: pd.Series,
@@ -176,8 +182,10 @@ def own_rows(table: pd.DataFrame, code_column: str, gemeente: str | None) -> pd.
 
 
 def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None,
-                  mapping: varmap.Mapping, gemeente: str | None = None) -> pd.DataFrame:
-    """The ``kwb-YYYY`` download layout (short names); see ``own_rows`` for ``gemeente``."""
+                  mapping: varmap.Mapping, gemeente: str | None = None,
+                  country: bool = False) -> pd.DataFrame:
+    """The ``kwb-YYYY`` download layout (short names); see ``own_rows`` for ``gemeente``,
+    ``Request.country`` for ``country``."""
     missing = [c for c in ("gwb_code_10", "recs") if c not in table.columns]
     if missing:
         raise DataError(
@@ -194,16 +202,18 @@ def read_download(path: Path, table: pd.DataFrame, year: int, source: str | None
     values = table[names].rename(columns=varmap.rename(names, "kwb", mapping))
     return _tidy(path, table["gwb_code_10"], _levels(path, table["recs"], table["gwb_code_10"]),
                  values, year, source or f"CBS Kerncijfers wijken en buurten {year}",
-                 table["regio"] if "regio" in table.columns else None)
+                 table["regio"] if "regio" in table.columns else None, country=country)
 
 
 def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None,
                   mapping: varmap.Mapping, gemeente: str | None = None,
-                  areas: tuple[tuple[str, str, str], ...] | None = None) -> pd.DataFrame:
+                  areas: tuple[tuple[str, str, str], ...] | None = None,
+                  country: bool = False) -> pd.DataFrame:
     """A StatLine CSV export: labelled columns, padded values, a 'Codering' column — in
     any layout ``statline`` reads (an R re-saved export's topics are matched to the
     mapping's labels in R's form). An export that names its regions only is matched to
-    ``areas`` (``(code, level, name)`` of the file's year; ``statline.codes_from_names``)."""
+    ``areas`` (``(code, level, name)`` of the file's year; ``statline.codes_from_names``;
+    its row of Nederland has no code and is not read). ``country``: ``Request.country``."""
     columns = [statline.clean_label(c) for c in table.columns]
     layout = table.attrs.get("statline")
     at = statline.where(layout)
@@ -236,7 +246,8 @@ def read_statline(path: Path, table: pd.DataFrame, year: int, source: str | None
               else _levels(path, table[kind] if kind else None, table[code], at))
     return _tidy(path, table[code], levels,
                  values, year, source or f"CBS StatLine-export {path.name}",
-                 table[columns[0]] if columns[0] not in {code, kind} else None, at)
+                 table[columns[0]] if columns[0] not in {code, kind} else None, at,
+                 country=country)
 
 
 def read_kwb(path: str | Path, year: int | None = None, mapping: varmap.Mapping | None = None,
@@ -287,7 +298,7 @@ def _mapping(probe: Probe) -> varmap.Mapping:
 def _download(probe: Probe) -> pd.DataFrame:
     request = probe.request
     return read_download(probe.path, probe.table, request.year or _year_from_name(probe.path),
-                         None, _mapping(probe), request.gemeente)
+                         None, _mapping(probe), request.gemeente, request.country)
 
 
 def statline_year(probe: Probe) -> int:
@@ -308,7 +319,8 @@ def statline_year(probe: Probe) -> int:
 def _statline(probe: Probe) -> pd.DataFrame:
     request, year = probe.request, statline_year(probe)
     return read_statline(probe.path, probe.table, year, None, _mapping(probe),
-                         request.gemeente, request.areas(year) if request.areas else None)
+                         request.gemeente, request.areas(year) if request.areas else None,
+                         request.country)
 
 
 def _download_entry(relative: str, detail: dict) -> str | dict:

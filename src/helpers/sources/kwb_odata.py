@@ -27,6 +27,7 @@ from helpers.sources.registry import (
     CBS_LICENCE,
     Probe,
     Reader,
+    country_apart,
     describe_statistics,
     year_entry,
 )
@@ -73,10 +74,11 @@ def _find(properties: list[dict], prefix: str) -> str | None:
 
 
 def read_odata(path: str | Path, year: int | None = None, source: str | None = None,
-               mapping: varmap.Mapping | None = None, gemeente: str | None = None
-               ) -> pd.DataFrame:
+               mapping: varmap.Mapping | None = None, gemeente: str | None = None,
+               country: bool = False) -> pd.DataFrame:
     """Read a downloaded OData KWB table folder into tidy rows (with ``gemeente``, that
-    gemeente's rows only: codes whose digits ``code[2:6]`` are its own)."""
+    gemeente's rows only: codes whose digits ``code[2:6]`` are its own; with
+    ``country``, the row of Nederland too: ``Request.country``)."""
     path = Path(path)
     mapping = mapping or varmap.load_mapping()
     properties = _load(path, "DataProperties")
@@ -120,11 +122,14 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
         if not keep.any():
             raise DataError(f"{path}: no rows for {gemeente}; is this the right table for "
                             "this gemeente?")
+    land = codes.eq(model.COUNTRY_CODE) & country
+    clash = keep & levels.notna() & (levels != model.level_of(codes))
+    levels = levels.astype(object).mask(land, model.COUNTRY_LEVEL)
+    keep |= land
     twice = codes[keep][codes[keep].duplicated()]
     if len(twice):
         raise DataError(f"{path}: area code {twice.iloc[0]} occurs twice; download the table "
                         "again.")
-    clash = keep & levels.notna() & (levels != model.level_of(codes))
     if clash.any():
         at = clash.idxmax()
         raise DataError(f"{path}: record {int(at) + 1}: area code {codes[at]} is a "
@@ -152,7 +157,8 @@ def read_odata(path: str | Path, year: int | None = None, source: str | None = N
     long["year"] = int(year)
     table_id = path.name.removeprefix("cbs-")
     long["source"] = source or f"CBS Kerncijfers wijken en buurten {year} (OData {table_id})"
-    return long[model.TIDY_COLUMNS].reset_index(drop=True)
+    long = long[model.TIDY_COLUMNS].reset_index(drop=True)
+    return country_apart(long) if country else long
 
 
 def _is_table_folder(probe: Probe) -> bool:
@@ -167,6 +173,7 @@ READER = Reader(
     looks_like="a CBS OData table folder", suffixes=frozenset(), detect=_is_table_folder,
     read=lambda probe: read_odata(probe.path, probe.request.year,
                                   mapping=probe.request.mapping,
-                                  gemeente=probe.request.gemeente),
+                                  gemeente=probe.request.gemeente,
+                                  country=probe.request.country),
     describe=describe_statistics, entry=year_entry,
     label=kwb.statistics_label, licence=CBS_LICENCE)

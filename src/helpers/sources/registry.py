@@ -44,6 +44,18 @@ def year_in_name(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+COUNTRY = "country"  # the attrs key of a frame's rows of Nederland (Request.country)
+
+
+def country_apart(long: pd.DataFrame) -> pd.DataFrame:
+    """A reader's tidy rows without those of ``model.COUNTRY_LEVEL``, which go to the
+    result's ``attrs[COUNTRY]``."""
+    land = long["level"].eq(model.COUNTRY_LEVEL)
+    out = long[~land].reset_index(drop=True)
+    out.attrs[COUNTRY] = long[land].reset_index(drop=True)
+    return out
+
+
 def describe_statistics(own: pd.DataFrame, probe: Probe) -> dict[str, Any]:
     """What an import reports of a table of statistics: its year and number of areas."""
     return {"year": int(own["year"].iloc[0]), "areas": own["area_code"].nunique()}
@@ -64,7 +76,10 @@ class Request:
     ``areas(year)`` gives the gemeente's areas of a year as ``(code, level, name)``
     (level ``gemeente``/``wijk``/``buurt``: the kaart layers the workspace shows that year
     on): a StatLine export that names its regions without codes is matched to them by
-    name (``statline.codes_from_names``) and is refused without them."""
+    name (``statline.codes_from_names``) and is refused without them. ``country`` asks
+    a reader of CBS's tables to keep the row of Nederland (``model.COUNTRY_CODE``) where
+    the file has one: tidy rows of level ``model.COUNTRY_LEVEL`` in the frame's
+    ``attrs[COUNTRY]`` (never among its rows: ``country_apart``)."""
 
     path: Path
     gemeente: str | None = None
@@ -74,6 +89,7 @@ class Request:
     layer: str | None = None
     mapping: Any = None  # helpers.sources.variables.Mapping
     areas: Callable[[int], tuple[tuple[str, str, str], ...]] | None = None
+    country: bool = False
 
     def but(self, **changes: Any) -> Request:
         """A copy with some fields changed."""

@@ -6,8 +6,10 @@ into a frame — ``helpers/sources/**/*.py``, ``sources/kwb_variables.csv`` and
 ``helpers/model.py``, whose schemas every frame is checked against), so a changed raw
 file or a changed parser never serves stale data — unlike the kit's version string,
 which a code change does not change. Files are written atomically; an unreadable
-cache entry is simply rebuilt. A big file (CBS's national downloads) is hashed once per
-process while its inode, size and modification time stay the same.
+cache entry is simply rebuilt. A frame just parsed is handed out read back from its
+entry, so the first call gives what every later one gives (the dtypes parquet keeps).
+A big file (CBS's national downloads) is hashed once per process while its inode, size
+and modification time stay the same.
 """
 
 from __future__ import annotations
@@ -90,12 +92,14 @@ class SourceCache:
                              ).hexdigest()[:20]
         return self.folder / f"{raw.name}.{key}.parquet"
 
-    def _write(self, frame: pd.DataFrame, target: Path) -> None:
+    def _write(self, frame: pd.DataFrame, target: Path) -> bool:
         try:
             with replacing(target) as tmp:
                 frame.to_parquet(tmp)
         except OSError as exc:  # a read-only workspace still works, just slower
             log.warning("cannot write cache %s: %s", target, exc)
+            return False
+        return True
 
     def frame(self, raw: Path, kind: str, parse: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The parsed frame of ``raw``, from the cache when the raw file is unchanged."""
@@ -110,8 +114,9 @@ class SourceCache:
             except Exception as exc:  # a damaged cache entry is rebuilt
                 log.warning("cache %s unreadable (%s); rebuilding", target, exc)
         frame = parse()
-        self._write(frame, target)
-        return frame
+        # what was written, read back: a frame is the same on the first call as on every
+        # later one (parquet decides the dtypes: pandas' str, not object; categories)
+        return pd.read_parquet(target) if self._write(frame, target) else frame
 
     def geoframe(self, raw: Path, kind: str, parse: Callable[[], gpd.GeoDataFrame]
                  ) -> gpd.GeoDataFrame:
@@ -127,5 +132,4 @@ class SourceCache:
             except Exception as exc:
                 log.warning("cache %s unreadable (%s); rebuilding", target, exc)
         frame = parse()
-        self._write(frame, target)
-        return frame
+        return gpd.read_parquet(target) if self._write(frame, target) else frame

@@ -267,7 +267,7 @@ def _overlaps(ws: Workspace, problems: list[Problem]) -> None:
 def _national(ws: Workspace, problems: list[Problem]) -> None:
     """The national figures that comparisons use: what they hold, the hand-chosen peers
     they lack in their newest year, and files that disagree (``national.combined``)."""
-    tidy, conflicts = national.combined(ws)
+    tidy, _, conflicts = national.combined(ws)
     if tidy.empty:
         return
     figures = tidy[tidy["variable"] != model.PROVINCIE_VARIABLE]

@@ -33,7 +33,7 @@ import pandas as pd
 from helpers import model
 from helpers.errors import ConfigError, DataError, UnknownAreaError
 from helpers.sources import READERS, Probe, Reader, Request, boundaries, kaart, registrations
-from helpers.workspace import indeling, precedence, provenance, reads
+from helpers.workspace import indeling, national, precedence, provenance, reads
 from helpers.workspace.cache import SourceCache
 from helpers.workspace.config import CONFIG_FILE, Config, read_config, resolve
 
@@ -304,11 +304,18 @@ class Workspace:
     @reads.kept
     def breaks(self) -> pd.Series:
         """Per area code, the newest year whose boundary change breaks its series: CBS's
-        ``ind_wbi`` = 3, or a code whose figures name another area from that year on
-        (``indeling.breaks``)."""
-        cbs = boundaries.breaks(self.variables_raw)
-        named = indeling.breaks(self.source_names, self.variables_raw)
-        both = pd.concat([cbs, named])
+        ``ind_wbi`` = 3, a code whose figures name another area from that year on
+        (``indeling.breaks``), or the gemeente's own merger — a gemeente keeps its code
+        and name when it absorbs another (Groningen, 2019), so only CBS's stated land
+        area tells (``national.mergers``: more than ``MERGER_SHARE`` from one year to
+        the next); a goal's forecast then starts anew, as any trend."""
+        raw = self.variables_raw
+        cbs = boundaries.breaks(raw)
+        named = indeling.breaks(self.source_names, raw)
+        merged = national.mergers(raw[(raw["level"] == model.LEVELS[0])
+                                      & (raw["area_code"] == self.gemeente)])
+        merged = merged.groupby("code")["year"].max()
+        both = pd.concat([cbs, named, merged])
         return both.groupby(level=0).max().astype(int) if len(both) else cbs
 
     @reads.kept

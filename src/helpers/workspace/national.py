@@ -7,6 +7,11 @@ of *all* gemeenten (some 350 rows a year and variable), cached per file like eve
 parsed source: what comparisons with Nederland and with similar gemeenten are made of.
 Where files overlap, the workspace's precedence rule decides, as for its own figures.
 
+Where a file has the row of Nederland (``NL00``: CBS's KWB download, a StatLine export
+with Nederland selected), ``combined`` keeps it apart (``country``): the figures CBS
+publishes for the country, which every gemeente's figures cannot give for a mean, a
+distance or a published percentage.
+
 A gemeente that merged (herindeling) keeps or gets a code whose area is not the area of
 its earlier years: ``mergers`` finds, per code, the years from which its land area
 differs by more than ``MERGER_SHARE`` from the national year before, or from which the
@@ -15,13 +20,16 @@ code exists at all, so a series across a merger is never compared silently.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from helpers import model
 from helpers.sources import READERS, Probe, Reader
+from helpers.sources.registry import COUNTRY
 from helpers.workspace import precedence
 
-__all__ = ["variables", "combined", "areas", "mergers", "MERGER_SHARE", "LAND_AREA",
+__all__ = ["variables", "combined", "Combined", "areas", "mergers", "MERGER_SHARE", "LAND_AREA",
            "NATIONAL_SHARE"]
 
 MERGER_SHARE = 0.05  # a land area 5% larger or smaller than the year before: a merger
@@ -37,52 +45,72 @@ def variables(ws) -> pd.DataFrame:
     """Tidy rows (``model.TIDY_COLUMNS`` and ``name``, each code's newest name) of every
     gemeente at gemeente level in the workspace's national files, every year they hold;
     an empty frame when no file holds more than the workspace's own gemeente."""
-    return combined(ws)[0]
+    return combined(ws).tidy
 
 
-def combined(ws) -> tuple[pd.DataFrame, list[precedence.Conflict]]:
-    """``variables`` and the conflicts between files the precedence rule decided (two
-    files giving another figure for one gemeente, year and variable): listed by the
-    datakwaliteit report, never decided silently."""
+class Combined(NamedTuple):
+    """What the national files hold (``combined``)."""
+
+    tidy: pd.DataFrame  # ``variables``
+    country: pd.DataFrame  # tidy rows of NL00 (level ``model.COUNTRY_LEVEL``), every year
+    conflicts: list[precedence.Conflict]
+
+
+def combined(ws) -> Combined:
+    """``variables``, the rows of Nederland and the conflicts between files the
+    precedence rule decided (two files giving another figure for one gemeente — or for
+    Nederland —, year and variable): listed by the datakwaliteit report, never decided
+    silently."""
     parts, names = [], []
     for section in _national_sections():
         for entry in ws.config.sources.files(section):
             # every gemeente's rows; a StatLine export that names its regions only is
             # matched to the workspace's own areas as usual (it holds no other gemeente)
-            request = ws.request(entry, gemeente=None)
+            request = ws.request(entry, gemeente=None, country=True)
 
             def parse(request=request, section=section) -> pd.DataFrame:
                 probe = Probe(request)
                 reader: Reader = READERS.detect(probe, section)
                 frame = reader.load(probe)
-                frame = frame[frame["level"] == "gemeente"].reset_index(drop=True)
-                return frame.astype({"area_code": str, "variable": str})
+                land = frame.attrs.pop(COUNTRY, None)  # a frame in attrs breaks concat
+                frame = frame[frame["level"] == "gemeente"]
+                if land is not None and len(land):
+                    frame = pd.concat([frame, land], ignore_index=True)
+                return frame.reset_index(drop=True).astype({"area_code": str,
+                                                           "variable": str})
 
             key = "-".join(str(entry.get(k) or "") for k in ("level", "vintage", "layer",
                                                               "year"))
-            frame = ws.cache.frame(request.path, f"national-{section}-{key}", parse)
+            frame = ws.cache.frame(request.path, f"national-{section}-{key}-land", parse)
             parts.append(precedence.Part(entry["file"], frame.drop(columns=model.AREA_NAME,
                                                                    errors="ignore"),
                                          int(entry.get("priority") or 0)))
             names.append(frame)
     if not parts:
-        return pd.DataFrame(columns=[*model.TIDY_COLUMNS, model.AREA_NAME]), []
+        return Combined(pd.DataFrame(columns=[*model.TIDY_COLUMNS, model.AREA_NAME]),
+                        pd.DataFrame(columns=model.TIDY_COLUMNS), [])
     tidy, conflicts, _ = precedence.combine(parts)
+    land = tidy["level"].eq(model.COUNTRY_LEVEL)
+    country = tidy[land & tidy["status"].isin(model.USABLE) & tidy["value"].notna()]
+    country = country[model.TIDY_COLUMNS].reset_index(drop=True)
+    tidy = tidy[~land]
     # a code without a single figure in a year is no gemeente of that year's figures
     # (CBS's GM0998 "Buitenland" in the kaart's gemeente layer)
     usable = tidy["status"].isin(model.USABLE) & tidy["value"].notna()
     held = usable.groupby([tidy["area_code"], tidy["year"]]).transform("any")
     tidy = tidy[held]
     if tidy["area_code"].nunique() <= 1:
-        return tidy.iloc[0:0], []
+        return Combined(tidy.iloc[0:0], country,
+                        [c for c in conflicts if c.area_code == model.COUNTRY_CODE])
     named = pd.concat(names, ignore_index=True)
     if model.AREA_NAME in named:
         newest = named.dropna(subset=[model.AREA_NAME]).sort_values("year").drop_duplicates(
             "area_code", keep="last").set_index("area_code")[model.AREA_NAME]
         tidy[model.AREA_NAME] = tidy["area_code"].map(newest).map(
             _visible, na_action="ignore")
-    kept = set(tidy["area_code"])
-    return tidy.reset_index(drop=True), [c for c in conflicts if c.area_code in kept]
+    kept = set(tidy["area_code"]) | {model.COUNTRY_CODE}
+    return Combined(tidy.reset_index(drop=True), country,
+                    [c for c in conflicts if c.area_code in kept])
 
 
 _INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F),
