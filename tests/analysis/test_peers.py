@@ -318,3 +318,34 @@ def test_the_short_section_names_the_members_of_its_one_group(demo_ws, monkeypat
                  if g.label in html)
     names = national.of(demo_ws).names
     assert all(names.get(code, code) in html for code in group.members)
+
+
+def test_the_short_section_says_which_figures_of_nederland_cbs_published(demo_ws,
+                                                                         monkeypatch):
+    """One line says how Nederland was made: the sum, and CBS's own figure where the sum
+    could not be made (never the sum for a figure it is not)."""
+    from helpers.reports import comparison
+
+    made = comparison.comparisons(demo_ws, 2024, ["aandeel_65plus", "inwoners"])
+    groups, found, notes = made
+    found = found.copy()
+    found.loc[found["indicator"] == "aandeel_65plus", "nederland_method"] = (
+        f"{peers.PUBLISHED} (CBS Kerncijfers wijken en buurten 2024)")
+    monkeypatch.setattr(comparison, "comparisons", lambda *args: (groups, found, notes))
+    shown = []
+    monkeypatch.setattr(comparison, "display", lambda *objects: shown.extend(objects))
+    comparison.section(demo_ws, 2024, ["aandeel_65plus", "inwoners"], main_only=True)
+    html = "".join(o._repr_html_() for o in shown)
+    assert ("de som van de tellers gedeeld door de som van de noemers van alle gemeenten; "
+            "voor 65-plussers het cijfer dat CBS voor Nederland publiceert") in html
+
+
+def test_a_mean_of_rounded_percentages_gives_way_to_cbss_exact_figure(cat):
+    # shares published without counts: their weighted mean is an approximation
+    obs = _obs({f"GM{n:04d}": (10, 1000) for n in range(1, peers.COUNTRY_MIN_GEMEENTEN + 1)},
+               indicator="aandeel_65plus").assign(numerator=np.nan, value=19.0)
+    approximate = peers.nederland(obs, cat).set_index("indicator").loc["aandeel_65plus"]
+    assert approximate["method"].startswith("gewogen gemiddelde")
+    exact = peers.nederland(obs, cat, published=_published("aandeel_65plus", 19.18))
+    assert exact["value"].tolist() == [19.18]
+    assert exact["method"].iloc[0].startswith(peers.PUBLISHED)

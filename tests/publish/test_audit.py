@@ -367,3 +367,23 @@ def test_a_page_made_before_a_kit_update_is_still_the_kits_own(monkeypatch):
     # without the list, the page of the earlier version would be set aside
     monkeypatch.setattr(bundle, "_loaders", frozenset)
     assert "a script Stuurkit did not write" in str(audit.scan_html(page).findings)
+
+
+@pytest.mark.parametrize("tag", ["a", "ol", "svg"])
+def test_an_element_posing_as_the_packed_library_is_found(tag):
+    """The loader runs the library it finds right before it: an element of another kind
+    bearing the library's id and type (``<a>`` and ``<ol>`` reflect ``type``) is refused
+    by the scan, and the loader itself passes such an element by."""
+    import base64
+    import gzip
+
+    chart = declare(alt.Chart(_frame(waarde=[12, 40])).mark_bar().encode(x="waarde:Q"),
+                    {"waarde": [COUNT]})
+    evil = base64.b64encode(gzip.compress(b"alert(document.domain)")).decode()
+    inner = f'<{tag} id="{bundle.BUNDLE_ID}" type="{bundle.PACKED_TYPE}">{evil}</{tag}>'
+    decoy = f"<svg>{inner.replace('<svg', '<script').replace('</svg>', '</script>')}</svg>" \
+        if tag == "svg" else inner
+    found = audit.scan_html(_page(_chart(chart) + decoy))  # the real library first
+    assert not found.passed
+    assert any("the id of Stuurkit's own scripts" in f.detail for f in found.findings)
+    assert 'packed.tagName !== "SCRIPT"' in bundle.loader_script()

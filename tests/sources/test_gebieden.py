@@ -192,3 +192,11 @@ def test_a_titled_download_is_imported_beside_the_kwb(tmp_path):
     import_files(root, [_write(tmp_path, "Gebieden_in_Nederland_2024.csv", TITLED)])
     provenance = (root / "raw" / "provenance.yml").read_text(encoding="utf-8")
     assert "CBS Gebieden in Nederland 2024" in provenance
+
+
+def test_a_year_given_that_the_title_contradicts_is_refused(tmp_path):
+    path = _write(tmp_path, "Gebieden_in_Nederland_2024.csv", TITLED)
+    with pytest.raises(DataError, match=r"the year given is 2020, but the table says it is of "
+                                         r"2024"):
+        _read(path, year=2020)
+    assert set(_read(path, year=2024)["year"]) == {2024}

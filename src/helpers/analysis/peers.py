@@ -62,6 +62,7 @@ URBANITY: dict[int, tuple[float, str]] = {
 
 COUNTRY_NAME = "Nederland"
 PUBLISHED = "door CBS gepubliceerd voor Nederland"  # the method of a figure of NL00 rows
+_WEIGHTED = "gewogen gemiddelde van de gepubliceerde (afgeronde) percentages"
 COUNTRY_MIN_GEMEENTEN = 300
 """Fewer gemeenten than this in a year's files is not the country (there were 342 in 2024
 and never fewer than 340 since 2012): their total is named "alle … gemeenten in de
@@ -289,8 +290,10 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue,
     ``published``: Nederland's indicators as CBS publishes them (``National.country``,
     the files' NL00 rows). They give the value where the gemeenten's figures give none
     that may be called Nederland — a published mean, distance or percentage
-    (``variable:``), a year of few gemeenten or one that lacks a gemeente's figure; a
-    total of every gemeente's counts stays what it is (exact where CBS rounds)."""
+    (``variable:``), a year of few gemeenten or one that lacks a gemeente's figure — and
+    where those figures give only an approximation (a mean of rounded percentages,
+    weighted); a total of every gemeente's counts stays what it is (exact where CBS
+    rounds)."""
     rows = []
     gemeenten = observations.groupby("year")["area_code"].nunique()
     present = observations.groupby("year")["area_code"].agg(set)
@@ -319,8 +322,7 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue,
         else:
             weights = usable["denominator"]
             value = float((usable["value"] * weights).sum() / weights.sum())
-            method = (f"gewogen gemiddelde van de gepubliceerde (afgeronde) percentages van "
-                      f"{total} gemeenten")
+            method = f"{_WEIGHTED} van {total} gemeenten"
         label = country_label(total)
         if absent.get(int(year)):
             lacking = absent[int(year)]
@@ -340,7 +342,8 @@ def nederland(observations: pd.DataFrame, catalogue: Catalogue,
         "value": given["value"].astype(float), "gemeenten": 0,
         "method": f"{PUBLISHED} (" + given["source"].astype(str) + ")",
         "label": COUNTRY_NAME})
-    called = computed["value"].notna() & computed["label"].eq(COUNTRY_NAME)
+    called = (computed["value"].notna() & computed["label"].eq(COUNTRY_NAME)
+              & ~computed["method"].str.startswith(_WEIGHTED))
     keep = computed[called]
     taken = given.merge(keep[["indicator", "year"]], how="left", indicator=True)
     taken = taken[taken.pop("_merge") == "left_only"]
@@ -444,9 +447,15 @@ def groups(national, year: int, codes: list[str] | None = None, k: int = 10
 def why_not(national, year: int) -> list[str]:
     """Dutch sentences: the comparisons that cannot be made in ``year``, and why."""
     if national.empty:
+        how = ("Importeer bijvoorbeeld de gemeentelaag van de CBS-wijk- en buurtkaart met "
+               "`stuurkit import`.")
+        if not national.country.empty:  # a file's row of Nederland, no other gemeente
+            return ["Geen vergelijking met andere gemeenten: de werkmap bevat geen landelijk "
+                    "bestand (alle gemeenten), alleen de cijfers die CBS voor Nederland "
+                    "publiceert (de rij Nederland van een bestand; het wijkprofiel toont "
+                    f"ze). {how}"]
         return ["Geen vergelijking met Nederland en andere gemeenten: de werkmap bevat geen "
-                "landelijk bestand (alle gemeenten). Importeer bijvoorbeeld de "
-                "gemeentelaag van de CBS-wijk- en buurtkaart met `stuurkit import`."]
+                f"landelijk bestand (alle gemeenten). {how}"]
     out = []
     for make, what in ((by_size, "grootteklasse"), (by_urbanity, "stedelijkheid"),
                        (by_province, "provincie")):

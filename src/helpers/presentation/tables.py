@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from helpers import model
+from helpers.analysis import peers
 from helpers.analysis.profile import AreaProfile
 from helpers.numbers import format_number
 from helpers.presentation import markup
@@ -186,12 +187,34 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
 
 def _country_values(frame: pd.DataFrame, country: pd.DataFrame | None) -> pd.Series:
     """Per key-figure row the country's value of the same indicator and year (NaN: none)."""
-    if country is None or country.empty:
-        return pd.Series(float("nan"), index=frame.index)
-    values = country.dropna(subset=["value"]).set_index(["indicator", "year"])["value"]
-    return pd.Series([values.get((i, int(y)), float("nan")) if pd.notna(y) else float("nan")
+    return _country_column(frame, country, "value", float("nan")).astype(float)
+
+
+def _country_column(frame: pd.DataFrame, country: pd.DataFrame | None, column: str,
+                    default) -> pd.Series:
+    if country is None or country.empty or column not in country:
+        return pd.Series(default, index=frame.index, dtype=object)
+    values = country.dropna(subset=["value"]).set_index(["indicator", "year"])[column]
+    return pd.Series([values.get((i, int(y)), default) if pd.notna(y) else default
                       for i, y in zip(frame["indicator"], frame["year"], strict=True)],
-                     index=frame.index, dtype=float)
+                     index=frame.index, dtype=object)
+
+
+def _country_method(frame: pd.DataFrame, country: pd.DataFrame | None) -> str:
+    """How the country's values shown were made, in a sentence (from their ``method``):
+    summed from every gemeente's figures, CBS's own figure for Nederland, or both."""
+    methods = _country_column(frame, country, "method", None).dropna().astype(str)
+    methods = methods[_country_values(frame, country).notna()]
+    published = methods.str.startswith(peers.PUBLISHED)
+    parts = []
+    if (~published).any():
+        parts.append("berekend uit de cijfers van alle gemeenten in de landelijke bestanden, "
+                     "alleen waar elke gemeente een cijfer heeft")
+    if published.any():
+        parts.append("het cijfer dat CBS voor Nederland publiceert (de rij Nederland van "
+                     "het bestand)" + (" waar de gemeenten er geen geven"
+                                       if (~published).any() else ""))
+    return "; ".join(parts)
 
 
 def key_figures_html(profile: AreaProfile, country: pd.DataFrame | None = None,
@@ -217,16 +240,17 @@ def key_figures_html(profile: AreaProfile, country: pd.DataFrame | None = None,
     shown = country_name if national.notna().any() else ""
     return str(markup.render("key_figures.html.j2", name=profile.name,
                              gemeente=profile.gemeente_name, country=shown,
-                             caption=_key_caption(profile, shown), rows=rows))
+                             caption=_key_caption(profile, shown,
+                                                  _country_method(frame, country)),
+                             rows=rows))
 
 
-def _key_caption(profile: AreaProfile, country_name: str = "") -> str:
+def _key_caption(profile: AreaProfile, country_name: str = "", method: str = "") -> str:
     caption = (f"Kerncijfers {profile.name} en {profile.gemeente_name}"
                + (f" en {country_name}" if country_name else "")
                + f": nieuwste beschikbare jaar tot en met {profile.year}. ")
-    if country_name:
-        caption += (f"{country_name}: berekend uit de cijfers van alle gemeenten in de "
-                    "landelijke bestanden, alleen waar elke gemeente een cijfer heeft. ")
+    if country_name and method:
+        caption += f"{country_name}: {method}. "
     return caption + ("'geheim' = niet gepubliceerd door CBS; 'onderdrukt' = te klein "
                       "aantal om te tonen; – = geen gegevens.")
 
@@ -247,7 +271,7 @@ def key_figures(profile: AreaProfile, country: pd.DataFrame | None = None,
     data = pd.DataFrame({**columns, "Eenheid": frame["unit"], "Jaar": frame["year"]})
     decimals = [int(d) for d in frame["decimals"]]
     return Table(key_figures_html(profile, country, country_name),
-                 _key_caption(profile, shown), data,
+                 _key_caption(profile, shown, _country_method(frame, country)), data,
                  decimals={name: decimals for name in (profile.name, profile.gemeente_name,
                                                        shown) if name})
 

@@ -154,6 +154,11 @@ class Page:
                 self._find("element", f"<{tag}> has no place in a report")
             attrs = {str(k).lower(): v or "" for k, v in child.attributes.items()}
             self._attributes(tag, attrs, inside_svg)
+            if attrs.get("id") in (BUNDLE_ID, LOADER_ID) and (tag != "script" or inside_svg):
+                # the loader runs what the element before it holds when it bears the
+                # library's id: only the script elements checked below may bear it
+                self._find("script", f"<{tag} id={attrs['id']!r}>: the id of Stuurkit's own "
+                                     "scripts on an element Stuurkit did not write")
             if tag in ("script", "style") and next(child.iter(include_text=False), None):
                 # in SVG these are foreign elements that can hold elements: none may
                 self._find("element", f"elements inside <{tag}>")

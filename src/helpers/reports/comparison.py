@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import display
 
+from helpers import model
 from helpers.analysis import peers
 from helpers.indicators import national as national_figures
 from helpers.numbers import format_number
@@ -47,6 +48,33 @@ def comparisons(ws: Workspace, year: int, indicators: list[str]
     return groups, peers.table(national, groups, shown), notes
 
 
+def _conflicts(national) -> list[tuple[str, str]]:
+    """The national figures (and Nederland's) that two files give differently."""
+    names = {**national.names, model.COUNTRY_CODE: peers.COUNTRY_NAME}
+    return [(f"Landelijke cijfers van {names.get(c.area_code, c.area_code)}",
+             "twee bestanden geven een ander cijfer: " + c.line()
+             + "; verwijder of corrigeer het verkeerde bestand, of geef het goede een hogere "
+               "priority in stuurkit.yml") for c in national.conflicts]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _how(label: str, methods: pd.DataFrame, catalogue) -> str:
+    """How the figures of one name of the total (``Nederland``, ``alle 33 gemeenten``)
+    were made, in words: summed, or CBS's own figure for Nederland (naming for which)."""
+    published = methods["nederland_method"].fillna("").astype(str).str.startswith(
+        peers.PUBLISHED)
+    how = "de som van de tellers gedeeld door de som van de noemers van alle gemeenten"
+    if published.all():
+        how = "het cijfer dat CBS voor Nederland publiceert"
+    elif published.any():
+        labels = ", ".join(catalogue[i].label for i in methods.loc[published, "indicator"])
+        how += f"; voor {labels} het cijfer dat CBS voor Nederland publiceert"
+    return f"{_capital(label)}: {how}"
+
+
 def _members(group: peers.PeerGroup, names: dict[str, str]) -> str:
     return ", ".join(names.get(c, c) for c in group.members) or "(geen)"
 
@@ -78,15 +106,10 @@ def section(ws: Workspace, year: int, indicators: list[str], main_only: bool = F
         return
     methods = found.drop_duplicates("indicator")
     if main_only:  # one line: the method per indicator and what is missing are elsewhere
-        published = methods["nederland_method"].str.startswith(peers.PUBLISHED)
-        how = ("de som van de tellers gedeeld door de som van de noemers van alle "
-               "gemeenten" if not published.all() else "")
-        if published.any():
-            labels = ", ".join(national.catalogue[i].label
-                               for i in methods.loc[published, "indicator"])
-            how += ("; voor " if how else "") + f"het cijfer dat CBS publiceert ({labels})"
-        notes = [f"{methods['country'].iloc[0].capitalize()}: {how}; de methode per "
-                 "indicator staat in de programmamonitors, wat ontbreekt in Datakwaliteit."]
+        notes = ["; ".join(_how(label, part, national.catalogue)
+                           for label, part in methods.groupby("country", sort=False))
+                 + "; de methode per indicator staat in de programmamonitors, wat ontbreekt "
+                   "in Datakwaliteit."]
     else:
         notes = notes + [f"{c[0].upper()}{c[1:]}, {national.catalogue[i].label}: {m}."
                          for i, m, c in zip(methods["indicator"], methods["nederland_method"],
@@ -106,14 +129,17 @@ def section(ws: Workspace, year: int, indicators: list[str], main_only: bool = F
             return [format_number(v, s.decimals) if pd.notna(v) else "–"
                     for v, s in zip(values, specs, strict=True)]
 
-        country = rows["country"].iloc[0]
-        against = country  # "Nederland" or "alle 33 gemeenten"
-        country = country[0].upper() + country[1:]
+        # one column per name of the total: CBS's Nederland and a total of a few
+        # gemeenten' files are never shown under one name
+        labels = list(dict.fromkeys(rows["country"]))  # "Nederland", "alle 33 gemeenten"
+        against = " en ".join(labels)
+        totals = {_capital(label): shown(rows["nederland"].where(rows["country"] == label))
+                  for label in labels}
         frame = pd.DataFrame({
             "Indicator": [f"{s.label} ({s.unit})" if s.unit else s.label for s in specs],
             "Jaar": rows["year"].astype(int).astype(str).tolist(),
             ws.config.gemeente.name: shown(rows["value"]),
-            country: shown(rows["nederland"]),
+            **totals,
             "Mediaan groep": shown(rows["median"]),
             "Laagste – hoogste": [f"{lo} – {hi}" for lo, hi in zip(
                 shown(rows["low"]), shown(rows["high"]), strict=True)],
@@ -127,7 +153,7 @@ def section(ws: Workspace, year: int, indicators: list[str], main_only: bool = F
             frame, f"{group.label}: {ws.config.gemeente.name} tegenover {against} "
                    "en de groep (plaats 1 is de gunstigste waarde; bij neutrale indicatoren "
                    "de hoogste)", row_header="Indicator", indicators=specs,
-            value_columns=(ws.config.gemeente.name, country, "Mediaan groep")))
+            value_columns=(ws.config.gemeente.name, *totals, "Mediaan groep")))
 
 
 def missing(ws: Workspace, year: int, indicators: list[str]) -> pd.DataFrame:
@@ -138,6 +164,7 @@ def missing(ws: Workspace, year: int, indicators: list[str]) -> pd.DataFrame:
     rows = [("Nederland en vergelijkbare gemeenten", note)
             for note in peers.why_not(national, year)]
     if national.empty:
+        rows += _conflicts(national)
         return pd.DataFrame(rows, columns=["Vergelijking", "Waarom niet"])
     groups, found, _ = comparisons(ws, year, indicators)
     catalogue = national.catalogue
@@ -152,12 +179,8 @@ def missing(ws: Workspace, year: int, indicators: list[str]) -> pd.DataFrame:
                          or "niet te berekenen uit de gemeentecijfers"))
         for row in found[(found["indicator"] == indicator) & found["rank"].isna()].itertuples():
             rows.append((f"{label} – {row.group}", row.sentence))
+    rows += _conflicts(national)
     names = national.names
-    for conflict in national.conflicts:
-        rows.append((f"Landelijke cijfers van {names.get(conflict.area_code, conflict.area_code)}",
-                     "twee bestanden geven een ander cijfer: " + conflict.line()
-                     + "; verwijder of corrigeer het verkeerde bestand, of geef het goede "
-                       "een hogere priority in stuurkit.yml"))
     members = {c for g in groups for c in g.members} | {ws.gemeente}
     for merger in national.mergers.itertuples():
         if merger.code in members:

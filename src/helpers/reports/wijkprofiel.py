@@ -151,14 +151,16 @@ def _country(report: Wijkprofiel) -> tuple[pd.DataFrame | None, str]:
     if not isinstance(report.workspace, Workspace):
         return None, ""
     here = national.of(report.workspace)
-    if here.empty:
+    if here.empty and here.country.empty:  # no other gemeente, no row of Nederland
         return None, ""
     country = peers.country(here).dropna(subset=["value"])
     if country.empty:
         return None, ""
-    # one name for the column: the years whose total is what the newest year's is called
-    # (a year of a few gemeenten' files is no "Nederland" beside years of the country)
-    name = country.sort_values("year")["label"].iloc[-1]
+    # one name for the column: what the newest year's total is called — Nederland where
+    # that year has it — and only the figures of that name (a total of a few gemeenten'
+    # files is no "Nederland" beside figures of the country)
+    newest = country[country["year"] == country["year"].max()]["label"]
+    name = peers.COUNTRY_NAME if newest.eq(peers.COUNTRY_NAME).any() else newest.min()
     return country[country["label"] == name], name
 
 

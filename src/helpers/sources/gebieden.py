@@ -214,6 +214,10 @@ def read_gebieden(path: str | Path, year: int | None = None, table: pd.DataFrame
             raise DataError(f"{path}: no column of gemeente codes (GMdddd) and provincie "
                             f"codes (PVdd); is this CBS's '{TITLE}' table?")
         found, where = _titled_year(path, table.attrs.get("title")), "line"
+    if year and found and int(year) != found:
+        raise DataError(f"{path}: the year given is {year}, but the table says it is of "
+                        f"{found} ('{TITLE} {found}'); give the year of the table, or leave "
+                        "it out.")
     year = year or found or year_in_name(path)
     if year is None:
         raise DataError(f"{path}: cannot tell the year of this '{TITLE}' table; name it in "

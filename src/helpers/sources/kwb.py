@@ -72,20 +72,22 @@ def _year_from_name(path: Path) -> int:
     return int(match.group(1))
 
 
-def _parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Values and statuses of a frame of cells (one column per variable); the notation of
-    each column's numbers is decided from all its values (``numbertext``)."""
+def _parse_values(path: Path, values: pd.DataFrame, notation: str | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """Values and statuses of a frame of cells (one column per variable), and the
+    notation: each column's numbers decided from all its values (``numbertext``), or
+    read in the ``notation`` given."""
     text = values.apply(lambda column: column.astype(str).str.strip())
     marked = text.isin(_SECRET) | text.isin(_MISSING)
     provisional = text.apply(lambda column: column.str.endswith("*"))
     number = text.apply(lambda column: column.str.rstrip("*").str.strip()).mask(marked)
-    value = numbertext.parse_table(number, str(path))
+    value, found = numbertext.parse_notation(number, str(path), notation)
     status = np.select(
         [text.isin(_SECRET), text.isin(_MISSING), value.isna(), provisional],
         [model.SECRET, model.MISSING, _INVALID, model.PROVISIONAL],
         default=model.OK,
     )
-    return value, pd.DataFrame(status, index=values.index, columns=values.columns)
+    return value, pd.DataFrame(status, index=values.index, columns=values.columns), found
 
 
 _row = statline.where(None)  # "row N": the file's line of a frame read row by row
@@ -117,13 +119,41 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
             f"(GMdddd, WKdddddd, BUdddddddd).{hint}"
         )
     keep = codes.str.match(model.CODE.pattern) & ~codes.str.match(model.SPECIAL_BUURT.pattern)
+    if not keep.any():
+        raise DataError(f"{path}: no rows of a gemeente, wijk or buurt (codes GMdddd, "
+                        f"WKdddddd, BUdddddddd; found {', '.join(codes.unique()[:3])}). "
+                        "Export or download the table again with the regions selected.")
     land = codes.eq(model.COUNTRY_CODE) & country
-    levels = levels.astype(object).mask(land, model.COUNTRY_LEVEL)
-    keep |= land
-    codes, levels, values = codes[keep], levels[keep], values[keep]
-    named = None if names is None else dict(zip(codes, names[keep].astype(str).str.strip(),
+    named = None if names is None else dict(zip(codes, names.astype(str).str.strip(),
                                                 strict=True))
-    value, status = _parse_values(path, values)
+    # the areas' figures are read as without Nederland's row; that row is read in the
+    # notation they decided (alone it may decide otherwise, or not at all)
+    long, notation = _long(path, codes[keep], levels[keep], values[keep])
+    if land.any():
+        try:
+            nl, _ = _long(path, codes[land], codes[land].map(lambda _: model.COUNTRY_LEVEL),
+                          values[land], notation)
+        except DataError as exc:
+            log.warning("%s: the row of Nederland (%s) is not read: %s", path,
+                        model.COUNTRY_CODE, exc)
+        else:
+            long = pd.concat([long, nl], ignore_index=True)
+    long["year"] = int(year)
+    long["source"] = source
+    long.loc[long["status"].isin([model.SECRET, model.MISSING]), "value"] = np.nan
+    columns = model.TIDY_COLUMNS if named is None else [*model.TIDY_COLUMNS, model.AREA_NAME]
+    if named is not None:
+        long[model.AREA_NAME] = long["area_code"].map(named).replace("", None)
+    long = long[columns].reset_index(drop=True)
+    return country_apart(long) if country else long
+
+
+def _long(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
+          notation: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """Rows of cells as long rows (``area_code, level, variable, raw, value, status``)
+    and the notation of their numbers; a cell that is neither a number nor a CBS marker
+    is refused."""
+    value, status, found = _parse_values(path, values, notation)
     long = values.assign(area_code=codes.values, level=levels.values).melt(
         id_vars=["area_code", "level"], var_name="variable", value_name="raw")
     long["value"] = value.to_numpy(float).ravel(order="F")  # melt goes column by column
@@ -136,14 +166,7 @@ def _tidy(path: Path, codes: pd.Series, levels: pd.Series, values: pd.DataFrame,
             f"{first['area_code']} / {first['variable']} = {first['raw']!r}. Fix the file or "
             "download it again from CBS."
         )
-    long["year"] = int(year)
-    long["source"] = source
-    long.loc[long["status"].isin([model.SECRET, model.MISSING]), "value"] = np.nan
-    columns = model.TIDY_COLUMNS if named is None else [*model.TIDY_COLUMNS, model.AREA_NAME]
-    if named is not None:
-        long[model.AREA_NAME] = long["area_code"].map(named).replace("", None)
-    long = long[columns].reset_index(drop=True)
-    return country_apart(long) if country else long
+    return long, found
 
 
 def _levels(path: Path, recs: pd.Series | None, codes: pd.Series,

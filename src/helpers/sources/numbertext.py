@@ -57,7 +57,7 @@ import pandas as pd
 
 from helpers.errors import DataError
 
-__all__ = ["parse", "parse_table", "POINT", "COMMA"]
+__all__ = ["parse", "parse_table", "parse_notation", "POINT", "COMMA"]
 
 POINT, COMMA = ".", ","
 _WHOLE = r"[+-]?[0-9]+"
@@ -108,6 +108,14 @@ def parse_table(text: pd.DataFrame, where: str, notation: str | None = None,
     ambiguous, or for two columns that decide differently. ``where`` (the file) and
     ``line`` (a row label → ``"line 5"``) name the cell in a message.
     """
+    return parse_notation(text, where, notation, line)[0]
+
+
+def parse_notation(text: pd.DataFrame, where: str, notation: str | None = None,
+                   line: Line = _line) -> tuple[pd.DataFrame, str | None]:
+    """``parse_table``, and the notation its cells decided (``POINT``, ``COMMA``, or
+    ``None`` when no cell decides: whole numbers only) — or the one given: what another
+    part of the same file (CBS's row of Nederland) is to be read in."""
     if notation not in (None, POINT, COMMA):
         raise ValueError(f"notation must be '.', ',' or None, not {notation!r}")
     shapes = _Shapes(text)
@@ -143,8 +151,10 @@ def parse_table(text: pd.DataFrame, where: str, notation: str | None = None,
                 "separators (in Excel: Format Cells, Number, no 1000 separator) and import "
                 "it again.")
         decided = np.where(comma, COMMA, POINT)
+        found = COMMA if comma.any() else POINT if point.any() else None
     else:
         decided = np.full(len(columns), notation)
+        found = notation
     out = {}
     flat = shapes.flat
     point_values = pd.to_numeric(flat.where(shapes.point_form), errors="coerce")
@@ -155,7 +165,7 @@ def parse_table(text: pd.DataFrame, where: str, notation: str | None = None,
     for j, name in enumerate(columns):
         values = comma_values[:, j] if decided[j] == COMMA else point_values[:, j]
         out[name] = np.where(np.isfinite(values), values, np.nan)  # 'inf', '1e400'
-    return pd.DataFrame(out, index=labels, columns=columns)
+    return pd.DataFrame(out, index=labels, columns=columns), found
 
 
 def parse(text: pd.Series, where: str, column: str, notation: str | None = None,

@@ -267,11 +267,14 @@ def _overlaps(ws: Workspace, problems: list[Problem]) -> None:
 def _national(ws: Workspace, problems: list[Problem]) -> None:
     """The national figures that comparisons use: what they hold, the hand-chosen peers
     they lack in their newest year, and files that disagree (``national.combined``)."""
-    tidy, _, conflicts = national.combined(ws)
-    if tidy.empty:
-        return
+    tidy, country, conflicts = national.combined(ws)
+    if not country.empty:
+        problems.append(Problem("info", "national", "CBS's figures for Nederland (row "
+                                f"{model.COUNTRY_CODE}) in "
+                                f"{', '.join(map(str, sorted(country['year'].unique())))}."))
     figures = tidy[tidy["variable"] != model.PROVINCIE_VARIABLE]
     if figures.empty:
+        _conflicts(conflicts, problems)
         return
     newest = int(figures["year"].max())
     present = set(figures.loc[figures["year"] == newest, "area_code"])
@@ -285,6 +288,10 @@ def _national(ws: Workspace, problems: list[Problem]) -> None:
                                 "in the national files; a report of that year refuses the "
                                 "hand-chosen group. Use the current codes (a merged gemeente "
                                 "has a new one)."))
+    _conflicts(conflicts, problems)
+
+
+def _conflicts(conflicts: list, problems: list[Problem]) -> None:
     if conflicts:
         problems.append(Problem("waarschuwing", "national (overlap)",
                                 f"{len(conflicts)} national figures differ between files: "

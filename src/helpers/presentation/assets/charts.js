@@ -15,7 +15,8 @@
   var offline = { load: refuse, sanitize: refuse, http: refuse, file: refuse };
   function library() {
     if (window.vegaEmbed) { return Promise.resolve(); }
-    if (!packed || packed.id !== BUNDLE || packed.type !== PACKED) {
+    if (!packed || packed.tagName !== "SCRIPT" || packed.id !== BUNDLE ||
+        packed.type !== PACKED) {
       return Promise.reject(new Error("de grafiekbibliotheek ontbreekt"));
     }
     if (typeof DecompressionStream === "undefined") {
