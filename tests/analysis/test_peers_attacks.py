@@ -161,3 +161,16 @@ def test_mergers_use_the_stated_land_area_and_only_national_years():
         "code": "GM0001", "year": 2023,
         "reason": "het landoppervlak (CBS) van GM0001 veranderde tussen 2022 en 2023 met "
                   "+100% (herindeling of grenswijziging)"}]
+
+
+def test_a_year_in_which_only_the_gemeente_has_figures_has_no_group_of_none():
+    # two gemeenten in the files, but in 2019 only the own one has figures
+    rows = [{"area_code": code, "level": "gemeente", "year": year, "variable": variable,
+             "value": value, "status": model.OK, "source": "t"}
+            for code, year in (("GM0001", 2019), ("GM0001", 2024), ("GM0002", 2024))
+            for variable, value in (("a_inw", 1000.0), ("ste_oad", 900.0),
+                                    ("p_00_14", 15.0))]
+    tidy = pd.DataFrame(rows)
+    assert peers.nearest(tidy, "GM0001", 2024)[0].members == ("GM0002",)
+    with pytest.raises(DataError, match="geen andere gemeente heeft in 2019"):
+        peers.nearest(tidy, "GM0001", 2019)

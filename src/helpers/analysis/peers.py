@@ -229,6 +229,10 @@ def nearest(tidy: pd.DataFrame, gemeente: str, year: int, k: int = 10,
     ranked = pd.concat([ranked.loc[[gemeente]], ranked.drop(index=gemeente)])
     members = tuple(ranked.index[1:k + 1])
     k = len(members)  # fewer when the files hold fewer gemeenten
+    if not k:
+        raise DataError(f"geen andere gemeente heeft in {year} de structuurkenmerken "
+                        f"({', '.join(names)}) in de bestanden; importeer een landelijk KWB- "
+                        "of kaartbestand van dat jaar.")
     left_out = [name for variable, name, _ in variables if variable not in columns]
     method = (f"De {k} gemeenten met de kleinste euclidische afstand tot {gemeente} over "
               f"gestandaardiseerde waarden (z-scores over alle {len(table)} gemeenten) van: "
