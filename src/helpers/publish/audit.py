@@ -60,6 +60,7 @@ from helpers.presentation.declare import (
     declared,
     declared_series,
 )
+from helpers.presentation.embed import chart_spec
 from helpers.publish.chartspec import data_use
 from helpers.publish.page import Finding, Page, parse, text_of
 from helpers.publish.workbook import (
@@ -324,14 +325,14 @@ def scan_charts(document: str, name: str = "") -> FileAudit:
 # ------------------------------------------------------------------ workbooks
 
 
-def _page_tables(document: str) -> dict[str, list[list[str]]]:
+def _page_tables(document: str, tree=None) -> dict[str, list[list[str]]]:
     """The page's tables by caption: the text of every cell, row by row (header row
-    first)."""
+    first). ``tree``: the page already parsed."""
     def words(node) -> str:
         return " ".join(text_of(node).split())
 
     tables: dict[str, list[list[str]]] = {}
-    for table in parse(document).css("table"):
+    for table in (tree or parse(document)).css("table"):
         caption = table.css_first("caption")
         if caption is None:
             continue
@@ -356,14 +357,64 @@ def _same(value: Any, shown: str) -> bool:
         as_cell_text(shown).split())
 
 
-def _formulas(sheet, rows: list, audit: FileAudit) -> None:
+def _formulas(title: str, rows: list, audit: FileAudit) -> None:
     for row in rows:
         for cell in row:
             if cell.data_type == "f" or (isinstance(cell.value, str)
                                          and cell.value.startswith("=")
                                          and cell.data_type != "s"):
                 audit.findings.append(Finding(
-                    "workbook", f"{sheet.title}!{cell.coordinate} is a formula"))
+                    "workbook", f"{title}!{cell.coordinate} is a formula"))
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A cell as ``scan_workbook`` looks at it (openpyxl's attributes of the same names)."""
+
+    value: Any
+    coordinate: str
+    data_type: str
+
+
+# in a worksheet's XML, what only a formula writes: an <f> element, or a cell typed as a
+# formula's text result
+_FORMULA_MARK = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]|\bt\s*=\s*[\"']str[\"']")
+
+
+def _fast_sheets(path: Path) -> list[tuple[str, list[list[_Cell]]]] | None:
+    """Every sheet's rows of cells, read by calamine (Rust; ~30× openpyxl's time on a
+    report's workbook); ``None`` when a worksheet's XML holds a formula's mark — then
+    openpyxl reads it, as Excel would, for the formula's exact cell."""
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+    from python_calamine import CalamineWorkbook
+
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") and member.endswith(".xml") and (
+                    _FORMULA_MARK.search(archive.read(member))):
+                return None
+    book = CalamineWorkbook.from_path(str(path))
+    out = []
+    for title in book.sheet_names:
+        grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        out.append((title, [[_Cell(None if value == "" else value,
+                                   f"{get_column_letter(j + 1)}{i + 1}",
+                                   "s" if isinstance(value, str) else "n")
+                             for j, value in enumerate(row)] for i, row in enumerate(grid)]))
+    return out
+
+
+def _sheets(path: Path) -> list[tuple[str, list]]:
+    """Every sheet's title and rows of cells (``value``, ``coordinate``, ``data_type``)."""
+    fast = _fast_sheets(path)
+    if fast is not None:
+        return fast
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=False)
+    return [(sheet.title, [list(r) for r in sheet.iter_rows()]) for sheet in book.worksheets]
 
 
 def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAudit:
@@ -371,27 +422,31 @@ def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAud
     docstring): formula cells, and values the page does not show as they are — a table
     sheet against the page's table of the same caption, the long table (``Gegevens``)
     against the series the page's charts declare, the contents sheet holds no number."""
-    from openpyxl import load_workbook
-
     path = Path(path)
     audit = FileAudit(file=name or path.name)
     try:
-        book = load_workbook(path, read_only=False)
+        sheets = _sheets(path)
     except Exception as exc:  # noqa: BLE001  (any unreadable workbook is a finding)
         audit.findings.append(Finding("workbook", f"cannot be read: {exc}"))
         return audit
-    tables = _page_tables(page) if page is not None else None
+    tree = parse(page) if page is not None else None
+    tables = _page_tables(page, tree) if page is not None else None
+    specs = None
     if tables is None:
         audit.findings.append(Finding("workbook", "no page beside it to compare with"))
-    for sheet in book.worksheets:
+    for title, rows in sheets:
         audit.tables += 1
-        rows = [list(r) for r in sheet.iter_rows()]
-        _formulas(sheet, rows, audit)
+        _formulas(title, rows, audit)
         if tables is None or not rows:
             continue
         caption = " ".join(str(rows[0][0].value or "").split())
         if caption == " ".join(DATA_CAPTION.split()):
-            checked, problems = long_table_problems(sheet.title, rows, Page(page).specs)
+            if specs is None:  # the chart data blocks, as the page's scan reads them
+                specs = [chart_spec({str(k).lower(): v or "" for k, v in
+                                     node.attributes.items()},
+                                    text_of(node)) for node in tree.css("script")]
+                specs = [s for s in specs if s is not None]
+            checked, problems = long_table_problems(title, rows, specs)
             audit.values_checked += checked
             audit.findings.extend(Finding(kind, detail) for kind, detail in problems)
             continue
@@ -399,17 +454,17 @@ def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAud
             for cell in (c for row in rows for c in row):
                 if isinstance(cell.value, int | float | datetime.date):
                     audit.findings.append(Finding(
-                        "workbook", f"{sheet.title}!{cell.coordinate} = {cell.value!r}: the "
+                        "workbook", f"{title}!{cell.coordinate} = {cell.value!r}: the "
                                     "contents hold no numbers"))
             continue
         shown = tables.get(caption)
         if shown is None:
-            audit.findings.append(Finding("workbook", f"sheet {sheet.title!r}: no table "
+            audit.findings.append(Finding("workbook", f"sheet {title!r}: no table "
                                                       f"{caption!r} on the page"))
             continue
         body = rows[1:]
         if len(body) != len(shown):
-            audit.findings.append(Finding("workbook", f"sheet {sheet.title!r} has {len(body)} "
+            audit.findings.append(Finding("workbook", f"sheet {title!r} has {len(body)} "
                                                       f"rows, the page's table {len(shown)}"))
             continue
         for cells, texts in zip(body, shown, strict=True):
@@ -417,7 +472,7 @@ def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAud
                 audit.values_checked += 1
                 if not _same(cell.value, text):
                     audit.findings.append(Finding(
-                        "workbook", f"{sheet.title}!{cell.coordinate} = {cell.value!r} but the "
+                        "workbook", f"{title}!{cell.coordinate} = {cell.value!r} but the "
                                     f"page shows {text!r}"))
     return audit
 
