@@ -48,7 +48,7 @@ from helpers.workspace import Workspace
 from helpers.workspace.begroting import dump_begroting, holds_budget, problems_of, read_begroting
 from helpers.workspace.locks import workspace_lock
 
-__all__ = ["export", "import_", "text_cell", "SHEETS", "MAX_ROWS", "MAX_BYTES"]
+__all__ = ["export", "import_", "text_cell", "FORMULA_STARTS", "SHEETS", "MAX_ROWS", "MAX_BYTES"]
 
 # sheet → its columns (the header row); the first sheet holds key/value pairs
 SHEETS: dict[str, tuple[str, ...]] = {
@@ -74,13 +74,18 @@ _REFS = {"id", "programma", "doel"}  # a whole number typed here is the id as te
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What a text starts with that Excel takes for a formula when the cell is edited: such a
+text gets Excel's quote prefix (here and in the published workbooks)."""
+
+
 def text_cell(cell, value) -> None:
     """A value into a cell; a text is always text (``=…`` is no formula), and stays text
-    when it is edited in Excel (the quote prefix). The published workbooks use it too."""
+    when it is edited in Excel (the quote prefix)."""
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
-        cell.quotePrefix = value[:1] in ("=", "+", "-", "@")
+        cell.quotePrefix = value[:1] in FORMULA_STARTS
 
 
 def _write_rows(sheet, columns: tuple[str, ...], rows: list[tuple]) -> None:
