@@ -65,3 +65,17 @@ def test_the_spine_is_made_once_per_profile_and_handed_out_as_copies(tiny_facts)
     assert first.equals(second) and first is not second
     first.iloc[:, 0] = None
     assert spine_data(profile).equals(second)
+
+
+def test_an_area_without_a_figure_shows_the_gemeentes_with_its_year(tiny_facts):
+    """The gemeente's figure beside an area that has none is of the report's year, and
+    the row says so (a figure without its year cannot be traced)."""
+    import dataclasses
+
+    obs = tiny_facts.observations
+    lacking = obs[~((obs["area_code"] == "WK000102") & (obs["indicator"] == "bijstand_per_1000"))]
+    facts = dataclasses.replace(tiny_facts, observations=lacking.reset_index(drop=True))
+    figures = area_profile(facts, facts.area("WK000102"), 2022).key_figures().set_index(
+        "indicator").loc["bijstand_per_1000"]
+    assert figures.isna()["value"] and figures["year"] == 2022
+    assert figures["gemeente_value"] > 0

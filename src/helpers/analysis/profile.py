@@ -77,6 +77,12 @@ class AreaProfile:
             shown_year = year if year else newest_year.get(ind.id)
             value, status = own_rows.get((ind.id, shown_year), (None, MISSING))
             gm_value, gm_status = gm_rows.get((ind.id, year or self.year), (None, MISSING))
+            if year is None and gm_status in USABLE:
+                # the area has no figure: the row is of the gemeente's, in the report's
+                # year (and the area's status is of that year, or it has none)
+                year = self.year
+                if shown_year != year:
+                    value, status = None, MISSING
             rows.append({
                 "indicator": ind.id,
                 "theme": ind.theme,
