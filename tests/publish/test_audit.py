@@ -396,6 +396,7 @@ def test_the_fast_reading_of_a_workbook_is_what_openpyxl_reads(tmp_path):
 
     from openpyxl import load_workbook
 
+    from helpers.publish import workbook as workbook_module
     from helpers.publish.workbook import write_workbook
 
     table = {"caption": "Tabel A", "columns": ["naam", "waarde", "datum", "leeg"],
@@ -403,7 +404,7 @@ def test_the_fast_reading_of_a_workbook_is_what_openpyxl_reads(tmp_path):
                       ["=1+1", 4, None, "tekst"], ["'x", -0.5, None, None]]}
     path = tmp_path / "r.xlsx"
     write_workbook([table], path, "r")
-    fast = audit._fast_sheets(path)
+    fast = workbook_module._fast_sheets(path)
     assert fast is not None
     book = load_workbook(path)
     for (title, rows), sheet in zip(fast, book.worksheets, strict=True):
@@ -417,6 +418,6 @@ def test_the_fast_reading_of_a_workbook_is_what_openpyxl_reads(tmp_path):
     for formula in ("=1+1", "=SUM(B3:B4)"):
         book.worksheets[1]["B5"] = formula
         book.save(path)
-        assert audit._fast_sheets(path) is None
+        assert workbook_module._fast_sheets(path) is None
         found = audit.scan_workbook(path, None)
         assert f"{book.worksheets[1].title}!B5 is a formula" in str(found.findings)

@@ -54,8 +54,10 @@ def test_the_statline_export_is_the_demo_in_statline_form(tmp_path):
 
 
 # ------------------------------------------------------------------ the check is real
-def _old_parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """kwb._parse_values before the fix: with a decimal comma every point was dropped."""
+def _old_parse_values(path: Path, values: pd.DataFrame, notation: str | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """kwb._parse_values before the fix: with a decimal comma every point was dropped
+    (the notation it decided is returned as the current one returns it)."""
     text = values.apply(lambda column: column.astype(str).str.strip())
     stacked = text.stack()
     decimal = ("," if stacked.str.fullmatch(r"-?\d+,\d+").sum()
@@ -67,7 +69,7 @@ def _old_parse_values(path: Path, values: pd.DataFrame) -> tuple[pd.DataFrame, p
     value = number.apply(pd.to_numeric, errors="coerce")
     status = np.select([text.isin([".", "x"]), text.isin(["", "-"]), value.isna()],
                        ["secret", "missing", "invalid"], default="ok")
-    return value, pd.DataFrame(status, index=values.index, columns=values.columns)
+    return value, pd.DataFrame(status, index=values.index, columns=values.columns), decimal
 
 
 def test_a_number_read_as_another_counts_as_silently_wrong(tmp_path, monkeypatch):

@@ -68,6 +68,7 @@ from helpers.publish.workbook import (
     DATA_CAPTION,
     as_cell_text,
     long_table_problems,
+    read_sheets,
 )
 
 __all__ = ["Finding", "FileAudit", "scan_html", "scan_charts", "scan_workbook", "audit_folder",
@@ -367,56 +368,6 @@ def _formulas(title: str, rows: list, audit: FileAudit) -> None:
                     "workbook", f"{title}!{cell.coordinate} is a formula"))
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """A cell as ``scan_workbook`` looks at it (openpyxl's attributes of the same names)."""
-
-    value: Any
-    coordinate: str
-    data_type: str
-
-
-# in a worksheet's XML, what only a formula writes: an <f> element, or a cell typed as a
-# formula's text result
-_FORMULA_MARK = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]|\bt\s*=\s*[\"']str[\"']")
-
-
-def _fast_sheets(path: Path) -> list[tuple[str, list[list[_Cell]]]] | None:
-    """Every sheet's rows of cells, read by calamine (Rust; ~30× openpyxl's time on a
-    report's workbook); ``None`` when a worksheet's XML holds a formula's mark — then
-    openpyxl reads it, as Excel would, for the formula's exact cell."""
-    import zipfile
-
-    from openpyxl.utils import get_column_letter
-    from python_calamine import CalamineWorkbook
-
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.namelist():
-            if member.startswith("xl/worksheets/") and member.endswith(".xml") and (
-                    _FORMULA_MARK.search(archive.read(member))):
-                return None
-    book = CalamineWorkbook.from_path(str(path))
-    out = []
-    for title in book.sheet_names:
-        grid = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        out.append((title, [[_Cell(None if value == "" else value,
-                                   f"{get_column_letter(j + 1)}{i + 1}",
-                                   "s" if isinstance(value, str) else "n")
-                             for j, value in enumerate(row)] for i, row in enumerate(grid)]))
-    return out
-
-
-def _sheets(path: Path) -> list[tuple[str, list]]:
-    """Every sheet's title and rows of cells (``value``, ``coordinate``, ``data_type``)."""
-    fast = _fast_sheets(path)
-    if fast is not None:
-        return fast
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=False)
-    return [(sheet.title, [list(r) for r in sheet.iter_rows()]) for sheet in book.worksheets]
-
-
 def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAudit:
     """Scan one published workbook against the page it belongs to (see the module
     docstring): formula cells, and values the page does not show as they are — a table
@@ -425,7 +376,7 @@ def scan_workbook(path: str | Path, page: str | None, name: str = "") -> FileAud
     path = Path(path)
     audit = FileAudit(file=name or path.name)
     try:
-        sheets = _sheets(path)
+        sheets = read_sheets(path)
     except Exception as exc:  # noqa: BLE001  (any unreadable workbook is a finding)
         audit.findings.append(Finding("workbook", f"cannot be read: {exc}"))
         return audit
