@@ -141,13 +141,13 @@ def test_a_broken_odata_table_is_refused_naming_the_file(tmp_path, breaks, messa
 
 def test_a_workbook_is_read_from_its_one_table_sheet(tmp_path):
     book = tmp_path / "gebieden 2024.xlsx"
-    with pd.ExcelWriter(book) as writer:
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
         pd.DataFrame({"Toelichting": ["Bron: CBS"]}).to_excel(writer, sheet_name="Toelichting",
                                                                index=False)
         pd.DataFrame({"Gemeente": ["GM0344"], "Provincie": ["PV26"]}).to_excel(
             writer, sheet_name="Tabel", index=False)
     assert gebieden.read_gebieden(book)["value"].tolist() == [26.0]
-    with pd.ExcelWriter(book, mode="a") as writer:
+    with pd.ExcelWriter(book, mode="a", engine="openpyxl") as writer:
         pd.DataFrame({"Gemeente": ["GM0344"], "Provincie": ["PV27"]}).to_excel(
             writer, sheet_name="Tabel2", index=False)
     with pytest.raises(DataError, match=r"2 sheets \(Tabel, Tabel2\) hold"):

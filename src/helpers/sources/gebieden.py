@@ -159,7 +159,9 @@ def _name_column(table: pd.DataFrame, codes: str) -> str | None:
 def _sheet(path: Path) -> pd.DataFrame:
     """The one sheet of a workbook that holds gemeente and provincie codes."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        from helpers.sources.tabular import read_workbook
+
+        sheets = read_workbook(path, sheet_name=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds
         raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
     held = [n for n, t in sheets.items() if _column(t, model.PROVINCIE_CODE) is not None

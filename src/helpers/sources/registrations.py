@@ -30,7 +30,7 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable, numbertext
 from helpers.sources.registry import Reader
-from helpers.sources.tabular import WORKBOOK_SUFFIXES
+from helpers.sources.tabular import WORKBOOK_SUFFIXES, read_workbook
 
 __all__ = ["read_registrations", "conflicts", "unknown_areas", "REQUIRED", "READER",
            "UNITS"]
@@ -81,7 +81,7 @@ def _workbook(path: Path) -> tuple[pd.DataFrame, set[str]]:
     """The first sheet as text, and the columns whose every filled cell is a number cell
     (written here with a decimal point: Excel stores numbers, not their notation)."""
     try:
-        raw = pd.read_excel(path, dtype=object, keep_default_na=False)
+        raw = read_workbook(path, dtype=object, keep_default_na=False)
     except Exception as exc:  # openpyxl/xlrd raise many kinds
         raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
     raw.columns = [str(c).strip().lower() for c in raw.columns]

@@ -18,10 +18,18 @@ from helpers import model
 from helpers.errors import DataError
 from helpers.sources import csvtable, statline
 
-__all__ = ["read_table", "is_statline", "STATLINE_CODE", "WORKBOOK_SUFFIXES"]
+__all__ = ["read_table", "read_workbook", "is_statline", "STATLINE_CODE", "WORKBOOK_SUFFIXES"]
 
 STATLINE_CODE = "Codering (code)"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def read_workbook(path: Path, **options) -> pd.DataFrame | dict[str, pd.DataFrame]:
+    """``pandas.read_excel`` with the engine named: openpyxl for .xlsx/.xlsm (how every
+    workbook has been read; pandas would warn that its default changes now that
+    python-calamine is installed for the privacy scan), xlrd's for .xls."""
+    engine = "openpyxl" if Path(path).suffix.lower() in (".xlsx", ".xlsm") else None
+    return pd.read_excel(path, engine=engine, **options)
 
 
 def _own_filter(gemeente: str) -> csvtable.RowFilter:
@@ -55,7 +63,7 @@ def read_table(path: Path, gemeente: str | None = None, any_sheet: bool = False
         raise DataError(f"{path}: the file is empty. Download it again.")
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+            sheets = read_workbook(path, sheet_name=None, dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl/xlrd raise many kinds
             raise DataError(f"{path}: cannot read the workbook ({exc}).") from exc
         if not sheets:
