@@ -17,16 +17,23 @@ import pandas as pd
 from helpers import model
 from helpers.indicators.catalogue import Catalogue
 
-__all__ = ["nederland", "country_label", "listed", "COUNTRY_NAME", "PUBLISHED",
-           "COUNTRY_MIN_GEMEENTEN"]
+__all__ = ["nederland", "country_label", "listed", "is_published", "COUNTRY_NAME",
+           "PUBLISHED", "PUBLISHED_WORDS", "COUNTRY_MIN_GEMEENTEN"]
 
 COUNTRY_NAME = "Nederland"
 PUBLISHED = "door CBS gepubliceerd voor Nederland"  # the method of a figure of NL00 rows
+PUBLISHED_WORDS = "het cijfer dat CBS voor Nederland publiceert"  # the same, in a sentence
 _WEIGHTED = "gewogen gemiddelde van de gepubliceerde (afgeronde) percentages"
 COUNTRY_MIN_GEMEENTEN = 300
 """Fewer gemeenten than this in a year's files is not the country (there were 342 in 2024
 and never fewer than 340 since 2012): their total is named "alle … gemeenten in de
 bestanden", not Nederland."""
+
+
+def is_published(methods: pd.Series) -> pd.Series:
+    """Per method (of ``nederland``'s ``method`` column) whether it is CBS's own figure
+    for Nederland rather than a total of the gemeenten' figures."""
+    return methods.fillna("").astype(str).str.startswith(PUBLISHED)
 
 
 def listed(tidy: pd.DataFrame) -> dict[int, set[str]]:

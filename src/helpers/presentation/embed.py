@@ -106,10 +106,15 @@ def loader_script() -> str:
     return f'<script id="{LOADER_ID}">{text}</script>'
 
 
-@lru_cache(maxsize=1)
-def _known() -> dict[str, str]:
-    listed = json.loads((ASSETS / "bundles.json").read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def _listed(file_name: str) -> dict[str, str]:
+    """An asset's JSON listing of hashes without its ``_comment``-style keys."""
+    listed = json.loads((ASSETS / file_name).read_text(encoding="utf-8"))
     return {k: v for k, v in listed.items() if not k.startswith("_")}
+
+
+def _known() -> dict[str, str]:
+    return _listed("bundles.json")
 
 
 def _generated_digest(file_name: str) -> str | None:
@@ -262,10 +267,8 @@ def is_loader(script: str) -> bool:
         script.encode()).hexdigest() in _loaders()
 
 
-@lru_cache(maxsize=1)
-def _loaders() -> frozenset[str]:
-    listed = json.loads((ASSETS / "loaders.json").read_text(encoding="utf-8"))
-    return frozenset(k for k in listed if not k.startswith("_"))
+def _loaders() -> dict[str, str]:
+    return _listed("loaders.json")
 
 
 def is_known_bundle(script: str) -> bool:

@@ -14,7 +14,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from helpers import model
-from helpers.analysis import peers
+from helpers.analysis import country as country_figures
 from helpers.analysis.profile import AreaProfile
 from helpers.numbers import format_number
 from helpers.presentation import markup
@@ -200,19 +200,21 @@ def _country_column(frame: pd.DataFrame, country: pd.DataFrame | None, column: s
                      index=frame.index, dtype=object)
 
 
-def _country_method(frame: pd.DataFrame, country: pd.DataFrame | None) -> str:
-    """How the country's values shown were made, in a sentence (from their ``method``):
-    summed from every gemeente's figures, CBS's own figure for Nederland, or both."""
-    methods = _country_column(frame, country, "method", None).dropna().astype(str)
-    methods = methods[_country_values(frame, country).notna()]
-    published = methods.str.startswith(peers.PUBLISHED)
+def _country_method(frame: pd.DataFrame, country: pd.DataFrame | None,
+                    national: pd.Series) -> str:
+    """How the country's values shown (``national``: ``_country_values``) were made, in a
+    sentence (from their ``method``): summed from every gemeente's figures, CBS's own
+    figure for Nederland, or both."""
+    methods = _country_column(frame, country, "method", None)
+    methods = methods[methods.notna() & national.notna()]
+    published = country_figures.is_published(methods)
     parts = []
     if (~published).any():
         parts.append("berekend uit de cijfers van alle gemeenten in de landelijke bestanden, "
                      "alleen waar elke gemeente een cijfer heeft")
     if published.any():
-        parts.append("het cijfer dat CBS voor Nederland publiceert (de rij Nederland van "
-                     "het bestand)" + (" waar de gemeenten er geen geven"
+        parts.append(country_figures.PUBLISHED_WORDS + " (de rij Nederland van het "
+                     "bestand)" + (" waar de gemeenten er geen geven"
                                        if (~published).any() else ""))
     return "; ".join(parts)
 
@@ -220,7 +222,7 @@ def _country_method(frame: pd.DataFrame, country: pd.DataFrame | None) -> str:
 def key_figures_html(profile: AreaProfile, country: pd.DataFrame | None = None,
                      country_name: str = "") -> str:
     """The key-figures table of an area profile as an accessible HTML table; with
-    ``country`` (``indicator, year, value``: ``helpers.analysis.peers.nederland``) a
+    ``country`` (``indicator, year, value``: ``helpers.analysis.country.nederland``) a
     column ``country_name`` of the country's value in the same year."""
     frame = profile.key_figures()
     catalogue = profile.facts.catalogue
@@ -241,7 +243,7 @@ def key_figures_html(profile: AreaProfile, country: pd.DataFrame | None = None,
     return str(markup.render("key_figures.html.j2", name=profile.name,
                              gemeente=profile.gemeente_name, country=shown,
                              caption=_key_caption(profile, shown,
-                                                  _country_method(frame, country)),
+                                                  _country_method(frame, country, national)),
                              rows=rows))
 
 
@@ -271,7 +273,7 @@ def key_figures(profile: AreaProfile, country: pd.DataFrame | None = None,
     data = pd.DataFrame({**columns, "Eenheid": frame["unit"], "Jaar": frame["year"]})
     decimals = [int(d) for d in frame["decimals"]]
     return Table(key_figures_html(profile, country, country_name),
-                 _key_caption(profile, shown, _country_method(frame, country)), data,
+                 _key_caption(profile, shown, _country_method(frame, country, national)), data,
                  decimals={name: decimals for name in (profile.name, profile.gemeente_name,
                                                        shown) if name})
 

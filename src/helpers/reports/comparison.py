@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import display
 
 from helpers import model
+from helpers.analysis import country as country_figures
 from helpers.analysis import peers
 from helpers.indicators import national as national_figures
 from helpers.numbers import format_number
@@ -64,14 +65,13 @@ def _capital(text: str) -> str:
 def _how(label: str, methods: pd.DataFrame, catalogue) -> str:
     """How the figures of one name of the total (``Nederland``, ``alle 33 gemeenten``)
     were made, in words: summed, or CBS's own figure for Nederland (naming for which)."""
-    published = methods["nederland_method"].fillna("").astype(str).str.startswith(
-        peers.PUBLISHED)
+    published = country_figures.is_published(methods["nederland_method"])
     how = "de som van de tellers gedeeld door de som van de noemers van alle gemeenten"
     if published.all():
-        how = "het cijfer dat CBS voor Nederland publiceert"
+        how = country_figures.PUBLISHED_WORDS
     elif published.any():
         labels = ", ".join(catalogue[i].label for i in methods.loc[published, "indicator"])
-        how += f"; voor {labels} het cijfer dat CBS voor Nederland publiceert"
+        how += f"; voor {labels} {country_figures.PUBLISHED_WORDS}"
     return f"{_capital(label)}: {how}"
 
 
