@@ -12,12 +12,13 @@ Imports nothing else from the package, so every stage may use it.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["replacing", "write_text_atomic", "remove_stale"]
+__all__ = ["replacing", "new_folder", "write_text_atomic", "remove_stale"]
 
 
 @contextmanager
@@ -43,6 +44,38 @@ def replacing(path: str | Path) -> Iterator[Path]:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    _flush_folder(path.parent)
+
+
+@contextmanager
+def new_folder(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on success it becomes ``path``, its files
+    on disk first. For a folder named by its content: when ``path`` exists already (made
+    by a parallel writer) it stays, and the new one is removed. A failure removes it.
+
+    Examples
+    --------
+    >>> with new_folder("cache/facts/ab12") as tmp:  # doctest: +SKIP
+    ...     frame.to_parquet(tmp / "observations.parquet")
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                suffix=".tmp"))
+    try:
+        yield tmp
+        for file in tmp.iterdir():
+            _flush(file)
+        os.chmod(tmp, 0o755)
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if not path.is_dir():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # a parallel writer's is in place
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
     _flush_folder(path.parent)
 
@@ -96,13 +129,18 @@ def _writer_alive(pid: int) -> bool:
 
 
 def remove_stale(folder: str | Path) -> list[Path]:
-    """Remove the temporary files (``.*.tmp``) in ``folder`` whose writer is gone (or
-    that name no writer); return them."""
+    """Remove the temporary files and folders (``.*.tmp``) in ``folder`` whose writer is
+    gone (or that name no writer); return them."""
     removed = []
     for tmp in Path(folder).glob(".*.tmp"):
         parts = tmp.name[1:-len(".tmp")].rsplit(".", 2)
         writer = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-        if tmp.is_file() and (writer is None or not _writer_alive(writer)):
+        if writer is not None and _writer_alive(writer):
+            continue
+        if tmp.is_file():
             tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+        elif tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp)
     return removed

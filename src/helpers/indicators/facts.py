@@ -10,7 +10,8 @@ one from tiny in-memory frames.
 suppressed (``suppress``); the observations are checked against their schema before any
 report can draw them. They are made once per workspace object: a warm kernel keeps an
 unchanged workspace open between reports (``helpers.workspace.open_workspace``), and with
-it its facts.
+it its facts; and kept on disk for the next process while every file they were made from
+is unchanged (``helpers.indicators.factstore``).
 
 Examples
 --------
@@ -31,6 +32,7 @@ import pandas as pd
 from helpers import model
 from helpers.errors import UnknownAreaError
 from helpers.indicators import catalogue as catalogues
+from helpers.indicators import factstore
 from helpers.indicators.aggregation import aggregate_up, count_variables
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.computation import compute
@@ -114,14 +116,23 @@ def of(ws: Workspace) -> Facts:
     kept = _MADE.get(ws)
     if kept is None:
         with reads.capture() as got:  # recorded again for every report that uses them
-            catalogue = catalogues.for_workspace(ws)
-            hierarchy = ws.hierarchy
-            observations = suppress(unprotected(ws, catalogue, hierarchy), catalogue,
-                                    hierarchy)
-            model.validate(observations, "observations", f"{ws.root}: the computed indicators")
+            stored = factstore.load(ws)
+            if stored is None:
+                catalogue = catalogues.for_workspace(ws)
+                hierarchy = ws.hierarchy
+                frames = {"observations": suppress(unprotected(ws, catalogue, hierarchy),
+                                                   catalogue, hierarchy),
+                          "hierarchy": hierarchy, "breaks": ws.breaks}
+                frames = factstore.save(ws, frames, dict(got))
+            else:
+                frames, inputs = stored
+                reads.replay(inputs)  # what they were made from, as if read now
+                catalogue = catalogues.for_workspace(ws)
+            model.validate(frames["observations"], "observations",
+                           f"{ws.root}: the computed indicators")
             found = Facts(gemeente=ws.gemeente, gemeente_name=ws.config.gemeente.name,
-                          catalogue=catalogue, areas=ws.areas, hierarchy=hierarchy,
-                          breaks=ws.breaks, observations=observations)
+                          catalogue=catalogue, areas=ws.areas, hierarchy=frames["hierarchy"],
+                          breaks=frames["breaks"], observations=frames["observations"])
         kept = _MADE[ws] = (found, got)
     reads.replay(kept[1])
     return kept[0]

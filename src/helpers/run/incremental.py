@@ -38,7 +38,6 @@ __all__ = ["code_hash", "job_key", "previous_jobs", "split", "finish", "to_make"
 
 log = logging.getLogger(__name__)
 
-_CODE_SUFFIXES = {".py", ".j2", ".yml", ".yaml", ".json", ".js", ".css", ".csv", ".html"}
 # the libraries that decide what a page or workbook looks like
 _LIBRARIES = ("altair", "vl-convert-python", "nbconvert", "papermill", "pandas", "geopandas",
               "numpy", "scipy", "openpyxl", "jinja2", "selectolax")
@@ -46,14 +45,8 @@ _LIBRARIES = ("altair", "vl-convert-python", "nbconvert", "papermill", "pandas",
 
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """SHA-256 over the kit's files (names relative to the package and contents)."""
-    package = Path(helpers.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for file in sorted(p for p in package.rglob("*") if p.suffix in _CODE_SUFFIXES
-                       and p.is_file() and "__pycache__" not in p.parts):
-        digest.update(file.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
+    """SHA-256 over the kit's files (``helpers.workspace.reads.code_hash``)."""
+    return reads.code_hash()
 
 
 @lru_cache(maxsize=1)

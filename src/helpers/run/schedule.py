@@ -81,10 +81,36 @@ _TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool}
 
 
 def _declared(notebook: Path) -> dict[str, dict[str, Any]]:
-    """The notebook's parameters cell: name → papermill's description of it."""
+    """The notebook's parameters cell: name → papermill's description of it.
+
+    Kept in the kit's cache under the SHA-256 of the notebook's bytes and papermill's
+    version (``parameters/``): planning a run then needs no papermill import (~1 s
+    before any worker could start). A cache that cannot be read or written is skipped.
+    """
+    import hashlib
+    import json
+    from importlib.metadata import version
+
+    from helpers.files import write_text_atomic
+    from helpers.paths import cache_dir
+
+    digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
+    entry = cache_dir() / "parameters" / f"{digest}-{version('papermill')}.json"
+    try:
+        found = json.loads(entry.read_text(encoding="utf-8"))
+        if isinstance(found, dict) and all(isinstance(v, dict) for v in found.values()):
+            return found
+    except (OSError, ValueError):
+        pass
     import papermill as pm
 
-    return pm.inspect_notebook(str(notebook))
+    declared = pm.inspect_notebook(str(notebook))
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(entry, json.dumps(declared))
+    except (OSError, TypeError) as exc:
+        log.debug("parameters of %s not cached: %s", notebook, exc)
+    return declared
 
 
 def _defaults(declared: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -12,7 +12,9 @@ options and logging levels, snapshotted right after the preload). Library
 monkeypatches or stray threads cannot be undone, so the kernel is restarted after every
 failed report and every ``RESTART_EVERY`` reports. Kernels are started without
 ``rfc3987_syntax`` (a grammar that jsonschema builds on import when installed: ~3 s, and
-the kit needs no URI-format validation) and without input history on disk (IPython's
+the kit needs no URI-format validation), without ``hypothesis`` (which pandera imports
+on its first schema check when installed: ~1 s, for data synthesis no report uses) and
+without input history on disk (IPython's
 SQLite history, shared by every kernel). The kernel's start, preload, workspace, resets
 and cells are timed as phases of the job (``helpers.run.phases``).
 """
@@ -58,6 +60,9 @@ def lean_kernel_name() -> str:
     # (helpers.run.lifeline, helpers.run.leftovers) before it imports anything else
     argv = [sys.executable, "-c",
             "import sys; sys.modules['rfc3987_syntax'] = None; "
+            # pandera imports hypothesis (its data synthesis, ~1 s) on the first schema
+            # check when it is installed (the test extra); no report synthesises data
+            "sys.modules['hypothesis'] = None; "
             "from helpers.run import leftovers, lifeline; lifeline.tie_to_parent(); "
             "leftovers.record_self('kernel'); "
             "from ipykernel import kernelapp as app; app.launch_new_instance()",

@@ -91,13 +91,44 @@ class Workspace:
         self.root = root
         self.config = config
         self.name = root.name
-        # codes whose figures of a year are of another area than the kaart draws; their
-        # rows are withheld from ``variables_raw`` (filled when it is read)
-        self.mismatches: list[indeling.Mismatch] = []
-        self.conflicts: list[precedence.Conflict] = []  # overlapping files (precedence)
-        self.duplicates: list[precedence.Duplicate] = []
-        self.own_variables: set[str] = set()  # of the gemeente's own data (registrations)
-        self.source_names = pd.DataFrame()  # the areas' names as the statistics give them
+        # what reading the statistics decided, filled by ``variables_raw`` (the
+        # properties below read them, reading the statistics first when they must)
+        self._decided: dict[str, Any] = {
+            "mismatches": [], "conflicts": [], "duplicates": [], "own_variables": set(),
+            "source_names": pd.DataFrame()}
+
+    def _decision(self, name: str) -> Any:
+        """What reading the statistics decided (never the empty default of statistics
+        not read yet: facts from the cache need not read them)."""
+        if self.config.sources.kwb:
+            self.variables_raw  # noqa: B018 - reading them fills ``_decided``
+        return self._decided[name]
+
+    @property
+    def mismatches(self) -> list[indeling.Mismatch]:
+        """Codes whose figures of a year are of another area than the kaart draws; their
+        rows are withheld from ``variables_raw``."""
+        return self._decision("mismatches")
+
+    @property
+    def conflicts(self) -> list[precedence.Conflict]:
+        """Figures two overlapping files give differently (the precedence rule chose)."""
+        return self._decision("conflicts")
+
+    @property
+    def duplicates(self) -> list[precedence.Duplicate]:
+        """Years imported twice (the same figures in two files)."""
+        return self._decision("duplicates")
+
+    @property
+    def own_variables(self) -> set[str]:
+        """The variables of the gemeente's own data (registrations)."""
+        return self._decision("own_variables")
+
+    @property
+    def source_names(self) -> pd.DataFrame:
+        """The areas' names as the statistics give them."""
+        return self._decision("source_names")
 
     def __repr__(self) -> str:
         return f"Workspace({self.name!r}, {self.config.gemeente.code} {self.config.gemeente.name})"
@@ -257,14 +288,16 @@ class Workspace:
                     entry["file"], frame.drop(columns=model.AREA_NAME, errors="ignore"),
                     int(entry.get("priority") or 0), self._release(entry["file"])))
         registrations.conflicts(files)  # own data: no second value for a key, silently
-        self.own_variables = {v for _, frame, own in files if own for v in frame["variable"]}
+        decided = self._decided
+        decided["own_variables"] = {v for _, frame, own in files if own
+                                    for v in frame["variable"]}
         names = pd.concat([indeling.source_names(frame, file) for file, frame, _ in files],
                           ignore_index=True)
-        self.source_names = names
-        tidy, self.conflicts, self.duplicates = precedence.combine(parts)
+        decided["source_names"] = names
+        tidy, decided["conflicts"], decided["duplicates"] = precedence.combine(parts)
         if self.config.sources.kaart:
-            self.mismatches = indeling.mismatches(names, tidy, self.areas_for)
-            tidy = indeling.withhold(tidy, self.mismatches)
+            decided["mismatches"] = indeling.mismatches(names, tidy, self.areas_for)
+            tidy = indeling.withhold(tidy, decided["mismatches"])
         return boundaries.apply_code_changes(tidy, self.code_changes)
 
     def _release(self, file: str) -> date | None:

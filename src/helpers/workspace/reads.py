@@ -13,7 +13,7 @@ property) and ``capture``/``replay`` (any other cache) keep the reads made while
 was computed beside it, and record them again whenever the value is served.
 
 Files of the kit itself (``src/helpers``) are not recorded: the run's key holds a hash of
-all of them (``helpers.run.incremental.code_hash``).
+all of them (``code_hash``).
 
 Examples
 --------
@@ -36,7 +36,7 @@ from typing import Any
 import helpers
 
 __all__ = ["ENVIRONMENT", "record", "record_presence", "record_listing", "record_today",
-           "capture", "replay", "kept", "read_log", "digest", "current"]
+           "capture", "replay", "kept", "read_log", "digest", "current", "code_hash"]
 
 ENVIRONMENT = "STUURKIT_READS"
 """The environment variable naming the file a report's reads are written to."""
@@ -44,6 +44,20 @@ ENVIRONMENT = "STUURKIT_READS"
 _PACKAGE = Path(helpers.__file__).resolve().parent
 _open: list[dict[str, str | None]] = []  # the captures open now, innermost last
 _written: dict[str, set[str]] = {}  # per log file: the inputs written to it already
+
+
+_CODE_SUFFIXES = {".py", ".j2", ".yml", ".yaml", ".json", ".js", ".css", ".csv", ".html"}
+
+
+def code_hash() -> str:
+    """SHA-256 over the kit's files (names relative to the package and contents): what
+    a value made by the kit's code is kept under, beside the inputs it read."""
+    found = hashlib.sha256()
+    for file in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in _CODE_SUFFIXES
+                       and p.is_file() and "__pycache__" not in p.parts):
+        found.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        found.update(hashlib.sha256(file.read_bytes()).digest())
+    return found.hexdigest()
 
 
 def digest(path: Path) -> str | None:
