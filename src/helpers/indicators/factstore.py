@@ -28,7 +28,6 @@ import logging
 import os
 import shutil
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -56,19 +55,9 @@ def _enabled() -> bool:
     return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in _LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
 def _key(ws: Workspace) -> str:
     doc = {"layout": LAYOUT, "root": str(Path(ws.root).resolve()), "code": reads.code_hash(),
-           "libraries": _versions(), "python": sys.version}
+           "libraries": reads.versions(_LIBRARIES), "python": sys.version}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
 
 

@@ -22,7 +22,6 @@ import json
 import logging
 from dataclasses import replace
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,13 +50,7 @@ def code_hash() -> str:
 
 @lru_cache(maxsize=1)
 def _libraries() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in _LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+    return reads.versions(_LIBRARIES)
 
 
 def job_key(job: Job) -> str:

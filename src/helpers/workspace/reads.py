@@ -36,7 +36,7 @@ from typing import Any
 import helpers
 
 __all__ = ["ENVIRONMENT", "record", "record_presence", "record_listing", "record_today",
-           "capture", "replay", "kept", "read_log", "digest", "current", "code_hash"]
+           "capture", "replay", "kept", "read_log", "digest", "current", "code_hash", "versions"]
 
 ENVIRONMENT = "STUURKIT_READS"
 """The environment variable naming the file a report's reads are written to."""
@@ -58,6 +58,20 @@ def code_hash() -> str:
         found.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0")
         found.update(hashlib.sha256(file.read_bytes()).digest())
     return found.hexdigest()
+
+
+def versions(names: tuple[str, ...]) -> dict[str, str | None]:
+    """The installed version of each distribution in ``names`` (``None``: not installed):
+    beside ``code_hash``, what a kept value was made with."""
+    from importlib import metadata
+
+    found: dict[str, str | None] = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
 
 
 def digest(path: Path) -> str | None:
