@@ -690,6 +690,12 @@ def explorer(repeat: int) -> dict[str, float]:
         seconds, _ = _median(change, repeat)
         out[f"{key}_update_ms"] = seconds / len(indicators) * 1000
         out[f"{key}_buurten"] = len(ws.areas_for(2023, "buurt"))
+        shown = int(state.facts.observations.query("level == 'buurt'")["area_code"].nunique())
+        if shown != out[f"{key}_buurten"]:  # the synthetic gemeente's facts, not the demo's
+            raise RuntimeError(f"{key}: the verkenner shows {shown} buurten, the workspace "
+                               f"has {out[f'{key}_buurten']}")
+    if out["explorer_buurten"] < 500:
+        raise RuntimeError(f"the large gemeente has {out['explorer_buurten']} buurten, not 500")
     return out
 
 

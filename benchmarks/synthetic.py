@@ -147,13 +147,13 @@ def big_gemeente(ws, buurten: int = 500):
                                      & (copied["vintage"] == v)].geometry.values)
         for v in gemeente["vintage"]]
     big = Workspace(ws.root, ws.config)
-    big.__dict__.update(
-        areas=gpd.GeoDataFrame(pd.concat([gemeente, copied], ignore_index=True),
-                               geometry="geometry", crs=areas.crs),
-        variables_raw=pd.concat([tidy[tidy["level"] == "gemeente"], *variable_parts],
-                                ignore_index=True),
-        water=gpd.GeoSeries(pd.concat(water_parts, ignore_index=True), crs=ws.water.crs),
-    )
+    # assigned through the properties (``reads.kept`` is a data descriptor: a value put
+    # in ``__dict__`` would be ignored and the demo's files read instead)
+    big.areas = gpd.GeoDataFrame(pd.concat([gemeente, copied], ignore_index=True),
+                                 geometry="geometry", crs=areas.crs)
+    big.variables_raw = pd.concat([tidy[tidy["level"] == "gemeente"], *variable_parts],
+                                  ignore_index=True)
+    big.water = gpd.GeoSeries(pd.concat(water_parts, ignore_index=True), crs=ws.water.crs)
     return big
 
 

@@ -158,3 +158,23 @@ def test_another_version_of_the_kit_does_not_read_them(ws_copy, cache, monkeypat
     facts.of(_fresh(ws_copy))
     monkeypatch.setattr(reads, "code_hash", lambda: "another version of the kit")
     assert factstore.load(_fresh(ws_copy)) is None
+
+
+def test_a_workspace_holding_assigned_values_neither_keeps_nor_reads_facts(ws_copy, cache):
+    """Values assigned in memory (a synthetic gemeente made from the demo) are not in the
+    files an entry is checked against: their facts are neither kept nor served, and the
+    workspace's own files' facts are never served for them."""
+    facts.of(_fresh(ws_copy))  # the files' facts, kept
+    kept = len(list(cache.iterdir()))
+    ws = _fresh(ws_copy)
+    tidy = ws.variables_raw
+    ws.variables_raw = tidy.assign(value=tidy["value"] * 2)
+    assert reads.assigned(ws) == {"variables_raw"}
+    assert factstore.load(ws) is None
+    doubled = facts.of(ws)
+    assert len(list(cache.iterdir())) == kept, "nothing kept for assigned values"
+    from_files = facts.of(_fresh(ws_copy))
+    counts = doubled.observations["numerator"].dropna()
+    assert not counts.equals(from_files.observations["numerator"].dropna())
+    del ws.variables_raw
+    assert reads.assigned(ws) == set()

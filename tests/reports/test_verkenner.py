@@ -43,3 +43,28 @@ def test_a_level_without_the_indicator_switches_to_one_of_the_same_theme(
     assert catalogue[explorer.indicator].theme == "Bevolking"
     assert explorer.indicator in {i for _, i in explorer.indicator_options()}
     assert "aandeel_65plus" not in {i for _, i in explorer.indicator_options()}
+
+
+def test_the_years_comparison_gives_each_indicator_what_comparing_it_alone_gives(
+        demo_ws, demo_facts):
+    """The ranking reads one comparison of the whole year (made once per year); each row
+    must be what ``compare_with_parent`` gives for that indicator's values alone."""
+    import pandas as pd
+
+    from helpers.analysis.stats import compare_with_parent
+
+    explorer = Explorer(demo_ws, demo_facts, "bijstand_per_1000", 2023, "wijk")
+    whole = explorer.compared()
+    obs = demo_facts.observations
+    compared = 0
+    for indicator in whole["indicator"].unique():
+        alone = compare_with_parent(
+            obs[(obs["indicator"] == indicator) & (obs["year"] == 2023)],
+            demo_facts.catalogue, demo_facts.hierarchy).reset_index(drop=True)
+        part = whole[whole["indicator"] == indicator].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_dtype=False)
+        compared += (alone["vergelijking_95"] != "niet vergeleken").sum()
+    assert compared > 50, "the demo's comparisons were not exercised"
+    assert explorer.compared() is whole, "made once per year"
+    explorer.set(year=2022)
+    assert set(explorer.compared()["year"]) == {2022}

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from helpers import model
@@ -77,14 +78,23 @@ class Facts:
         """The areas as they were in ``year`` (see ``helpers.workspace.core.areas_for``)."""
         return areas_for(self.areas, year, level)
 
+    @cached_property
+    def _rows_of(self) -> dict[str, np.ndarray]:
+        """Per indicator the positions of its observations, in order."""
+        return dict(self.observations.groupby("indicator", sort=False, observed=True).indices)
+
+    def of_indicator(self, indicator: str) -> pd.DataFrame:
+        """The observations of one indicator (the rows, index and order of filtering
+        ``observations`` on it; a verkenner change selects several times)."""
+        rows = self._rows_of.get(indicator, np.array([], dtype=np.intp))
+        return self.observations.iloc[rows]
+
     def usable(self, indicator: str | None = None, area: str | None = None,
                until: int | None = None) -> pd.DataFrame:
         """Observations whose value may be shown (``model.USABLE``), optionally of one
         indicator, one area and up to a year."""
-        obs = self.observations
+        obs = self.of_indicator(indicator) if indicator is not None else self.observations
         keep = obs["status"].isin(model.USABLE)
-        if indicator is not None:
-            keep &= obs["indicator"] == indicator
         if area is not None:
             keep &= obs["area_code"] == area
         if until is not None:

@@ -51,7 +51,12 @@ _LIBRARIES = ("pandas", "geopandas", "numpy", "scipy", "pyarrow", "pandera", "sh
 Frames = dict[str, pd.DataFrame | pd.Series]
 
 
-def _enabled() -> bool:
+def _enabled(ws: Workspace) -> bool:
+    """Whether facts of ``ws`` may be kept and served: not when turned off, nor for a
+    workspace holding values assigned in memory (its facts do not follow from its files,
+    the only thing an entry is checked against)."""
+    if reads.assigned(ws):
+        return False
     return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
@@ -68,7 +73,7 @@ def _folder() -> Path:
 def load(ws: Workspace) -> tuple[Frames, dict[str, str | None]] | None:
     """The kept frames of ``ws`` and what was read to make them, when every input is as
     it was then (else ``None``: make them)."""
-    if not _enabled():
+    if not _enabled(ws):
         return None
     key = _key(ws)
     try:
@@ -122,7 +127,7 @@ def save(ws: Workspace, frames: Frames, got: dict[str, str | None]) -> Frames:
     """Keep ``frames`` of ``ws`` with what was read to make them; return them as read
     back from the store (so that a process that made them and one that read them draw
     the very same frames), or as given when they could not be kept."""
-    if not _enabled() or not got:
+    if not _enabled(ws) or not got:
         return _round_trip(frames)
     text = json.dumps(got, sort_keys=True, ensure_ascii=False)
     key = _key(ws)

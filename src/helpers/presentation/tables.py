@@ -163,10 +163,11 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
     marks = [cell_attributes(i) for i in indicators] if indicators is not None else None
     columns = [{"name": str(c), "numeric": c in numeric} for c in frame.columns]
     rows = []
-    for number, (_, row) in enumerate(frame.iterrows()):
+    # plain tuples, one per row (``iterrows`` builds a Series per row: most of the time
+    # of a table of 500 rows)
+    for number, row in enumerate(frame.itertuples(index=False, name=None)):
         cells = []
-        for column in frame.columns:
-            value = row[column]
+        for column, value in zip(frame.columns, row, strict=True):
             attrs = marks[number] if marks is not None and column in value_columns else {}
             if column in numeric:
                 text = format_number(value, numeric[column]) if pd.notna(value) else "–"

@@ -12,7 +12,7 @@ the chosen year, and each view says in Dutch that there are no figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -44,6 +44,11 @@ class Explorer:
     year: int
     level: str = "wijk"
     area: str | None = None
+    # the comparison with the parent of every indicator of a year, made when the year is
+    # first shown: comparing one indicator costs about what a whole year costs (pandas'
+    # per-call work, not the rows), so a change of indicator or level only selects
+    _compared: dict[int, pd.DataFrame] = field(default_factory=dict, init=False,
+                                               repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)
@@ -107,9 +112,17 @@ class Explorer:
 
     # ------------------------------------------------------------ views
     def values(self) -> pd.DataFrame:
-        obs = self.facts.observations
-        rows = obs[(obs["indicator"] == self.indicator) & (obs["year"] == self.year)]
-        return rows
+        rows = self.facts.of_indicator(self.indicator)
+        return rows[rows["year"] == self.year]
+
+    def compared(self) -> pd.DataFrame:
+        """``compare_with_parent`` of every indicator in the current year (each row is
+        compared on its own: the same rows as comparing one indicator's values)."""
+        if self.year not in self._compared:
+            obs = self.facts.observations
+            self._compared[self.year] = compare_with_parent(
+                obs[obs["year"] == self.year], self.facts.catalogue, self.facts.hierarchy)
+        return self._compared[self.year]
 
     def _no_data(self) -> HTML:
         ind = self.facts.catalogue[self.indicator]
@@ -149,8 +162,9 @@ class Explorer:
             return self._no_data()
         facts = self.facts
         ind = facts.catalogue[self.indicator]
-        compared = compare_with_parent(self.values(), facts.catalogue, facts.hierarchy)
-        rows = compared[compared["level"] == self.level].copy()
+        compared = self.compared()
+        rows = compared[(compared["indicator"] == self.indicator)
+                        & (compared["level"] == self.level)]
         names = facts.area_names
         rows = rows.sort_values("value", ascending=ind.polarity == "lower_is_better",
                                 na_position="last")

@@ -36,7 +36,7 @@ from typing import Any
 import helpers
 
 __all__ = ["ENVIRONMENT", "record", "record_presence", "record_listing", "record_today",
-           "capture", "replay", "kept", "read_log", "digest", "current", "code_hash", "versions"]
+           "capture", "replay", "kept", "assigned", "read_log", "digest", "current", "code_hash", "versions"]
 
 ENVIRONMENT = "STUURKIT_READS"
 """The environment variable naming the file a report's reads are written to."""
@@ -208,9 +208,18 @@ class kept:  # noqa: N801 — used like functools.cached_property
 
     def __set__(self, obj: Any, value: Any) -> None:
         obj.__dict__.setdefault("_kept_reads", {})[self.name] = (value, {})
+        obj.__dict__.setdefault("_kept_assigned", set()).add(self.name)
 
     def __delete__(self, obj: Any) -> None:
         obj.__dict__.get("_kept_reads", {}).pop(self.name, None)
+        obj.__dict__.get("_kept_assigned", set()).discard(self.name)
+
+
+def assigned(obj: Any) -> set[str]:
+    """The ``kept`` values of ``obj`` that were assigned rather than read from its files:
+    what was made from them cannot be checked against the files (``current``), so it
+    must not be kept for another process."""
+    return set(obj.__dict__.get("_kept_assigned", ()))
 
 
 def read_log(path: Path) -> dict[str, str | None]:
