@@ -675,20 +675,21 @@ def explorer(repeat: int) -> dict[str, float]:
     demo = open_workspace("demo")
     out = {}
     for key, ws in (("explorer_demo", demo), ("explorer", synthetic.big_gemeente(demo))):
-        state = Explorer(ws, facts.of(ws), "bijstand_per_1000", 2023, "buurt")
-        indicators = ["bijstand_per_1000", "aandeel_65plus", "gemiddelde_woz"]
-
-        def change(state=state, indicators=indicators):
+        indicators = ["aandeel_65plus", "gemiddelde_woz", "wmo_clienten_per_1000"]
+        times = []
+        for _ in range(repeat):
+            # a verkenner as it opens (untimed: this simplifies the geometry, kept), then
+            # a change to each of three indicators it has not shown yet
+            state = Explorer(ws, facts.of(ws), "bijstand_per_1000", 2023, "buurt")
+            state.map().to_dict(), state.trend().to_dict(), state.ranking()
+            start = time.perf_counter()
             for indicator in indicators:
                 state.set(indicator=indicator)
                 state.map().to_dict()
                 state.trend().to_dict()
                 state.ranking()
-
-        # what the verkenner shows when it opens (this simplifies the geometry, kept)
-        state.map().to_dict(), state.trend().to_dict(), state.ranking()
-        seconds, _ = _median(change, repeat)
-        out[f"{key}_update_ms"] = seconds / len(indicators) * 1000
+            times.append((time.perf_counter() - start) / len(indicators))
+        out[f"{key}_update_ms"] = statistics.median(times) * 1000
         out[f"{key}_buurten"] = len(ws.areas_for(2023, "buurt"))
         shown = int(state.facts.observations.query("level == 'buurt'")["area_code"].nunique())
         if shown != out[f"{key}_buurten"]:  # the synthetic gemeente's facts, not the demo's

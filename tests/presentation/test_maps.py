@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -74,3 +76,29 @@ def test_a_national_extent_is_simplified_more_than_a_gemeente():
     local = maps.prepare(areas.iloc[:2], ["naam"])  # 2 km wide: 10 m
     count = shapely.get_num_coordinates
     assert count(national.geometry.values[:2]).sum() < count(local.geometry.values).sum()
+
+
+def test_choropleth_shares_one_dataset_of_plain_json_values_between_its_area_layers():
+    pair = _zigzag_pair(amplitude=20.0)
+    areas = gpd.GeoDataFrame({"code": ["BU1", "BU2", "BU3"], "name": ["Noord", "Zuid", "Oost"]},
+                             geometry=[*pair, affinity.translate(pair[0], 0, 1000)],
+                             crs="EPSG:28992")
+    data = pd.DataFrame({"code": ["BU1", "BU2"], "value": [1.5, np.nan], "status": "ok"})
+    water = gpd.GeoSeries([shapely.box(0, -500, 2000, -100)], crs="EPSG:28992")
+    spec = maps.choropleth(areas, data, "Test", "aantal", highlight="BU2",
+                           water=water).to_dict()
+    areas_data, pond = (spec["datasets"][spec["data"]["name"]],
+                        spec["datasets"][spec["layer"][0]["data"]["name"]])
+    assert [r["naam"] for r in areas_data] == ["Noord", "Zuid", "Oost"]
+    assert [r["gekozen"] for r in areas_data] == [False, True, False]
+    assert all(type(r["gekozen"]) is bool for r in areas_data)  # not numpy's bool
+    assert [r["waarde"] for r in areas_data] == ["1,5", "–", "–"]
+    assert [r["klasse"] for r in areas_data][1:] == ["geen gegevens"] * 2
+    assert all("data" not in layer for layer in spec["layer"][1:])  # fill and outline
+    assert [list(r) for r in pond] == [["type", "geometry"]]
+    json.dumps(spec, allow_nan=False)  # plain JSON: no NaN, no numpy scalars
+
+
+def test_plain_cells_are_what_json_holds():
+    assert [maps._plain(v) for v in (np.nan, None, pd.NA, np.True_, np.int64(3), "a")] == [
+        None, None, None, True, 3, "a"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -68,3 +69,36 @@ def test_the_years_comparison_gives_each_indicator_what_comparing_it_alone_gives
     assert explorer.compared() is whole, "made once per year"
     explorer.set(year=2022)
     assert set(explorer.compared()["year"]) == {2022}
+
+
+def _views(explorer: Explorer) -> tuple:
+    return (explorer.year_options(), explorer.area_options(), _spec(explorer.map()),
+            _spec(explorer.trend()), explorer.ranking().data)
+
+
+def test_a_state_reached_by_many_changes_shows_what_a_new_explorer_shows(demo_ws, demo_facts):
+    """What the explorer keeps between changes (per indicator, level and year) never
+    shows another state's figures: here the buurten lack 2024 (other years than the
+    wijken) and 2019 has the boundaries of 2017 (other areas than 2023, one buurt with
+    another code)."""
+    obs, areas = demo_facts.observations, demo_facts.areas.copy()
+    old = (areas["vintage"] == 2017) & (areas["level"] == "buurt")
+    renamed = areas.index[old][0]
+    buurt = areas.loc[renamed, "code"]  # its code from 2022 on
+    areas.loc[renamed, "code"] = "BU99019999"
+    facts = dataclasses.replace(demo_facts, areas=areas, observations=obs[
+        ~((obs["level"] == "buurt") & (obs["year"] == 2024))].reset_index(drop=True))
+    travelled = Explorer(demo_ws, facts, "bijstand_per_1000", 2019, "buurt")
+    _views(travelled)
+    for change in ({"indicator": "aandeel_65plus"}, {"level": "wijk"},
+                   {"year": 2019, "area": "WK990103"}, {"year": 2024}, {"level": "buurt"},
+                   {"indicator": "bijstand_per_1000"}, {"indicator": "aandeel_65plus"}):
+        travelled.set(**change)
+        _views(travelled)
+    for level, area in (("buurt", buurt), ("wijk", "WK990103")):
+        travelled.set(level=level, area=area, year=2023)
+        fresh = Explorer(demo_ws, facts, "aandeel_65plus", 2023, level, area)
+        assert (travelled.indicator, travelled.year, travelled.level, travelled.area) == (
+            fresh.indicator, fresh.year, fresh.level, fresh.area)
+        assert travelled.area == area
+        assert _views(travelled) == _views(fresh)

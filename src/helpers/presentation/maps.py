@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -131,23 +132,33 @@ def prepare(areas: gpd.GeoDataFrame, columns: list[str], tolerance: float | None
 
 
 def _features(frame: gpd.GeoDataFrame, columns: list[str], tolerance: float | None = None,
-              width: int = 520) -> tuple[pd.DataFrame, np.ndarray]:
+              width: int = 520) -> tuple[dict, np.ndarray]:
     """Chart data of areas as GeoJSON features (the drawn columns, ``type``, ``geometry``)
-    and the bounds of the drawn geometry. Cheaper for altair than a GeoDataFrame: the
-    GeoJSON is made once per geometry (``simplify``'s cache), not per chart."""
+    and the bounds of the drawn geometry. Given to altair as values (``{"values": …}``),
+    what it would make of a frame of them, without a per-chart copy and conversion of
+    the frame: the GeoJSON is made once per geometry (``simplify``'s cache)."""
     if tolerance is None:
         tolerance = tolerance_for(frame.geometry.total_bounds, width)
     drawing = _drawing(frame.geometry.values, tolerance)
-    data = pd.DataFrame(frame[columns]).reset_index(drop=True).assign(type="Feature")
-    data["geometry"] = list(drawing.features)
-    return data, shapely.total_bounds(drawing.geoms)
+    lists = [[_plain(v) for v in frame[c].tolist()] for c in columns]
+    values = [{**dict(zip(columns, row, strict=True)), "type": "Feature", "geometry": shape}
+              for *row, shape in zip(*lists, drawing.features, strict=True)]
+    return {"values": values}, shapely.total_bounds(drawing.geoms)
+
+
+def _plain(value):
+    """A cell as JSON has it (what altair's frame conversion gives): missing → None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
     """Water surfaces as a light-blue background layer (no data columns)."""
     pond, _ = _features(gpd.GeoDataFrame(geometry=water.values, crs=water.crs), [],
                         tolerance=0)
-    return alt.Chart(pond).mark_geoshape(fill=WATER, stroke=None, aria=False)
+    return alt.Chart(pd.DataFrame(pond["values"])).mark_geoshape(fill=WATER, stroke=None,
+                                                                 aria=False)
 
 
 def location(profile: AreaProfile, water: gpd.GeoSeries | None = None, width: int = 560
@@ -169,16 +180,17 @@ def location(profile: AreaProfile, water: gpd.GeoSeries | None = None, width: in
     if water is not None and len(water):
         layers.append(_water_layer(water))
     layers.append(
-        alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.8, aria=False).encode(
+        alt.Chart().mark_geoshape(stroke="white", strokeWidth=0.8, aria=False).encode(
             fill=alt.condition("datum.gekozen", alt.value(AREA), alt.value(NO_DATA)),
             tooltip=[alt.Tooltip("naam:N", title="Gebied")],
         )
     )
-    chart = alt.layer(*layers).project(**projection).properties(
+    chart = alt.layer(
+        *layers, data=shapes, projection=alt.Projection(**projection),
         width=width, height=height,
         title=f"Ligging van {profile.name} in {profile.gemeente_name}",
-        description=f"Kaart van {profile.gemeente_name} met de {len(shapes)} gebieden van "
-                    f"het niveau {profile.level}; {profile.name} is gemarkeerd.",
+        description=f"Kaart van {profile.gemeente_name} met de {len(shapes['values'])} "
+                    f"gebieden van het niveau {profile.level}; {profile.name} is gemarkeerd.",
     )
     return declare(chart, {})  # names only, no indicator values
 
@@ -269,14 +281,14 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     layers = []
     if water is not None and len(water):
         layers.append(_water_layer(water))
-    layers.append(alt.Chart(shapes).mark_geoshape(stroke="white", strokeWidth=0.6,
+    layers.append(alt.Chart().mark_geoshape(stroke="white", strokeWidth=0.6,
                                                   aria=False).encode(
         fill=alt.Fill("klasse:N", title=unit, scale=alt.Scale(domain=domain, range=colours),
                       legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("naam:N", title="Gebied"), alt.Tooltip("waarde:N", title=unit)],
     ))
     if highlight is not None:
-        layers.append(alt.Chart(shapes).transform_filter("datum.gekozen").mark_geoshape(
+        layers.append(alt.Chart().transform_filter("datum.gekozen").mark_geoshape(
             fill=None, stroke=AREA, strokeWidth=2.5, aria=False))
     if labels:
         points = prepare(frame.rename(columns={"name": "naam"}), drawn, width=width)
@@ -293,5 +305,9 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
                    "zonder getoonde waarde.")
     else:
         summary = f"Kaart: {title}. Geen gebied heeft een getoonde waarde."
-    return alt.layer(*layers).project(type="identity", reflectY=True).properties(
-        width=width, height=height, title=title, description=summary)
+    # the areas' features are the layered chart's own data, which the area layers share
+    # (given to a layer, altair would deep-copy them with it and convert them per layer),
+    # and every property is given at once (each ``.properties`` makes the chart again)
+    return alt.layer(*layers, data=shapes,
+                     projection=alt.Projection(type="identity", reflectY=True),
+                     width=width, height=height, title=title, description=summary)

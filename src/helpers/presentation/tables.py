@@ -142,7 +142,7 @@ def badge(text: str) -> markup.Markup:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value))
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
 
 
 def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | None = None,
@@ -162,25 +162,29 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
     links = links or {}
     marks = [cell_attributes(i) for i in indicators] if indicators is not None else None
     columns = [{"name": str(c), "numeric": c in numeric} for c in frame.columns]
+    # each column as a list of Python values (what iterating its Series gives) and what
+    # kind of cell it makes: iterating a frame row by row costs per value (arrow text)
+    kinds = [(numeric.get(column), column in badges, column == row_header,
+              links.get(column), column in value_columns and marks is not None)
+             for column in frame.columns]
+    values = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
     rows = []
-    # plain tuples, one per row (``iterrows`` builds a Series per row: most of the time
-    # of a table of 500 rows)
-    for number, row in enumerate(frame.itertuples(index=False, name=None)):
+    for number, row in enumerate(zip(*values, strict=True)):
         cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            attrs = marks[number] if marks is not None and column in value_columns else {}
-            if column in numeric:
-                text = format_number(value, numeric[column]) if pd.notna(value) else "–"
+        for (decimals, is_badge, header, link, marked), value in zip(kinds, row,
+                                                                     strict=True):
+            attrs = marks[number] if marked else {}
+            if decimals is not None:
+                text = format_number(value, decimals) if pd.notna(value) else "–"
                 cells.append({"text": text, "numeric": True, "header": False,
                               "badge": None, "attrs": attrs, "href": None})
                 continue
             missing = _missing(value) or value is pd.NaT
             text = value.strftime("%d-%m-%Y") if isinstance(value, datetime.date) else str(value)
             cells.append({"text": "–" if missing else text, "numeric": False,
-                          "header": column == row_header, "attrs": attrs,
-                          "badge": badge_kind(value) if column in badges and not missing
-                          else None,
-                          "href": links[column][number] if column in links else None})
+                          "header": header, "attrs": attrs,
+                          "badge": badge_kind(value) if is_badge and not missing else None,
+                          "href": link[number] if link is not None else None})
         rows.append(cells)
     return Table(markup.render("table.html.j2", caption=caption, columns=columns, rows=rows),
                  caption, frame, decimals=dict(numeric))

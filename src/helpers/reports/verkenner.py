@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import altair as alt
+import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -49,6 +50,10 @@ class Explorer:
     # per-call work, not the rows), so a change of indicator or level only selects
     _compared: dict[int, pd.DataFrame] = field(default_factory=dict, init=False,
                                                repr=False, compare=False)
+    # what a change asks several times (the options, each view), kept per indicator, per
+    # (indicator, level) and per (year, level): the facts do not change under an explorer
+    _kept: dict[tuple, object] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     def __post_init__(self) -> None:
         self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)
@@ -59,11 +64,33 @@ class Explorer:
         return [(f"{i.theme}: {i.label}", i.id) for i in self.facts.catalogue.values()
                 if self.level in i.levels]
 
+    def _keep(self, key: tuple, make):
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
+    def _rows(self) -> pd.DataFrame:
+        """The observations of the indicator, every year (kept: read, never changed)."""
+        return self._keep(("rows", self.indicator),
+                          lambda: self.facts.of_indicator(self.indicator))
+
+    def _usable(self) -> pd.DataFrame:
+        """``Facts.usable`` of the indicator (kept: read, never changed)."""
+        return self._keep(("usable", self.indicator),
+                          lambda: self.facts.usable(self.indicator))
+
+    def _areas(self) -> gpd.GeoDataFrame:
+        """The areas of the current year and level (kept: read, never changed)."""
+        return self._keep(("areas", self.year, self.level),
+                          lambda: self.facts.areas_for(self.year, self.level))
+
     def year_options(self) -> list[int]:
         """The years with a usable value of the indicator at the current level."""
-        usable = self.facts.usable(self.indicator)
-        usable = usable[usable["level"] == self.level]
-        return sorted(int(y) for y in usable["year"].unique())
+        def make() -> tuple[int, ...]:
+            usable = self._usable()
+            usable = usable[usable["level"] == self.level]
+            return tuple(sorted(int(y) for y in usable["year"].unique()))
+        return list(self._keep(("years", self.indicator, self.level), make))
 
     def year_choices(self) -> list[int]:
         """What the year control offers: ``year_options``, or the chosen year alone when
@@ -75,8 +102,11 @@ class Explorer:
         return bool(self.year_options())
 
     def area_options(self) -> list[tuple[str, str]]:
-        areas = self.facts.areas_for(self.year, self.level).sort_values("name")
-        return [(f"{n} ({c})", c) for c, n in zip(areas["code"], areas["name"], strict=True)]
+        def make() -> tuple[tuple[str, str], ...]:
+            areas = self._areas().sort_values("name")
+            return tuple((f"{n} ({c})", c) for c, n in zip(areas["code"], areas["name"],
+                                                             strict=True))
+        return list(self._keep(("area_options", self.year, self.level), make))
 
     # ------------------------------------------------------------ state
     def set(self, **changes) -> None:
@@ -107,12 +137,13 @@ class Explorer:
         year = int(changes.get("year", self.year))
         self.year = year if year in years else (years[-1] if years else year)
         area = changes.get("area", self.area)
-        codes = {c for _, c in self.area_options()}
+        codes = self._keep(("codes", self.year, self.level),
+                           lambda: frozenset(c for _, c in self.area_options()))
         self.area = area if area in codes else None
 
     # ------------------------------------------------------------ views
     def values(self) -> pd.DataFrame:
-        rows = self.facts.of_indicator(self.indicator)
+        rows = self._rows()
         return rows[rows["year"] == self.year]
 
     def compared(self) -> pd.DataFrame:
@@ -137,7 +168,7 @@ class Explorer:
         rows = self.values()
         rows = rows[rows["level"] == self.level].rename(columns={"area_code": "code"})
         return declare(maps.choropleth(
-            self.facts.areas_for(self.year, self.level), rows,
+            self._areas(), rows,
             f"{ind.label} per {self.level} ({self.year})", ind.unit, ind.decimals,
             highlight=self.area, water=self.workspace.water), {"waarde": [ind]})
 
@@ -148,7 +179,7 @@ class Explorer:
         names = {facts.gemeente: facts.gemeente_name}
         if self.area:
             names[self.area] = facts.name(self.area)
-        rows = facts.usable(self.indicator)
+        rows = self._usable()
         rows = rows[rows["area_code"].isin(codes)]
         data = pd.DataFrame({"jaar": rows["year"], "waarde": rows["value"].round(3),
                              "gebied": rows["area_code"].map(names)})

@@ -36,7 +36,8 @@ from typing import Any
 import helpers
 
 __all__ = ["ENVIRONMENT", "record", "record_presence", "record_listing", "record_today",
-           "capture", "replay", "kept", "assigned", "read_log", "digest", "current", "code_hash", "versions"]
+           "capture", "replay", "kept", "assigned", "read_log", "digest", "current", "code_hash",
+           "versions"]
 
 ENVIRONMENT = "STUURKIT_READS"
 """The environment variable naming the file a report's reads are written to."""
