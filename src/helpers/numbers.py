@@ -37,9 +37,12 @@ def format_number(value: float | None, decimals: int = 1, status: str = "ok") ->
     """
     if status not in USABLE:
         return STATUS_TEXT.get(status, "–")
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return STATUS_TEXT[MISSING]
-    return _decimal(float(value), decimals) + ("*" if status == "provisional" else "")
+    number = float(value)
+    if math.isnan(number):  # also numpy's float32 NaN, which is not a float
+        return STATUS_TEXT[MISSING]
+    return _decimal(number, decimals) + ("*" if status == "provisional" else "")
 
 
 # below this many units of the last decimal, a float rounded to ``decimals`` holds the
@@ -55,7 +58,8 @@ def _decimal(value: float, decimals: int) -> str:
     if not abs(rounded) * 10 ** max(decimals, 0) < _EXACT:
         try:
             return _pattern(decimals).apply(rounded, _LOCALE)
-        except decimal.InvalidOperation:  # beyond babel's 28 digits: the float's digits
-            pass
+        except decimal.InvalidOperation:  # beyond babel's 28 digits: the digits it reads
+            text = format(decimal.Decimal(repr(rounded)), f",.{max(decimals, 0)}f")
+            return text.replace(",", "_").replace(".", ",").replace("_", ".")
     text = f"{rounded:,.{max(decimals, 0)}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -176,5 +176,21 @@ def test_a_workspace_holding_assigned_values_neither_keeps_nor_reads_facts(ws_co
     from_files = facts.of(_fresh(ws_copy))
     counts = doubled.observations["numerator"].dropna()
     assert not counts.equals(from_files.observations["numerator"].dropna())
+    del ws.variables_raw  # its hierarchy was made from the assigned value, and is kept
+    assert reads.assigned(ws) == {"variables_raw"}, "once assigned, always so"
+    assert factstore.load(ws) is None
+
+
+def test_deleting_an_assigned_value_keeps_what_was_made_from_it_out_of_the_store(
+        ws_copy, cache):
+    """A workspace whose values were made from an assigned one (its hierarchy from
+    assigned variables) keeps no facts after the assigned value is deleted: another
+    process would be served facts that do not follow from the files."""
+    ws = _fresh(ws_copy)
+    tidy = ws.variables_raw
+    ws.variables_raw = tidy[tidy["year"] != tidy["year"].max()]
+    _ = ws.hierarchy, ws.breaks  # kept, made from the assigned variables
     del ws.variables_raw
-    assert reads.assigned(ws) == set()
+    facts.of(ws)
+    assert not cache.exists() or list(cache.iterdir()) == [], "nothing kept"
+    assert factstore.load(_fresh(ws_copy)) is None

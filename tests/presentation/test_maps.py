@@ -100,5 +100,9 @@ def test_choropleth_shares_one_dataset_of_plain_json_values_between_its_area_lay
 
 
 def test_plain_cells_are_what_json_holds():
-    assert [maps._plain(v) for v in (np.nan, None, pd.NA, np.True_, np.int64(3), "a")] == [
-        None, None, None, True, 3, "a"]
+    cells = (np.nan, None, pd.NA, pd.NaT, np.inf, -np.inf, np.float32("nan"), np.True_,
+             np.int64(3), 2.5, "a", pd.Timestamp("2024-01-02"))
+    assert [maps._plain(v) for v in cells] == [
+        None, None, None, None, None, None, None, True, 3, 2.5, "a", "2024-01-02T00:00:00"]
+    with pytest.raises(TypeError, match="a map cell of type ndarray"):
+        maps._plain(np.array([1, 2]))

@@ -102,3 +102,16 @@ def test_a_state_reached_by_many_changes_shows_what_a_new_explorer_shows(demo_ws
             fresh.indicator, fresh.year, fresh.level, fresh.area)
         assert travelled.area == area
         assert _views(travelled) == _views(fresh)
+
+
+def test_other_facts_given_to_an_explorer_replace_what_it_kept(demo_ws, demo_facts):
+    explorer = Explorer(demo_ws, demo_facts, "aandeel_65plus", 2023, "buurt")
+    _views(explorer)
+    obs = demo_facts.observations
+    fewer = dataclasses.replace(demo_facts, observations=obs[
+        ~((obs["level"] == "buurt") & (obs["year"] == 2023))].reset_index(drop=True))
+    explorer.facts = fewer
+    explorer.set(year=2023)
+    assert 2023 not in explorer.year_options() and explorer.year == 2024
+    fresh = Explorer(demo_ws, fewer, "aandeel_65plus", 2024, "buurt")
+    assert _views(explorer) == _views(fresh)

@@ -13,6 +13,7 @@ are kept per content and tolerance (``simplify``), so successive maps of the sam
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
@@ -147,10 +148,20 @@ def _features(frame: gpd.GeoDataFrame, columns: list[str], tolerance: float | No
 
 
 def _plain(value):
-    """A cell as JSON has it (what altair's frame conversion gives): missing → None."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    """A cell as JSON has it, as altair's frame conversion writes it: missing and
+    infinite numbers → None, numpy scalars → Python's, a moment → ISO text; anything
+    else not plain JSON is refused (the drawn columns are texts and flags)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and not math.isfinite(value)):
         return None
-    return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, str | bool | int | float):
+        return value
+    raise TypeError(f"a map cell of type {type(value).__name__} ({value!r}): draw texts, "
+                    "flags or numbers")
 
 
 def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
@@ -282,7 +293,7 @@ def choropleth(areas: gpd.GeoDataFrame, data: pd.DataFrame, title: str, unit: st
     if water is not None and len(water):
         layers.append(_water_layer(water))
     layers.append(alt.Chart().mark_geoshape(stroke="white", strokeWidth=0.6,
-                                                  aria=False).encode(
+                                            aria=False).encode(
         fill=alt.Fill("klasse:N", title=unit, scale=alt.Scale(domain=domain, range=colours),
                       legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("naam:N", title="Gebied"), alt.Tooltip("waarde:N", title=unit)],

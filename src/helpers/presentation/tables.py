@@ -180,8 +180,9 @@ def frame_table(frame: pd.DataFrame, caption: str, numeric: dict[str, int] | Non
                               "badge": None, "attrs": attrs, "href": None})
                 continue
             missing = _missing(value) or value is pd.NaT
-            text = value.strftime("%d-%m-%Y") if isinstance(value, datetime.date) else str(value)
-            cells.append({"text": "–" if missing else text, "numeric": False,
+            text = "–" if missing else value.strftime("%d-%m-%Y") if isinstance(
+                value, datetime.date) else str(value)
+            cells.append({"text": text, "numeric": False,
                           "header": header, "attrs": attrs,
                           "badge": badge_kind(value) if is_badge and not missing else None,
                           "href": link[number] if link is not None else None})

@@ -58,6 +58,12 @@ class Explorer:
     def __post_init__(self) -> None:
         self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)
 
+    def __setattr__(self, name: str, value) -> None:
+        if name in ("workspace", "facts") and "_kept" in self.__dict__:
+            self._kept.clear()  # what was kept came from the facts replaced
+            self._compared.clear()
+        super().__setattr__(name, value)
+
     # ------------------------------------------------------------ options
     def indicator_options(self) -> list[tuple[str, str]]:
         """(label, id) of every indicator available at the current level."""

@@ -212,14 +212,16 @@ class kept:  # noqa: N801 — used like functools.cached_property
         obj.__dict__.setdefault("_kept_assigned", set()).add(self.name)
 
     def __delete__(self, obj: Any) -> None:
+        # the mark of an assignment stays: values kept since may have been made from
+        # the assigned value (the hierarchy from assigned variables, say)
         obj.__dict__.get("_kept_reads", {}).pop(self.name, None)
-        obj.__dict__.get("_kept_assigned", set()).discard(self.name)
 
 
 def assigned(obj: Any) -> set[str]:
-    """The ``kept`` values of ``obj`` that were assigned rather than read from its files:
-    what was made from them cannot be checked against the files (``current``), so it
-    must not be kept for another process."""
+    """The ``kept`` values of ``obj`` that were ever assigned rather than read from its
+    files (deleting one later does not undo it): what was made while they held cannot
+    be checked against the files (``current``), so it must not be kept for another
+    process."""
     return set(obj.__dict__.get("_kept_assigned", ()))
 
 
