@@ -54,12 +54,12 @@ _EXACT = 1e15
 def _decimal(value: float, decimals: int) -> str:
     """``value`` rounded to ``decimals`` in nl-NL: babel's text for the pattern
     ``#,##0.0…``, by Python's formatting where that is the same text (6x faster)."""
-    rounded = round(value, decimals)
-    if not abs(rounded) * 10 ** max(decimals, 0) < _EXACT:
+    rounded, places = round(value, decimals), max(decimals, 0)
+    if abs(rounded) * 10 ** places < _EXACT:
+        text = format(rounded, f",.{places}f")
+    else:
         try:
             return _pattern(decimals).apply(rounded, _LOCALE)
         except decimal.InvalidOperation:  # beyond babel's 28 digits: the digits it reads
-            text = format(decimal.Decimal(repr(rounded)), f",.{max(decimals, 0)}f")
-            return text.replace(",", "_").replace(".", ",").replace("_", ".")
-    text = f"{rounded:,.{max(decimals, 0)}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+            text = format(decimal.Decimal(repr(rounded)), f",.{places}f")
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")  # 1,234.5 → 1.234,5

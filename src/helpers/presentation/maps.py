@@ -165,7 +165,8 @@ def _plain(value):
 
 
 def _water_layer(water: gpd.GeoSeries) -> alt.Chart:
-    """Water surfaces as a light-blue background layer (no data columns)."""
+    """Water surfaces as a light-blue background layer (no data columns). Its features
+    as a frame: a layer's own values would be deep-copied with it by altair."""
     pond, _ = _features(gpd.GeoDataFrame(geometry=water.values, crs=water.crs), [],
                         tolerance=0)
     return alt.Chart(pd.DataFrame(pond["values"])).mark_geoshape(fill=WATER, stroke=None,

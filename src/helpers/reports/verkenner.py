@@ -12,14 +12,14 @@ the chosen year, and each view says in Dutch that there are no figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import altair as alt
 import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML, display
 
-from helpers import model
+from helpers import memo, model
 from helpers.analysis.stats import compare_with_parent
 from helpers.errors import StuurkitError
 from helpers.indicators.facts import Facts
@@ -45,24 +45,9 @@ class Explorer:
     year: int
     level: str = "wijk"
     area: str | None = None
-    # the comparison with the parent of every indicator of a year, made when the year is
-    # first shown: comparing one indicator costs about what a whole year costs (pandas'
-    # per-call work, not the rows), so a change of indicator or level only selects
-    _compared: dict[int, pd.DataFrame] = field(default_factory=dict, init=False,
-                                               repr=False, compare=False)
-    # what a change asks several times (the options, each view), kept per indicator, per
-    # (indicator, level) and per (year, level): the facts do not change under an explorer
-    _kept: dict[tuple, object] = field(default_factory=dict, init=False, repr=False,
-                                       compare=False)
 
     def __post_init__(self) -> None:
         self.set(indicator=self.indicator, year=self.year, level=self.level, area=self.area)
-
-    def __setattr__(self, name: str, value) -> None:
-        if name in ("workspace", "facts") and "_kept" in self.__dict__:
-            self._kept.clear()  # what was kept came from the facts replaced
-            self._compared.clear()
-        super().__setattr__(name, value)
 
     # ------------------------------------------------------------ options
     def indicator_options(self) -> list[tuple[str, str]]:
@@ -71,9 +56,10 @@ class Explorer:
                 if self.level in i.levels]
 
     def _keep(self, key: tuple, make):
-        if key not in self._kept:
-            self._kept[key] = make()
-        return self._kept[key]
+        """What a change asks several times (the options, each view), kept with the
+        facts (``helpers.memo``; they do not change): per indicator, per (indicator,
+        level) and per (year, level). Only read, never changed."""
+        return memo.kept(self.facts, ("verkenner", *key), make)
 
     def _rows(self) -> pd.DataFrame:
         """The observations of the indicator, every year (kept: read, never changed)."""
@@ -143,9 +129,7 @@ class Explorer:
         year = int(changes.get("year", self.year))
         self.year = year if year in years else (years[-1] if years else year)
         area = changes.get("area", self.area)
-        codes = self._keep(("codes", self.year, self.level),
-                           lambda: frozenset(c for _, c in self.area_options()))
-        self.area = area if area in codes else None
+        self.area = area if area in {c for _, c in self.area_options()} else None
 
     # ------------------------------------------------------------ views
     def values(self) -> pd.DataFrame:
@@ -154,12 +138,14 @@ class Explorer:
 
     def compared(self) -> pd.DataFrame:
         """``compare_with_parent`` of every indicator in the current year (each row is
-        compared on its own: the same rows as comparing one indicator's values)."""
-        if self.year not in self._compared:
+        compared on its own: the same rows as comparing one indicator's values; one
+        comparison costs about what a whole year costs, pandas' per-call work, so a
+        change of indicator or level only selects)."""
+        def make() -> pd.DataFrame:
             obs = self.facts.observations
-            self._compared[self.year] = compare_with_parent(
-                obs[obs["year"] == self.year], self.facts.catalogue, self.facts.hierarchy)
-        return self._compared[self.year]
+            return compare_with_parent(obs[obs["year"] == self.year], self.facts.catalogue,
+                                       self.facts.hierarchy)
+        return self._keep(("compared", self.year), make)
 
     def _no_data(self) -> HTML:
         ind = self.facts.catalogue[self.indicator]
